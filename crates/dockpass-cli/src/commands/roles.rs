@@ -1,0 +1,59 @@
+//! `dockpass roles`: the roles of the last sign-in, the remembered one marked.
+
+use crate::output;
+use dockpass_core::{session, Result};
+use serde::Serialize;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Print the roles as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct RoleOut<'a> {
+    role_arn: &'a str,
+    principal_arn: &'a str,
+    account: &'a str,
+    name: &'a str,
+    path: &'a str,
+    partition: &'a str,
+    selected: bool,
+}
+
+pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
+    let ctx = session::Context::load()?;
+    let profile = ctx.profile(profile)?;
+    let (roles, current) = session::roles(&ctx, profile)?;
+    let selected = |arn: &str| current.as_ref().is_some_and(|c| c.role_arn == arn);
+    if args.json {
+        let out: Vec<RoleOut> = roles
+            .iter()
+            .map(|r| RoleOut {
+                role_arn: &r.role_arn,
+                principal_arn: &r.principal_arn,
+                account: &r.account,
+                name: &r.name,
+                path: &r.path,
+                partition: &r.partition,
+                selected: selected(&r.role_arn),
+            })
+            .collect();
+        return output::json(&out);
+    }
+    if roles.is_empty() {
+        println!("No roles yet: sign in once and the roles your IdP offers appear here.");
+        return Ok(());
+    }
+    for r in &roles {
+        println!(
+            "{} {}/{}  {}",
+            if selected(&r.role_arn) { "*" } else { " " },
+            r.account,
+            r.name,
+            r.role_arn
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! `dockpass`: the command-line front end over dockpass-core.
+#![forbid(unsafe_code)]
+
+mod commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Amazon ECR credentials from your company's SAML sign-in.
+#[derive(Parser)]
+#[command(name = "dockpass", version, about, propagate_version = true)]
+struct Cli {
+    /// Profile to use (default: the first in the config file).
+    #[arg(long, global = true, env = "DOCKPASS_PROFILE")]
+    profile: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign in with a captured SAML response and write docker credentials.
+    Login(commands::login::Args),
+    /// Show the session state, its expiry and the registries.
+    Status(commands::status::Args),
+    /// List the roles of the last sign-in.
+    Roles(commands::roles::Args),
+    /// Remove the docker credentials Dockpass wrote and forget the session.
+    Logout(commands::logout::Args),
+    /// Work with SAML responses.
+    Saml {
+        #[command(subcommand)]
+        command: commands::saml::Command,
+    },
+}
+
+fn main() -> ExitCode {
+    init_logging();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // clap's own message is several lines; keep its first and exit 2 (usage).
+            let text = e.render().to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid usage");
+            let first = first.trim_start_matches("error: ");
+            eprintln!("dockpass: {first} (see dockpass --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let profile = cli.profile.as_deref();
+    let result = match cli.command {
+        Command::Login(a) => commands::login::run(profile, a),
+        Command::Status(a) => commands::status::run(profile, a),
+        Command::Roles(a) => commands::roles::run(profile, a),
+        Command::Logout(a) => commands::logout::run(profile, a),
+        Command::Saml { command } => commands::saml::run(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            output::error(&e);
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+/// Logs go to stderr, off unless `DOCKPASS_LOG` (or `RUST_LOG`) asks for them.
+fn init_logging() {
+    let filter = std::env::var("DOCKPASS_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "off".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,49 @@
+//! How the CLI speaks: one line per error or warning on stderr, JSON on request.
+
+use dockpass_core::Error;
+use serde::Serialize;
+
+pub fn error(e: &Error) {
+    eprintln!("dockpass: {}", e.message);
+}
+
+pub fn warning(msg: &str) {
+    eprintln!("dockpass: warning: {msg}");
+}
+
+pub fn json<T: Serialize>(value: &T) -> dockpass_core::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| {
+        dockpass_core::err(
+            dockpass_core::Code::Internal,
+            format!("cannot print JSON: {e}"),
+        )
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
+/// "in 1h 5m" / "2m ago" for people.
+pub fn relative(now: time::OffsetDateTime, t: time::OffsetDateTime) -> String {
+    let d = t - now;
+    let secs = d.whole_seconds();
+    let abs = std::time::Duration::from_secs(secs.unsigned_abs());
+    let text = dockpass_core::duration::format(abs);
+    if secs >= 0 {
+        format!("in {text}")
+    } else {
+        format!("{text} ago")
+    }
+}
+
+/// `2026-11-26 20:00 UTC` for people.
+pub fn when(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}

@@ -1,0 +1,282 @@
+//! The real STS and ECR clients (aws-sdk-rust), configured once and shared.
+//!
+//! Endpoints follow the standard AWS rules: the profile's `sts_endpoint`, else
+//! `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_ECR` / `AWS_ENDPOINT_URL`, else the partition's
+//! regional endpoint. AssumeRoleWithSAML is unsigned, so the base config has no credentials.
+
+use crate::ecr::{Ecr, RawToken};
+use crate::registry::{default_region, partition_of, EcrRegistry};
+use crate::role::Role;
+use crate::sts::{Credentials, Sts, StsFailure};
+use crate::{err, Code, Error, Result, SecretString};
+use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Shared AWS configuration for one profile.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    base: SdkConfig,
+    region: String,
+    sts_endpoint: Option<String>,
+}
+
+impl Aws {
+    /// Loads the shared SDK configuration (environment, endpoints, timeouts, retries).
+    pub async fn new(region: &str, sts_endpoint: Option<&str>) -> Aws {
+        let base = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .no_credentials()
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(20))
+                    .operation_timeout(Duration::from_secs(45))
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(3))
+            .load()
+            .await;
+        Aws {
+            base,
+            region: region.to_string(),
+            sts_endpoint: sts_endpoint.map(str::to_string),
+        }
+    }
+
+    /// STS client for a partition: the profile's region when it is in that partition.
+    fn sts_client(&self, partition: &str) -> aws_sdk_sts::Client {
+        let region = if partition_of(&self.region) == partition {
+            self.region.clone()
+        } else {
+            default_region(partition).to_string()
+        };
+        let mut b = aws_sdk_sts::config::Builder::from(&self.base).region(Region::new(region));
+        if let Some(e) = &self.sts_endpoint {
+            b = b.endpoint_url(e);
+        }
+        aws_sdk_sts::Client::from_conf(b.build())
+    }
+
+    fn ecr_client(&self, creds: &Credentials, region: &str) -> aws_sdk_ecr::Client {
+        let provider = aws_credential_types::Credentials::new(
+            creds.access_key_id.clone(),
+            creds.secret_access_key.expose().to_string(),
+            Some(creds.session_token.expose().to_string()),
+            Some(creds.expires_at.into()),
+            "dockpass",
+        );
+        let conf = aws_sdk_ecr::config::Builder::from(&self.base)
+            .region(Region::new(region.to_string()))
+            .credentials_provider(provider)
+            .build();
+        aws_sdk_ecr::Client::from_conf(conf)
+    }
+}
+
+impl Sts for Aws {
+    async fn assume_role_with_saml(
+        &self,
+        role: &Role,
+        assertion_b64: &SecretString,
+        duration_secs: Option<i32>,
+    ) -> std::result::Result<Credentials, StsFailure> {
+        let out = self
+            .sts_client(&role.partition)
+            .assume_role_with_saml()
+            .role_arn(&role.role_arn)
+            .principal_arn(&role.principal_arn)
+            .saml_assertion(assertion_b64.expose())
+            .set_duration_seconds(duration_secs)
+            .send()
+            .await;
+        let out = match out {
+            Ok(o) => o,
+            Err(e) => {
+                if let Some(m) = service_message(&e) {
+                    if m.contains("MaxSessionDuration") {
+                        return Err(StsFailure::DurationTooLong);
+                    }
+                }
+                return Err(StsFailure::Other(sts_error(e, &role.role_arn)));
+            }
+        };
+        let c = out.credentials().ok_or_else(|| {
+            err(
+                Code::StsFailed,
+                "STS answered without credentials; try again",
+            )
+        })?;
+        Ok(Credentials {
+            access_key_id: c.access_key_id().to_string(),
+            secret_access_key: SecretString::new(c.secret_access_key()),
+            session_token: SecretString::new(c.session_token()),
+            expires_at: to_time(c.expiration()),
+        })
+    }
+}
+
+impl Ecr for Aws {
+    async fn get_authorization_token(
+        &self,
+        creds: &Credentials,
+        registry: &EcrRegistry,
+    ) -> Result<RawToken> {
+        // registryIds no longer scopes the token (it opens every registry the role may use),
+        // but naming the account keeps the answer's proxyEndpoint about the registry we asked.
+        #[allow(deprecated)]
+        let out = self
+            .ecr_client(creds, &registry.region)
+            .get_authorization_token()
+            .registry_ids(&registry.account)
+            .send()
+            .await
+            .map_err(|e| ecr_error(e, registry))?;
+        let data = out.authorization_data().first().ok_or_else(|| {
+            err(
+                Code::EcrFailed,
+                format!("ECR returned no token for {}", registry.host()),
+            )
+        })?;
+        let token = data.authorization_token().ok_or_else(|| {
+            err(
+                Code::EcrFailed,
+                format!("ECR returned an empty token for {}", registry.host()),
+            )
+        })?;
+        Ok(RawToken {
+            authorization_token: SecretString::new(token),
+            // ECR tokens live 12 hours; trust the answer but assume that when it is missing.
+            expires_at: data
+                .expires_at()
+                .map(to_time)
+                .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600)),
+        })
+    }
+}
+
+fn to_time(t: &aws_smithy_types::DateTime) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t.secs()).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn service_message<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> Option<String> {
+    e.as_service_error()
+        .map(|s| format!("{} {}", s.code().unwrap_or(""), s.message().unwrap_or("")))
+}
+
+/// Transport-level failures: the same words for STS and ECR.
+fn transport_error<E, R>(e: &SdkError<E, R>, what: &str) -> Option<Error>
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match e {
+        SdkError::TimeoutError(_) => Some(err(
+            Code::Network,
+            format!("{what} did not answer in time; check your network or proxy and try again"),
+        )),
+        SdkError::DispatchFailure(d) => {
+            let why = if d.is_timeout() {
+                "timed out".to_string()
+            } else if d.is_io() {
+                "connection failed".to_string()
+            } else {
+                root_cause(e)
+            };
+            Some(err(
+                Code::Network,
+                format!(
+                    "cannot reach {what} ({why}); check your network, proxy or endpoint settings"
+                ),
+            ))
+        }
+        SdkError::ResponseError(_) => Some(err(
+            Code::Network,
+            format!("{what} sent an unreadable answer; check proxy or endpoint settings"),
+        )),
+        _ => None,
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+fn sts_error<R: std::fmt::Debug + 'static>(
+    e: SdkError<aws_sdk_sts::operation::assume_role_with_saml::AssumeRoleWithSAMLError, R>,
+    role_arn: &str,
+) -> Error {
+    if let Some(t) = transport_error(&e, "AWS STS") {
+        return t;
+    }
+    let Some(s) = e.as_service_error() else {
+        return err(
+            Code::StsFailed,
+            format!("STS call failed: {}", root_cause(&e)),
+        );
+    };
+    let code = s.code().unwrap_or("Unknown");
+    let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
+    match code {
+        "ExpiredTokenException" => err(
+            Code::StsRejected,
+            "AWS says the SAML assertion has expired; sign in again",
+        ),
+        "IDPRejectedClaim" | "InvalidIdentityToken" | "IDPCommunicationError" => err(
+            Code::StsRejected,
+            format!("AWS rejected the SAML assertion ({code}: {msg}); check the IdP's AWS app, then sign in again"),
+        ),
+        "AccessDenied" | "AccessDeniedException" => err(
+            Code::StsRejected,
+            format!("AWS denied assuming {role_arn} ({msg}); pick another role or ask your AWS admin"),
+        ),
+        "MalformedPolicyDocument" | "PackedPolicyTooLarge" | "ValidationError" => err(
+            Code::StsRejected,
+            format!("AWS refused the request for {role_arn} ({code}: {msg})"),
+        ),
+        "RegionDisabledException" => err(
+            Code::StsFailed,
+            format!("STS is not enabled in this region ({msg}); set another region or sts_endpoint"),
+        ),
+        _ => err(
+            Code::StsFailed,
+            format!("STS failed ({code}{}{msg}); try again later", if msg.is_empty() { "" } else { ": " }),
+        ),
+    }
+}
+
+fn ecr_error<R: std::fmt::Debug + 'static>(
+    e: SdkError<aws_sdk_ecr::operation::get_authorization_token::GetAuthorizationTokenError, R>,
+    registry: &EcrRegistry,
+) -> Error {
+    if let Some(t) = transport_error(&e, &format!("ECR in {}", registry.region)) {
+        return t;
+    }
+    let Some(s) = e.as_service_error() else {
+        return err(
+            Code::EcrFailed,
+            format!("ECR call failed: {}", root_cause(&e)),
+        );
+    };
+    let code = s.code().unwrap_or("Unknown");
+    let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
+    match code {
+        "AccessDeniedException" | "AccessDenied" => err(
+            Code::EcrFailed,
+            format!("the role may not get ECR tokens for account {} in {} ({msg}); ask your AWS admin for ecr:GetAuthorizationToken", registry.account, registry.region),
+        ),
+        "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidSignatureException" => err(
+            Code::NotLoggedIn,
+            format!("AWS no longer accepts the session ({code}); sign in again"),
+        ),
+        _ => err(
+            Code::EcrFailed,
+            format!("ECR failed for {} ({code}{}{msg}); try again later", registry.host(), if msg.is_empty() { "" } else { ": " }),
+        ),
+    }
+}

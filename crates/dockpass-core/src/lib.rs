@@ -1,0 +1,25 @@
+//! Dockpass core: everything that is not GUI, shared by the CLI, the credential helper and
+//! the tray app. See design.md for the flow and the contracts.
+#![forbid(unsafe_code)]
+
+pub mod aws;
+pub mod clock;
+pub mod config;
+pub mod docker;
+pub mod duration;
+pub mod ecr;
+pub mod error;
+pub mod fsutil;
+pub mod helper;
+pub mod paths;
+pub mod registry;
+pub mod role;
+pub mod saml;
+pub mod secret;
+pub mod secrets;
+pub mod session;
+pub mod state;
+pub mod sts;
+
+pub use error::{err, Code, Error, Result};
+pub use secret::SecretString;

@@ -1,0 +1,41 @@
+//! Where Dockpass keeps its files, following the XDG base directory rules.
+
+use crate::{err, Code, Result};
+use std::env;
+use std::path::PathBuf;
+
+fn home() -> Result<PathBuf> {
+    env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| err(Code::Config, "HOME is not set; set HOME or DOCKPASS_CONFIG"))
+}
+
+fn xdg(var: &str, fallback: &[&str]) -> Result<PathBuf> {
+    match env::var_os(var).filter(|v| !v.is_empty()) {
+        Some(v) => Ok(PathBuf::from(v)),
+        None => {
+            let mut p = home()?;
+            p.extend(fallback);
+            Ok(p)
+        }
+    }
+}
+
+/// `$DOCKPASS_CONFIG`, else `$XDG_CONFIG_HOME/dockpass/config.toml`.
+pub fn config_file() -> Result<PathBuf> {
+    if let Some(p) = env::var_os("DOCKPASS_CONFIG").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    Ok(xdg("XDG_CONFIG_HOME", &[".config"])?.join("dockpass/config.toml"))
+}
+
+/// `$XDG_STATE_HOME/dockpass`: non-secret state (state.json).
+pub fn state_dir() -> Result<PathBuf> {
+    Ok(xdg("XDG_STATE_HOME", &[".local", "state"])?.join("dockpass"))
+}
+
+/// `$XDG_DATA_HOME/dockpass`: per-profile webview data (IdP cookies).
+pub fn data_dir() -> Result<PathBuf> {
+    Ok(xdg("XDG_DATA_HOME", &[".local", "share"])?.join("dockpass"))
+}

@@ -1,0 +1,196 @@
+//! Session secrets (STS credentials, ECR tokens) in the OS keychain: service `dockpass`,
+//! one entry per profile. Where no keychain is available, secrets stay in memory only and
+//! the caller says so; there is never a silent fallback to a plain file.
+
+use crate::ecr::EcrToken;
+use crate::sts::Credentials;
+use crate::{err, Code, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// The keychain service name.
+pub const SERVICE: &str = "dockpass";
+
+/// Everything secret about one profile's session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSecrets {
+    pub credentials: Credentials,
+    pub tokens: Vec<EcrToken>,
+}
+
+/// Where secrets are kept.
+pub trait SecretStore: Send + Sync {
+    /// "keychain" or "memory": shown by `dockpass status`.
+    fn backend(&self) -> &'static str;
+    fn load(&self, profile: &str) -> Result<Option<SessionSecrets>>;
+    fn save(&self, profile: &str, secrets: &SessionSecrets) -> Result<()>;
+    fn delete(&self, profile: &str) -> Result<()>;
+}
+
+/// The OS keychain through `keyring` (Secret Service on Linux).
+#[derive(Debug, Default)]
+pub struct Keychain;
+
+impl Keychain {
+    fn entry(profile: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, profile).map_err(keychain_error)
+    }
+
+    /// Checks that a real keychain answers. Returns why not, in one line, when it does not.
+    pub fn probe() -> std::result::Result<(), String> {
+        let entry = keyring::Entry::new(SERVICE, "__probe__").map_err(|e| describe(&e))?;
+        match entry.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(describe(&e)),
+        }
+    }
+}
+
+fn describe(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::NoStorageAccess(inner) => {
+            format!("the keychain is locked or refused access ({inner})")
+        }
+        keyring::Error::PlatformFailure(inner) => {
+            let s = inner.to_string();
+            if s.contains("DBUS_SESSION_BUS_ADDRESS") || s.to_lowercase().contains("d-bus") {
+                "no D-Bus session bus, so no Secret Service keychain".to_string()
+            } else if s.contains("org.freedesktop.secrets") {
+                "no Secret Service (gnome-keyring or KeePassXC) is running".to_string()
+            } else {
+                format!("the keychain failed ({s})")
+            }
+        }
+        other => format!("the keychain failed ({other})"),
+    }
+}
+
+fn keychain_error(e: keyring::Error) -> crate::Error {
+    err(Code::Keychain, describe(&e))
+}
+
+impl SecretStore for Keychain {
+    fn backend(&self) -> &'static str {
+        "keychain"
+    }
+
+    fn load(&self, profile: &str) -> Result<Option<SessionSecrets>> {
+        let secret = match Keychain::entry(profile)?.get_password() {
+            Ok(s) => zeroize::Zeroizing::new(s),
+            Err(keyring::Error::NoEntry) => return Ok(None),
+            Err(e) => return Err(keychain_error(e)),
+        };
+        serde_json::from_str(&secret).map(Some).map_err(|_| {
+            err(
+                Code::Keychain,
+                format!("the keychain entry {SERVICE}/{profile} is unreadable; run `dockpass logout --profile {profile}` and sign in again"),
+            )
+        })
+    }
+
+    fn save(&self, profile: &str, secrets: &SessionSecrets) -> Result<()> {
+        let text = zeroize::Zeroizing::new(
+            serde_json::to_string(secrets)
+                .map_err(|e| err(Code::Internal, format!("cannot serialize secrets: {e}")))?,
+        );
+        Keychain::entry(profile)?
+            .set_password(&text)
+            .map_err(keychain_error)
+    }
+
+    fn delete(&self, profile: &str) -> Result<()> {
+        match Keychain::entry(profile)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+/// Secrets for the life of this process only.
+#[derive(Debug, Default)]
+pub struct MemoryStore(Mutex<HashMap<String, SessionSecrets>>);
+
+impl SecretStore for MemoryStore {
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+
+    fn load(&self, profile: &str) -> Result<Option<SessionSecrets>> {
+        Ok(self.lock().get(profile).cloned())
+    }
+
+    fn save(&self, profile: &str, secrets: &SessionSecrets) -> Result<()> {
+        self.lock().insert(profile.to_string(), secrets.clone());
+        Ok(())
+    }
+
+    fn delete(&self, profile: &str) -> Result<()> {
+        self.lock().remove(profile);
+        Ok(())
+    }
+}
+
+impl MemoryStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, SessionSecrets>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The keychain when one answers, else memory plus the one-line reason.
+pub fn open() -> (Box<dyn SecretStore>, Option<String>) {
+    match Keychain::probe() {
+        Ok(()) => (Box::new(Keychain), None),
+        Err(why) => (Box::new(MemoryStore::default()), Some(why)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::EcrRegistry;
+    use crate::SecretString;
+    use time::macros::datetime;
+
+    fn sample() -> SessionSecrets {
+        SessionSecrets {
+            credentials: Credentials {
+                access_key_id: "ASIAEXAMPLE".into(),
+                secret_access_key: SecretString::new("very-secret"),
+                session_token: SecretString::new("session-token"),
+                expires_at: datetime!(2026-11-26 20:00 UTC),
+            },
+            tokens: vec![EcrToken {
+                registry: EcrRegistry::new("123456789012", "us-east-1"),
+                username: "AWS".into(),
+                password: SecretString::new("ecr-password"),
+                expires_at: datetime!(2026-11-27 07:00 UTC),
+            }],
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let d = format!("{:?}", sample());
+        for s in ["very-secret", "session-token", "ecr-password"] {
+            assert!(!d.contains(s), "{d}");
+        }
+    }
+
+    #[test]
+    fn memory_store_round_trips() {
+        let m = MemoryStore::default();
+        assert!(m.load("p").unwrap().is_none());
+        m.save("p", &sample()).unwrap();
+        assert_eq!(m.load("p").unwrap(), Some(sample()));
+        m.delete("p").unwrap();
+        assert!(m.load("p").unwrap().is_none());
+    }
+
+    #[test]
+    fn serialized_form_round_trips() {
+        let text = serde_json::to_string(&sample()).unwrap();
+        let back: SessionSecrets = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, sample());
+    }
+}

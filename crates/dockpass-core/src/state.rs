@@ -1,0 +1,204 @@
+//! Non-secret state in `$XDG_STATE_HOME/dockpass/state.json`: per profile the remembered role,
+//! the last assertion's role list, the session's expiries and the docker entries we wrote.
+//! Secrets never go here (they live in the keychain, see `secrets.rs`).
+
+use crate::clock::serde_rfc3339;
+use crate::docker::Written;
+use crate::role::Role;
+use crate::{err, Code, Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use time::OffsetDateTime;
+
+/// Bumped when the layout changes incompatibly.
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    #[serde(default)]
+    pub version: u32,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileState>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileState {
+    /// The role last used: picked again at the next login when the assertion offers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// The roles of the last assertion, for the role menu and `dockpass roles`.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionInfo>,
+    /// The last failure, shown as state `error` until the next success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<Error>,
+}
+
+/// A live (or ended) session's public facts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub role_arn: String,
+    pub account: String,
+    #[serde(with = "serde_rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "serde_rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub registries: Vec<RegistryInfo>,
+    /// The docker config file we wrote to, and exactly what we wrote (for logout).
+    pub docker_config: PathBuf,
+    #[serde(default)]
+    pub written: Vec<Written>,
+    /// Where the secrets are: "keychain" or "memory".
+    pub secrets: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegistryInfo {
+    pub host: String,
+    pub account: String,
+    pub region: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(with = "serde_rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// The state file.
+#[derive(Clone, Debug)]
+pub struct StateFile {
+    pub path: PathBuf,
+}
+
+impl StateFile {
+    pub fn default_location() -> Result<StateFile> {
+        Ok(StateFile {
+            path: crate::paths::state_dir()?.join("state.json"),
+        })
+    }
+
+    pub fn at(path: impl Into<PathBuf>) -> StateFile {
+        StateFile { path: path.into() }
+    }
+
+    /// Reads the state; a missing file is an empty state. A corrupt file is an error, never
+    /// silently replaced, so nothing the user may need (what we wrote to docker) is lost.
+    pub fn load(&self) -> Result<State> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) => {
+                return Err(err(
+                    Code::State,
+                    format!(
+                        "cannot read state file {}: {}",
+                        self.path.display(),
+                        crate::error::describe_io(&e)
+                    ),
+                ))
+            }
+        };
+        let state: State = serde_json::from_str(&text).map_err(|e| {
+            err(
+                Code::State,
+                format!(
+                    "state file {} is damaged (line {}, column {}): move it away and sign in again",
+                    self.path.display(),
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        if state.version > VERSION {
+            return Err(err(
+                Code::State,
+                format!(
+                    "state file {} was written by a newer Dockpass; upgrade Dockpass",
+                    self.path.display()
+                ),
+            ));
+        }
+        Ok(state)
+    }
+
+    /// Writes the state atomically (mode 0600).
+    pub fn save(&self, state: &State) -> Result<()> {
+        let mut state = state.clone();
+        state.version = VERSION;
+        let mut text = serde_json::to_string_pretty(&state)
+            .map_err(|e| err(Code::Internal, format!("cannot serialize state: {e}")))?;
+        text.push('\n');
+        ensure_dir(self.path.parent())?;
+        crate::fsutil::atomic_write(&self.path, text.as_bytes(), 0o600)
+            .map_err(|e| Error::new(Code::State, e.message))
+    }
+
+    /// Loads, lets `f` change the state, and saves.
+    pub fn update<T>(&self, f: impl FnOnce(&mut State) -> T) -> Result<T> {
+        let mut s = self.load()?;
+        let out = f(&mut s);
+        self.save(&s)?;
+        Ok(out)
+    }
+}
+
+fn ensure_dir(dir: Option<&Path>) -> Result<()> {
+    match dir {
+        Some(d) if !d.as_os_str().is_empty() => {
+            crate::fsutil::create_dir_all(d, 0o700).map_err(|e| Error::new(Code::State, e.message))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn missing_file_is_empty_state_and_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = StateFile::at(dir.path().join("sub/state.json"));
+        assert_eq!(f.load().unwrap(), State::default());
+        f.update(|s| {
+            s.profiles.entry("p".into()).or_default().session = Some(SessionInfo {
+                role_arn: "arn:aws:iam::123456789012:role/Dev".into(),
+                account: "123456789012".into(),
+                started_at: datetime!(2026-11-26 19:00 UTC),
+                expires_at: datetime!(2026-11-26 20:00 UTC),
+                registries: vec![],
+                docker_config: "/tmp/x/config.json".into(),
+                written: vec![],
+                secrets: "memory".into(),
+            })
+        })
+        .unwrap();
+        let s = f.load().unwrap();
+        assert_eq!(s.version, VERSION);
+        assert_eq!(
+            s.profiles["p"].session.as_ref().unwrap().expires_at,
+            datetime!(2026-11-26 20:00 UTC)
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&f.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn damaged_file_is_an_error_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let f = StateFile::at(&path);
+        let e = f.load().unwrap_err();
+        assert_eq!(e.code, Code::State);
+        assert!(e.message.contains("damaged"));
+        assert!(f.update(|_| ()).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ not json");
+    }
+}

@@ -1,0 +1,102 @@
+"""Fixtures: the stand-ins once per session, a private sandbox per test.
+
+  moto      patched moto server (STS + ECR), reset before each sandbox
+  idp       saml-idp with roles in two accounts (see tests/standins/idp.py DEFAULT_ROLES)
+  registry  docker-registry accepting account 111111111111's moto ECR token
+  image     team/app:v1 pushed to the registry once
+  sandbox   HOME, DOCKER_CONFIG, XDG_*, DOCKPASS_CONFIG and env for one test
+  keyring   gnome-keyring on a private session bus, wired into the sandbox's env
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import Sandbox  # noqa: E402
+
+from tests.standins import Idp, MotoServer, Registry  # noqa: E402
+from tests.standins.keyring import KeyringSession  # noqa: E402
+
+_started: list = []
+
+
+def _stop_all() -> None:
+    while _started:
+        s = _started.pop()
+        try:
+            s.stop()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+atexit.register(_stop_all)
+
+
+def _start(factory, *args, **kwargs):
+    obj = factory(*args, **kwargs)
+    _started.append(obj)
+    return obj
+
+
+def _stop(obj) -> None:
+    obj.stop()
+    if obj in _started:
+        _started.remove(obj)
+
+
+@pytest.fixture(scope="session")
+def standins_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("standins")
+
+
+@pytest.fixture(scope="session")
+def moto(standins_dir):
+    m = _start(MotoServer, standins_dir / "moto")
+    yield m
+    _stop(m)
+
+
+@pytest.fixture(scope="session")
+def idp(standins_dir):
+    i = _start(Idp, standins_dir / "idp")
+    yield i
+    _stop(i)
+
+
+@pytest.fixture(scope="session")
+def registry(standins_dir):
+    r = _start(Registry, standins_dir / "registry", account="111111111111")
+    yield r
+    _stop(r)
+
+
+@pytest.fixture(scope="session")
+def image(registry) -> dict:
+    """team/app:v1 in the registry: {'repo','tag','ref','digest'}."""
+    return registry.push_image("team/app", "v1")
+
+
+@pytest.fixture
+def sandbox(tmp_path, moto, idp, registry) -> Sandbox:
+    moto.reset()
+    return Sandbox(tmp_path / "sandbox", moto=moto, idp=idp, registry=registry)
+
+
+@pytest.fixture
+def keyring(sandbox):
+    """A private D-Bus session with an unlocked gnome-keyring; the sandbox's env uses it."""
+    k = _start(KeyringSession, sandbox.root / "keyring", home=sandbox.home, data_home=sandbox.data_home)
+    sandbox.env.update(k.env)
+    yield k
+    _stop(k)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Self-tests of the stand-ins first: when they fail, nothing after them means much."""
+    items.sort(key=lambda item: 0 if item.module.__name__.endswith("test_standins") else 1)

@@ -1,0 +1,76 @@
+"""Launcher for the patched moto server (STS + ECR stand-in)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import urllib.request
+from pathlib import Path
+
+from .procs import REPO_ROOT, VENV_PYTHON, Service, free_port, http_status, no_proxy_opener, wait_until
+
+
+class MotoServer:
+    """A running patched moto server on 127.0.0.1:port."""
+
+    def __init__(self, workdir: Path, ecr_ttl: int | None = None, port: int | None = None):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ttl_file = self.workdir / "ecr-ttl"
+        python = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+        env = dict(os.environ)
+        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            env.pop(var, None)
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        env["PYTHONUNBUFFERED"] = "1"
+        env["DOCKPASS_TEST_ECR_TTL_FILE"] = str(self.ttl_file)
+        if ecr_ttl is not None:
+            env["DOCKPASS_TEST_ECR_TTL"] = str(ecr_ttl)
+        self.service = Service(
+            "moto",
+            [python, "-m", "tests.standins.moto_patched", "-H", "127.0.0.1", "-p", str(self.port)],
+            self.workdir / "moto.log",
+            env=env,
+            cwd=str(REPO_ROOT),
+        )
+        wait_until(
+            self.service,
+            lambda: http_status(self.url + "/moto-api/", timeout=1.0) is not None,
+            "answering HTTP",
+            timeout=60,
+        )
+
+    def reset(self) -> None:
+        """Clear all moto state (POST /moto-api/reset) and the ECR TTL override."""
+        req = urllib.request.Request(self.url + "/moto-api/reset", method="POST", data=b"")
+        with no_proxy_opener().open(req, timeout=10) as resp:
+            resp.read()
+        self.set_ecr_ttl(None)
+
+    def set_ecr_ttl(self, seconds: int | None) -> None:
+        """Make later GetAuthorizationToken answers expire `seconds` from now (None: default)."""
+        if seconds is None:
+            self.ttl_file.unlink(missing_ok=True)
+        else:
+            self.ttl_file.write_text(f"{int(seconds)}\n")
+
+    def client(self, service: str, region: str = "us-east-1", **creds):
+        """A boto3 client (moto's dependency, venv only) talking to this server."""
+        import boto3
+
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.url,
+            aws_access_key_id=creds.get("access_key", "testing"),
+            aws_secret_access_key=creds.get("secret_key", "testing"),
+            aws_session_token=creds.get("session_token"),
+        )
+
+    def stop(self) -> None:
+        self.service.stop()
+
+    def info(self) -> dict:
+        return {"url": self.url, "port": self.port, "pid": self.service.pid, "log": str(self.service.log_path)}
