@@ -1,3 +1,23 @@
+//! Generates the ACL: every app command gets an allow-/deny- permission, so a command is
+//! reachable only from windows whose capability lists it (capabilities/main.json).
+
+const COMMANDS: &[&str] = &[
+    "overview",
+    "status",
+    "select_profile",
+    "login",
+    "logout",
+    "pick_role",
+    "cancel_pick",
+    "switch_role",
+    "config_get",
+    "config_save",
+];
+
 fn main() {
-    tauri_build::build()
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
 }

@@ -86,7 +86,7 @@ standins_up() {
   local state="${1:?standins_up STATE_FILE}"
   shift
   rm -f "$state"
-  (cd "$_STANDINS_ROOT" && exec setsid .venv/bin/python -m tests.standins up --state-file "$state" "$@" \
+  (cd "$_STANDINS_ROOT" && exec setsid .venv/bin/python -m tests.standins up --state-file "$state" --exit-with $$ "$@" \
     >"$state.log" 2>&1 </dev/null) &
   STANDINS_PID=$!
   local i

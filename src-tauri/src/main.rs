@@ -1,10 +1,18 @@
-//! `dockpass-app`: the tray app. A thin shell: windows, tray and IPC wired to dockpass-core.
+//! `dockpass-app [--login] [--profile P] [--tray]`: the tray app. A thin shell: windows,
+//! tray and IPC wired to `dockpass_core::controller::Controller`, which decides everything.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod args;
 mod commands;
+mod events;
+mod login;
 mod tray;
 mod window;
+
+use dockpass_core::controller::Controller;
+use std::sync::Arc;
+use tauri::Manager;
 
 fn main() {
     let _ = tracing_subscriber::fmt()
@@ -13,10 +21,58 @@ fn main() {
         ))
         .with_writer(std::io::stderr)
         .try_init();
+    let args = match args::Args::parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(msg) => {
+            eprintln!("dockpass-app: {msg}");
+            std::process::exit(2);
+        }
+    };
+    let (ctx, config_error) = match dockpass_core::session::Context::load_lenient() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dockpass-app: {}", e.message);
+            std::process::exit(e.exit_code());
+        }
+    };
+
     let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::status])
-        .setup(|app| {
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            // A second launch focuses the first (and starts a sign-in if it asked for one).
+            let again = args::Args::parse(argv.into_iter().skip(1)).unwrap_or_default();
+            window::show_main(app);
+            if again.login {
+                login::start(app, again.profile.as_deref(), None);
+            }
+        }))
+        .invoke_handler(tauri::generate_handler![
+            commands::session::overview,
+            commands::session::status,
+            commands::session::select_profile,
+            commands::session::login,
+            commands::session::logout,
+            commands::roles::pick_role,
+            commands::roles::cancel_pick,
+            commands::roles::switch_role,
+            commands::settings::config_get,
+            commands::settings::config_save,
+        ])
+        .setup(move |app| {
+            let sink = Arc::new(events::TauriSink::new(app.handle().clone()));
+            let controller = Arc::new(Controller::new(ctx, config_error, sink));
+            if let Some(p) = &args.profile {
+                if let Err(e) = controller.select_profile(p) {
+                    eprintln!("dockpass-app: {}", e.message);
+                }
+            }
+            app.manage(controller);
             tray::create(app.handle())?;
+            if !args.tray {
+                window::show_main(app.handle());
+            }
+            if args.login {
+                login::start(app.handle(), args.profile.as_deref(), None);
+            }
             Ok(())
         })
         .build(tauri::generate_context!());

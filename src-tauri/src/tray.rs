@@ -1,59 +1,183 @@
-//! The tray icon and its menu.
+//! The tray icon and its menu (design.md: status line, Log in…, Switch role, Open Dockpass,
+//! Profiles, Quit). Rebuilt from the controller whenever the session or config changes.
 
-use dockpass_core::session::{self, Context, SessionState};
+use dockpass_core::controller::Controller;
+use dockpass_core::session::{SessionState, Status};
+use std::sync::Arc;
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
+
+const TRAY_ID: &str = "dockpass";
 
 fn icon_for(state: SessionState) -> tauri::Result<Image<'static>> {
     let bytes: &[u8] = match state {
         SessionState::Active => include_bytes!("../../icons/tray-active.png"),
         SessionState::Expiring => include_bytes!("../../icons/tray-expiring.png"),
-        SessionState::Error | SessionState::Expired => include_bytes!("../../icons/tray-error.png"),
+        SessionState::Error | SessionState::Expired => {
+            include_bytes!("../../icons/tray-error.png")
+        }
         SessionState::LoggedOut => include_bytes!("../../icons/tray-logged-out.png"),
     };
     Image::from_bytes(bytes)
 }
 
-/// One line for the menu and tooltip: "Developer @ 123456789012" or why not.
-fn status_line() -> (SessionState, String) {
-    let st = Context::load().and_then(|ctx| {
-        let p = ctx.profile(None)?.clone();
-        session::status(&ctx, &p)
-    });
-    match st {
-        Ok(s) => {
-            let who = match (&s.role_arn, &s.account) {
-                (Some(r), Some(a)) => format!("{} @ {a}", r.rsplit('/').next().unwrap_or(r)),
-                _ => "Not signed in".to_string(),
-            };
-            (s.state, who)
-        }
-        Err(e) => (SessionState::Error, e.message),
+/// "Developer @ 123456789012 · 52m left", or what is wrong.
+fn status_line(status: &Result<Status, dockpass_core::Error>, now: time::OffsetDateTime) -> String {
+    match status {
+        Ok(s) => match (&s.role_arn, &s.account, s.expires_at) {
+            (Some(r), Some(a), Some(exp)) => {
+                let name = r.rsplit('/').next().unwrap_or(r);
+                let left = exp - now;
+                if left.is_positive() {
+                    let d = std::time::Duration::from_secs(left.whole_seconds() as u64);
+                    format!("{name} @ {a} · {} left", dockpass_core::duration::format(d))
+                } else {
+                    format!("{name} @ {a} · expired")
+                }
+            }
+            _ => "Not signed in".to_string(),
+        },
+        Err(e) => e.message.clone(),
     }
 }
 
+fn build_menu(
+    app: &AppHandle,
+    ctl: &Controller,
+) -> tauri::Result<(Menu<tauri::Wry>, SessionState, String)> {
+    let status = ctl.status(None);
+    let now = ctl.context().clock.now();
+    let line = status_line(&status, now);
+    let state = status
+        .as_ref()
+        .map(|s| s.state)
+        .unwrap_or(SessionState::Error);
+    let menu = Menu::new(app)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "status",
+        &line,
+        false,
+        None::<&str>,
+    )?)?;
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "login",
+        "Log in…",
+        true,
+        None::<&str>,
+    )?)?;
+    if let Some(profile) = ctl.selected() {
+        let (roles, current) = ctl.roles(&profile).unwrap_or_default();
+        if !roles.is_empty() {
+            let sub = Submenu::with_id(app, "switch", "Switch role", true)?;
+            for r in &roles {
+                let checked = current.as_deref() == Some(r.role_arn.as_str());
+                let item = CheckMenuItem::with_id(
+                    app,
+                    format!("role:{}", r.role_arn),
+                    format!("{} @ {}", r.name, r.account),
+                    true,
+                    checked,
+                    None::<&str>,
+                )?;
+                sub.append(&item)?;
+            }
+            menu.append(&sub)?;
+        }
+    }
+    menu.append(&MenuItem::with_id(
+        app,
+        "open",
+        "Open Dockpass",
+        true,
+        None::<&str>,
+    )?)?;
+    let profiles = ctl.context().config.profiles.clone();
+    if profiles.len() > 1 {
+        let selected = ctl.selected();
+        let sub = Submenu::with_id(app, "profiles", "Profiles", true)?;
+        for p in &profiles {
+            sub.append(&CheckMenuItem::with_id(
+                app,
+                format!("profile:{}", p.name),
+                &p.name,
+                true,
+                selected.as_deref() == Some(p.name.as_str()),
+                None::<&str>,
+            )?)?;
+        }
+        menu.append(&sub)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?)?;
+    Ok((menu, state, line))
+}
+
+fn controller(app: &AppHandle) -> Arc<Controller> {
+    app.state::<Arc<Controller>>().inner().clone()
+}
+
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    let (state, line) = status_line();
-    let status = MenuItem::with_id(app, "status", &line, false, None::<&str>)?;
-    let open = MenuItem::with_id(app, "open", "Open Dockpass", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
-    let sep = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&status, &sep, &open, &quit])?;
-    TrayIconBuilder::with_id("dockpass")
+    let ctl = controller(app);
+    let (menu, state, line) = build_menu(app, &ctl)?;
+    TrayIconBuilder::with_id(TRAY_ID)
         .icon(icon_for(state)?)
         .tooltip(format!("Dockpass: {line}"))
         .menu(&menu)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            "open" => {
-                if let Err(e) = crate::window::show_main(app) {
-                    tracing::warn!("cannot open the main window: {e}");
-                }
-            }
-            "quit" => app.exit(0),
-            _ => {}
-        })
+        .on_menu_event(|app, event| on_menu(app, event.id().as_ref()))
         .build(app)?;
     Ok(())
+}
+
+/// Rebuilds menu, icon and tooltip from the current state.
+pub fn refresh(app: &AppHandle) {
+    let app2 = app.clone();
+    // Menus must be touched on the main thread.
+    let _ = app.run_on_main_thread(move || {
+        let ctl = controller(&app2);
+        let Some(tray) = app2.tray_by_id(TRAY_ID) else {
+            return;
+        };
+        match build_menu(&app2, &ctl) {
+            Ok((menu, state, line)) => {
+                let _ = tray.set_menu(Some(menu));
+                if let Ok(icon) = icon_for(state) {
+                    let _ = tray.set_icon(Some(icon));
+                }
+                let _ = tray.set_tooltip(Some(format!("Dockpass: {line}")));
+            }
+            Err(e) => tracing::warn!("cannot rebuild the tray menu: {e}"),
+        }
+    });
+}
+
+fn on_menu(app: &AppHandle, id: &str) {
+    let ctl = controller(app);
+    match id {
+        "login" => crate::login::start(app, None, None),
+        "open" => crate::window::show_main(app),
+        "quit" => app.exit(0),
+        _ => {
+            if let Some(arn) = id.strip_prefix("role:") {
+                let Some(profile) = ctl.selected() else {
+                    return;
+                };
+                let (app, arn) = (app.clone(), arn.to_string());
+                tauri::async_runtime::spawn(async move {
+                    match ctl.pick_role(&profile, &arn).await {
+                        Ok(next) => crate::login::follow(&app, &profile, next),
+                        Err(_) => refresh(&app),
+                    }
+                });
+            } else if let Some(p) = id.strip_prefix("profile:") {
+                if ctl.select_profile(p).is_ok() {
+                    refresh(app);
+                }
+            }
+        }
+    }
 }

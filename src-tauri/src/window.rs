@@ -4,9 +4,16 @@ use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
 
-pub fn show_main(app: &AppHandle) -> tauri::Result<()> {
+pub fn show_main(app: &AppHandle) {
+    if let Err(e) = try_show_main(app) {
+        tracing::warn!("cannot open the main window: {e}");
+    }
+}
+
+fn try_show_main(app: &AppHandle) -> tauri::Result<()> {
     if let Some(w) = app.get_webview_window(MAIN) {
         w.show()?;
+        w.unminimize()?;
         w.set_focus()?;
         return Ok(());
     }

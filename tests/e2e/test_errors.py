@@ -284,3 +284,13 @@ def test_error_after_success_keeps_the_good_session(sandbox):
     assert_one_line_error(rc, out, err, 2)
     assert sandbox.docker_config_bytes() == before
     assert sandbox.docker_config()["auths"][sandbox.registry_host]["auth"] == ecr_token()
+
+
+def test_state_dir_that_cannot_be_used(guarded):
+    blocker = guarded.root / "state-blocker"
+    blocker.write_text("not a folder\n")
+    guarded.env["XDG_STATE_HOME"] = str(blocker / "state")
+    rc, out, err = login(guarded, guarded.saml_page())
+    assert_one_line_error(rc, out, err, 1, str(blocker))
+    rc, out, err = guarded.run("status", "--profile", "test", "--json")
+    assert_one_line_error(rc, out, err, 1, str(blocker))

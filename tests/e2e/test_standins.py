@@ -279,3 +279,40 @@ def test_keyring_session_stores_and_stops_cleanly(tmp_path):
     except ProcessLookupError:
         alive = False
     assert not alive, "keyring session processes survived stop()"
+
+
+# -- the launcher CLI (scripts/demo uses it) -----------------------------------------------
+
+def test_launcher_up_json_then_sigterm_stops_everything(tmp_path):
+    import os
+    import signal
+
+    from tests.standins.procs import REPO_ROOT, VENV_PYTHON, http_status
+
+    state = tmp_path / "state.json"
+    proc = subprocess.Popen([str(VENV_PYTHON), "-m", "tests.standins", "up", "--json", "--no-image",
+                             "--state-file", str(state), "--workdir", str(tmp_path / "w")],
+                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
+        info = json.loads(line)
+        assert json.loads(state.read_text()) == info
+        assert http_status(info["moto"]["url"] + "/moto-api/") is not None
+        assert http_status(info["idp"]["url"]) == 200
+        assert http_status(info["registry"]["url"] + "/v2/") == 401
+        pids = [info[k]["pid"] for k in ("moto", "registry", "idp")]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0, proc.stderr.read()
+    assert not state.exists()
+    for pid in pids:
+        try:
+            os.killpg(pid, 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+        assert not alive, f"process group {pid} survived"
+    assert http_status(info["moto"]["url"] + "/moto-api/", timeout=0.5) is None

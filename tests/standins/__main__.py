@@ -2,6 +2,7 @@
 
   python -m tests.standins up [--json] [--workdir DIR] [--state-file FILE] [--ecr-ttl S]
                               [--account 111111111111] [--session-duration 3600] [--no-image]
+                              [--idp-role 'roleArn,providerArn' ...] [--exit-with PID]
       Start patched moto, docker-registry (accepting the account's moto ECR token) and
       saml-idp; push a tiny image team/app:v1; print where they are (one JSON line with
       --json); keep running until SIGTERM/SIGINT/SIGHUP, then stop them all.
@@ -38,6 +39,16 @@ def _raise_stop(signum, frame):
     raise _Stop()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, _raise_stop)
@@ -51,7 +62,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         services.append(moto)
         registry = Registry(workdir, account=args.account)
         services.append(registry)
-        idp = Idp(workdir, session_duration=args.session_duration)
+        idp = Idp(workdir, session_duration=args.session_duration, roles=args.idp_role or None)
         services.append(idp)
         image = None if args.no_image else registry.push_image("team/app", "v1")
         info = {
@@ -77,6 +88,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             print(f"workdir   {workdir}")
             print("running; Ctrl-C or SIGTERM stops", flush=True)
         while True:
+            if args.exit_with and not _alive(args.exit_with):
+                return 0
             for s in services:
                 if not s.service.alive():
                     raise StandinError(f"{s.service.name} exited unexpectedly:\n{s.service.log_tail()}")
@@ -140,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--account", default="111111111111", help="account whose ECR token the registry accepts")
     up.add_argument("--session-duration", type=int, default=3600, help="SessionDuration attribute")
     up.add_argument("--no-image", action="store_true", help="do not push team/app:v1")
+    up.add_argument("--idp-role", action="append", metavar="ROLE_ARN,PROVIDER_ARN",
+                    help="a Role attribute value (repeatable; default: the test roles in two accounts)")
+    up.add_argument("--exit-with", type=int, metavar="PID", help="stop everything when PID exits")
     up.set_defaults(func=cmd_up)
     down = sub.add_parser("down", help="stop what `up --state-file` recorded")
     down.add_argument("--state-file", required=True)

@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,7 +47,10 @@ class KeyringSession:
         info = self.workdir / "keyring-session.info"
         info.unlink(missing_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "GNOME_KEYRING"))}
-        env.update({"HOME": str(home), "XDG_DATA_HOME": str(data_home),
+        # gnome-keyring puts its control socket in $XDG_RUNTIME_DIR/keyring: keep that path
+        # short (sockets are limited to 107 bytes; pytest's tmp paths are long).
+        self.runtime_dir = tempfile.mkdtemp(prefix="dockpass-kr-")
+        env.update({"HOME": str(home), "XDG_DATA_HOME": str(data_home), "XDG_RUNTIME_DIR": self.runtime_dir,
                     "KEYRING_PASSWORD": password, "KEYRING_INFO": str(info)})
         env.pop("DISPLAY", None)
         self.service = Service("keyring", ["dbus-run-session", "--", "bash", str(script)],
@@ -84,3 +88,4 @@ class KeyringSession:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.service.proc.wait(timeout=5)
         self.service.stop()
+        shutil.rmtree(self.runtime_dir, ignore_errors=True)

@@ -27,8 +27,13 @@ class StandinError(RuntimeError):
     """A stand-in could not be started or did not become ready."""
 
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper = False
+try:
+    _LIBC = ctypes.CDLL(None, use_errno=True)  # resolved here: the preexec_fn only calls it
+except OSError:  # pragma: no cover - not Linux
+    _LIBC = None
 _tracked: set[int] = set()  # pids of our own Popen children (reaped by Popen, not by us)
 
 
@@ -38,8 +43,14 @@ def become_subreaper() -> None:
     if _subreaper:
         return
     _subreaper = True
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _die_with_parent() -> None:
+    """preexec_fn: SIGTERM this child when the process that started it dies (even by SIGKILL)."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
 
 
 def reap_orphans() -> None:
@@ -98,9 +109,11 @@ class Service:
                 env=dict(env) if env is not None else None,
                 cwd=cwd,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         self.pid = self.proc.pid
         self.pgid = self.pid  # session leader: its pgid is its pid
+        self._stopped = False
         _tracked.add(self.pid)
 
     def alive(self) -> bool:
@@ -117,6 +130,9 @@ class Service:
 
     def stop(self, timeout: float = 5.0) -> None:
         """SIGTERM the process group, SIGKILL it after `timeout`; reap the leader and orphans."""
+        if self._stopped:  # never signal a pgid twice: it could belong to someone else by now
+            return
+        self._stopped = True
         for sig, bound in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pgid, sig)

@@ -2,9 +2,13 @@
 //! the tray app. See design.md for the flow and the contracts.
 #![forbid(unsafe_code)]
 
+pub mod activity;
 pub mod aws;
+pub mod capture;
 pub mod clock;
 pub mod config;
+pub mod config_edit;
+pub mod controller;
 pub mod docker;
 pub mod duration;
 pub mod ecr;

@@ -39,6 +39,11 @@ impl Keychain {
 
     /// Checks that a real keychain answers. Returns why not, in one line, when it does not.
     pub fn probe() -> std::result::Result<(), String> {
+        // Without a session bus libdbus would try to autolaunch a daemon (via X11 when
+        // DISPLAY is set): a stray process and never a keychain. Say so instead.
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
+            return Err("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".into());
+        }
         let entry = keyring::Entry::new(SERVICE, "__probe__").map_err(|e| describe(&e))?;
         match entry.get_password() {
             Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -54,9 +59,9 @@ fn describe(e: &keyring::Error) -> String {
         }
         keyring::Error::PlatformFailure(inner) => {
             let s = inner.to_string();
-            if s.contains("DBUS_SESSION_BUS_ADDRESS") || s.to_lowercase().contains("d-bus") {
-                "no D-Bus session bus, so no Secret Service keychain".to_string()
-            } else if s.contains("org.freedesktop.secrets") {
+            if s.contains("autolaunch") || s.contains("DBUS_SESSION_BUS_ADDRESS") {
+                "no D-Bus session bus".to_string()
+            } else if s.contains("org.freedesktop.secrets") || s.contains("ServiceUnknown") {
                 "no Secret Service (gnome-keyring or KeePassXC) is running".to_string()
             } else {
                 format!("the keychain failed ({s})")

@@ -18,13 +18,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use time::OffsetDateTime;
 
+type SecretCell = Arc<OnceLock<(Box<dyn SecretStore>, Option<String>)>>;
+
 /// Everything a front end needs to run Dockpass: config, state, secrets, clock, docker path.
+#[derive(Clone)]
 pub struct Context {
     pub config: Config,
     pub state: StateFile,
     pub clock: Arc<dyn Clock>,
     pub docker_config: PathBuf,
-    secrets: OnceLock<(Box<dyn SecretStore>, Option<String>)>,
+    secrets: SecretCell,
 }
 
 impl Context {
@@ -35,8 +38,42 @@ impl Context {
             state: StateFile::default_location()?,
             clock: Arc::new(SystemClock),
             docker_config: docker::config_path()?,
-            secrets: OnceLock::new(),
+            secrets: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// Like [`Context::load`], but a missing or broken config file gives an empty config and
+    /// the error, so the app can still start, show the problem and offer the editor.
+    pub fn load_lenient() -> Result<(Context, Option<crate::Error>)> {
+        let path = crate::paths::config_file()?;
+        let (config, problem) = match Config::load_from(&path) {
+            Ok(c) => (c, None),
+            Err(e) => (
+                Config {
+                    path,
+                    profiles: vec![],
+                },
+                Some(e),
+            ),
+        };
+        Ok((
+            Context {
+                config,
+                state: StateFile::default_location()?,
+                clock: Arc::new(SystemClock),
+                docker_config: docker::config_path()?,
+                secrets: Arc::new(OnceLock::new()),
+            },
+            problem,
+        ))
+    }
+
+    /// The same context with another config (after the settings editor saved).
+    pub fn with_config(&self, config: Config) -> Context {
+        Context {
+            config,
+            ..self.clone()
+        }
     }
 
     /// A context with explicit parts (tests, embedding).
@@ -54,7 +91,7 @@ impl Context {
             state,
             clock,
             docker_config,
-            secrets: cell,
+            secrets: Arc::new(cell),
         }
     }
 
@@ -206,12 +243,12 @@ pub async fn login<A: Sts + Ecr>(
     let mut backend = store.backend().to_string();
     if let Some(why) = ctx.secrets_warning() {
         warnings.push(format!(
-            "no keychain ({why}): docker credentials are written, but the session ends with this process"
+            "keychain unavailable: {why}; docker credentials are written, but the session ends with this process"
         ));
     }
     if let Err(e) = store.save(&profile.name, &secrets) {
         warnings.push(format!(
-            "could not keep the session in the keychain ({}): docker credentials are written, but the session ends with this process",
+            "could not keep the session in the keychain: {}; docker credentials are written, but the session ends with this process",
             e.message
         ));
         backend = "memory".into();
@@ -343,6 +380,9 @@ pub struct Status {
     #[serde(with = "crate::clock::serde_rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
     pub registries: Vec<RegistryStatus>,
+    /// Who signed in (the assertion's NameID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     /// The last error while state is `error`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::Error>,
@@ -373,6 +413,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
             account: None,
             expires_at: None,
             registries: vec![],
+            subject: None,
             error: p.last_error.clone(),
         };
     };
@@ -392,6 +433,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
         account: Some(s.account.clone()),
         expires_at: Some(s.expires_at),
         registries: registry_statuses(&s.registries),
+        subject: p.subject.clone(),
         error: p.last_error.clone(),
     }
 }

@@ -1,0 +1,535 @@
+//! The app's brain, shared by the tray app (and later the daemon): sign-in attempts, the
+//! role picker, role switching, settings, activity. Front ends wire windows and menus to it
+//! and forward its [`Event`]s; they decide nothing themselves.
+
+use crate::activity::{self, Activity, Kind};
+use crate::aws::Aws;
+use crate::capture::{self, Captured};
+use crate::config::Profile;
+use crate::role::Role;
+use crate::saml::{self, Assertion};
+use crate::session::{self, Context, Status};
+use crate::{err, Code, Error, Result};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Something the UI and the tray should know about. `name()` is the event name on the wire.
+#[derive(Clone, Debug)]
+pub enum Event {
+    SessionChanged(Status),
+    Activity(Activity),
+    RolePicker(RolePicker),
+    RolePickerClosed { profile: String },
+    LoginProgress(LoginProgress),
+    ConfigChanged(ConfigView),
+}
+
+impl Event {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::SessionChanged(_) => "session-changed",
+            Event::Activity(_) => "activity",
+            Event::RolePicker(_) => "role-picker",
+            Event::RolePickerClosed { .. } => "role-picker-closed",
+            Event::LoginProgress(_) => "login-progress",
+            Event::ConfigChanged(_) => "config-changed",
+        }
+    }
+
+    pub fn payload(&self) -> serde_json::Value {
+        let v = match self {
+            Event::SessionChanged(s) => serde_json::to_value(s),
+            Event::Activity(a) => serde_json::to_value(a),
+            Event::RolePicker(p) => serde_json::to_value(p),
+            Event::RolePickerClosed { profile } => Ok(serde_json::json!({ "profile": profile })),
+            Event::LoginProgress(p) => serde_json::to_value(p),
+            Event::ConfigChanged(c) => serde_json::to_value(c),
+        };
+        v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Where events go (the Tauri shell emits them to the UI and updates the tray).
+pub trait EventSink: Send + Sync {
+    fn emit(&self, event: Event);
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RolePicker {
+    pub profile: String,
+    pub roles: Vec<Role>,
+    /// The role in use, if any (role ARN).
+    pub current: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Opening,
+    WaitingForIdp,
+    AssumingRole,
+    WritingDockerConfig,
+    Done,
+    Cancelled,
+    Failed,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoginProgress {
+    pub profile: String,
+    pub phase: Phase,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConfigView {
+    pub path: PathBuf,
+    pub profiles: Vec<Profile>,
+    pub exists: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Overview {
+    pub profiles: Vec<String>,
+    pub selected: Option<String>,
+    pub sessions: Vec<Status>,
+    pub roles: HashMap<String, Vec<Role>>,
+    pub activity: Vec<Activity>,
+    /// The config problem, when the config file is missing or broken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_error: Option<Error>,
+}
+
+/// One sign-in attempt in a login window: what to open and how to recognise its capture.
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub profile: String,
+    pub idp_url: String,
+    /// Per-profile webview data directory, so IdP cookies allow silent re-login.
+    pub data_dir: PathBuf,
+    pub nonce: String,
+    /// The role to use once the assertion arrives (role switch), else chosen as usual.
+    pub role_arn: Option<String>,
+}
+
+/// What the login window must do with a navigation.
+#[derive(Debug)]
+pub enum Navigation {
+    Allow,
+    Refuse,
+    /// The assertion of the live attempt, and the role that attempt was for.
+    Captured(Captured, Option<String>),
+}
+
+/// What the front end must do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Nothing: the session is written.
+    Done,
+    /// The role picker is showing.
+    PickRole,
+    /// A (silent) sign-in at the IdP is needed first; then use this role.
+    SignIn { role_arn: Option<String> },
+}
+
+pub struct Controller {
+    ctx: RwLock<Arc<Context>>,
+    config_error: RwLock<Option<Error>>,
+    sink: Arc<dyn EventSink>,
+    /// Last assertion per profile, in memory only: reused to switch roles while valid.
+    assertions: Mutex<HashMap<String, Assertion>>,
+    /// Profiles whose assertion waits for the user's role choice.
+    pending: Mutex<HashMap<String, ()>>,
+    /// Live login attempts by profile.
+    attempts: Mutex<HashMap<String, Attempt>>,
+    selected: Mutex<Option<String>>,
+    activity: activity::Log,
+    /// Endpoint overrides for tests and the demo are honoured by `Aws::new` from the env.
+    aws: tokio::sync::Mutex<HashMap<String, Arc<Aws>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Controller {
+    /// A controller over `ctx`. A config that failed to load is kept as `config_error`,
+    /// so the UI can show it and offer the editor.
+    pub fn new(ctx: Context, config_error: Option<Error>, sink: Arc<dyn EventSink>) -> Controller {
+        Controller {
+            ctx: RwLock::new(Arc::new(ctx)),
+            config_error: RwLock::new(config_error),
+            sink,
+            assertions: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(HashMap::new()),
+            selected: Mutex::new(None),
+            activity: activity::Log::default(),
+            aws: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn context(&self) -> Arc<Context> {
+        self.ctx.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn profile(&self, name: &str) -> Result<Profile> {
+        self.context().profile(Some(name)).cloned()
+    }
+
+    fn note(&self, profile: &str, kind: Kind, message: impl Into<String>) {
+        let a = Activity {
+            at: self.context().clock.now(),
+            profile: profile.to_string(),
+            kind,
+            message: message.into(),
+        };
+        self.activity.push(a.clone());
+        self.sink.emit(Event::Activity(a));
+    }
+
+    fn progress(&self, profile: &str, phase: Phase, message: Option<String>) {
+        self.sink.emit(Event::LoginProgress(LoginProgress {
+            profile: profile.to_string(),
+            phase,
+            message,
+        }));
+    }
+
+    fn publish_status(&self, profile: &str) {
+        let ctx = self.context();
+        if let Ok(p) = ctx.profile(Some(profile)) {
+            if let Ok(s) = session::status(&ctx, p) {
+                self.sink.emit(Event::SessionChanged(s));
+            }
+        }
+    }
+
+    /// The selected profile: the one chosen in the UI, else the default.
+    pub fn selected(&self) -> Option<String> {
+        let ctx = self.context();
+        let chosen = lock(&self.selected).clone();
+        chosen
+            .filter(|n| ctx.config.profiles.iter().any(|p| &p.name == n))
+            .or_else(|| ctx.config.profiles.first().map(|p| p.name.clone()))
+    }
+
+    pub fn select_profile(&self, name: &str) -> Result<()> {
+        self.profile(name)?;
+        *lock(&self.selected) = Some(name.to_string());
+        Ok(())
+    }
+
+    /// Everything the main window shows at start.
+    pub fn overview(&self) -> Result<Overview> {
+        let ctx = self.context();
+        let state = ctx.state.load()?;
+        let now = ctx.clock.now();
+        let mut sessions = Vec::new();
+        let mut roles = HashMap::new();
+        for p in &ctx.config.profiles {
+            let ps = state.profiles.get(&p.name).cloned().unwrap_or_default();
+            sessions.push(session::status_of(&p.name, &ps, p, now));
+            roles.insert(p.name.clone(), ps.roles.clone());
+        }
+        Ok(Overview {
+            profiles: ctx.config.profiles.iter().map(|p| p.name.clone()).collect(),
+            selected: self.selected(),
+            sessions,
+            roles,
+            activity: self.activity.entries(),
+            config_error: self
+                .config_error
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+        })
+    }
+
+    /// The status of one profile (default: the selected one).
+    pub fn status(&self, profile: Option<&str>) -> Result<Status> {
+        let ctx = self.context();
+        let name = match profile {
+            Some(n) => n.to_string(),
+            None => self
+                .selected()
+                .ok_or_else(|| err(Code::Config, "no profile yet: add one in Settings"))?,
+        };
+        session::status(&ctx, ctx.profile(Some(&name))?)
+    }
+
+    /// Starts a sign-in: what the login window must open. One attempt per profile.
+    pub fn begin_login(&self, profile: &str, role_arn: Option<String>) -> Result<Attempt> {
+        let p = self.profile(profile)?;
+        let Some(idp_url) = p.idp_url.clone() else {
+            return Err(err(
+                Code::Usage,
+                format!("profile {profile} takes credentials from aws_profile, not an IdP sign-in"),
+            ));
+        };
+        let attempt = Attempt {
+            profile: profile.to_string(),
+            idp_url,
+            data_dir: crate::paths::data_dir()?.join("webview").join(profile),
+            nonce: capture::new_nonce(),
+            role_arn,
+        };
+        lock(&self.attempts).insert(profile.to_string(), attempt.clone());
+        self.progress(profile, Phase::WaitingForIdp, None);
+        Ok(attempt)
+    }
+
+    /// The login window saw `url` about to load: let it, refuse it, or take it as the
+    /// captured assertion of the live attempt (which ends the attempt).
+    pub fn check_navigation(&self, profile: &str, url: &str) -> Navigation {
+        let mut attempts = lock(&self.attempts);
+        let nonce = attempts
+            .get(profile)
+            .map(|a| a.nonce.clone())
+            .unwrap_or_default();
+        match capture::parse_sentinel(url, &nonce) {
+            Some(Ok(c)) => {
+                let role_arn = attempts.remove(profile).and_then(|a| a.role_arn);
+                Navigation::Captured(c, role_arn)
+            }
+            Some(Err(e)) => {
+                tracing::warn!(profile, "refused a SAML hand-over: {}", e.message);
+                Navigation::Refuse
+            }
+            None if capture::is_aws_acs(url) => {
+                tracing::info!(profile, "refused navigation to the AWS sign-in ACS URL");
+                Navigation::Refuse
+            }
+            None => Navigation::Allow,
+        }
+    }
+
+    /// The login window closed. Without a capture that cancels the attempt; the previous
+    /// session stays as it was.
+    pub fn end_attempt(&self, profile: &str, captured: bool) {
+        if lock(&self.attempts).remove(profile).is_some() && !captured {
+            self.progress(profile, Phase::Cancelled, None);
+            self.note(profile, Kind::Info, "Sign-in cancelled");
+        }
+    }
+
+    async fn aws_for(&self, p: &Profile) -> Arc<Aws> {
+        let mut cache = self.aws.lock().await;
+        if let Some(a) = cache.get(&p.name) {
+            return a.clone();
+        }
+        let a = Arc::new(Aws::new(&p.region, p.sts_endpoint.as_deref()).await);
+        cache.insert(p.name.clone(), a.clone());
+        a
+    }
+
+    /// The assertion arrived: remember it (memory only), then sign in with the attempt's
+    /// role, the profile's or the last one; ask the user when several remain.
+    pub async fn captured(
+        &self,
+        profile: &str,
+        captured: Captured,
+        role_arn: Option<String>,
+    ) -> Result<Next> {
+        let parsed = saml::parse_response(captured.response.expose().as_bytes());
+        let assertion = match parsed {
+            Ok(a) => a,
+            Err(e) => return Err(self.failed(profile, e)),
+        };
+        lock(&self.assertions).insert(profile.to_string(), assertion.clone());
+        self.sign_in(profile, &assertion, role_arn.as_deref()).await
+    }
+
+    async fn sign_in(
+        &self,
+        profile: &str,
+        assertion: &Assertion,
+        role: Option<&str>,
+    ) -> Result<Next> {
+        let ctx = self.context();
+        let p = self.profile(profile)?;
+        let last = ctx
+            .state
+            .load()
+            .ok()
+            .and_then(|s| s.profiles.get(profile).and_then(|ps| ps.role.clone()));
+        match session::choose_role(&assertion.roles, role, p.role.as_deref(), last.as_ref()) {
+            Ok(_) => {}
+            Err(e) if e.code == Code::RoleNotChosen => {
+                lock(&self.pending).insert(profile.to_string(), ());
+                self.sink.emit(Event::RolePicker(RolePicker {
+                    profile: profile.to_string(),
+                    roles: assertion.roles.clone(),
+                    current: last.map(|r| r.role_arn),
+                }));
+                return Ok(Next::PickRole);
+            }
+            Err(e) => return Err(self.failed(profile, e)),
+        }
+        self.progress(profile, Phase::AssumingRole, None);
+        let aws = self.aws_for(&p).await;
+        match session::login(&ctx, aws.as_ref(), &p, assertion, role).await {
+            Ok(report) => {
+                for w in &report.warnings {
+                    self.note(profile, Kind::Info, w.clone());
+                }
+                let name = report
+                    .role_arn
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&report.role_arn);
+                self.note(
+                    profile,
+                    Kind::Login,
+                    format!(
+                        "Signed in as {name} @ {}; docker credentials for {}",
+                        report.account,
+                        report
+                            .registries
+                            .iter()
+                            .map(|r| r.host.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                self.progress(profile, Phase::Done, None);
+                self.publish_status(profile);
+                Ok(Next::Done)
+            }
+            Err(e) => Err(self.failed(profile, e)),
+        }
+    }
+
+    fn failed(&self, profile: &str, e: Error) -> Error {
+        self.progress(profile, Phase::Failed, Some(e.message.clone()));
+        self.note(profile, Kind::Error, e.message.clone());
+        let ctx = self.context();
+        let _ = ctx.state.update(|s| {
+            s.profiles
+                .entry(profile.to_string())
+                .or_default()
+                .last_error = Some(e.clone());
+        });
+        self.publish_status(profile);
+        e
+    }
+
+    /// The user picked a role: finish the pending sign-in, or switch role with the last
+    /// assertion while it is valid; otherwise a sign-in at the IdP is needed first.
+    pub async fn pick_role(&self, profile: &str, role_arn: &str) -> Result<Next> {
+        lock(&self.pending).remove(profile);
+        self.sink.emit(Event::RolePickerClosed {
+            profile: profile.to_string(),
+        });
+        let now = self.context().clock.now();
+        let reusable = lock(&self.assertions)
+            .get(profile)
+            .filter(|a| a.check_not_expired(now).is_ok())
+            .cloned();
+        match reusable {
+            Some(a) => {
+                let was = self.status(Some(profile)).ok().and_then(|s| s.role_arn);
+                let next = self.sign_in(profile, &a, Some(role_arn)).await?;
+                if was.is_some_and(|w| w != role_arn) {
+                    let name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+                    self.note(profile, Kind::Switch, format!("Switched role to {name}"));
+                }
+                Ok(next)
+            }
+            None => Ok(Next::SignIn {
+                role_arn: Some(role_arn.to_string()),
+            }),
+        }
+    }
+
+    pub fn cancel_pick(&self, profile: &str) {
+        if lock(&self.pending).remove(profile).is_some() {
+            self.progress(profile, Phase::Cancelled, None);
+        }
+        self.sink.emit(Event::RolePickerClosed {
+            profile: profile.to_string(),
+        });
+    }
+
+    /// Shows the picker with the roles of the last sign-in (for "Switch role").
+    pub fn show_switch_picker(&self, profile: &str) -> Result<Next> {
+        let ctx = self.context();
+        let ps = ctx
+            .state
+            .load()?
+            .profiles
+            .get(profile)
+            .cloned()
+            .unwrap_or_default();
+        if ps.roles.is_empty() {
+            return Ok(Next::SignIn { role_arn: None });
+        }
+        self.sink.emit(Event::RolePicker(RolePicker {
+            profile: profile.to_string(),
+            roles: ps.roles,
+            current: ps.session.map(|s| s.role_arn),
+        }));
+        Ok(Next::PickRole)
+    }
+
+    /// The roles of the last sign-in and the role in use (for the tray's radio items).
+    pub fn roles(&self, profile: &str) -> Result<(Vec<Role>, Option<String>)> {
+        let ctx = self.context();
+        let ps = ctx
+            .state
+            .load()?
+            .profiles
+            .get(profile)
+            .cloned()
+            .unwrap_or_default();
+        Ok((ps.roles, ps.session.map(|s| s.role_arn)))
+    }
+
+    pub fn logout(&self, profile: &str) -> Result<()> {
+        let ctx = self.context();
+        let p = self.profile(profile)?;
+        let report = session::logout(&ctx, &p)?;
+        lock(&self.assertions).remove(profile);
+        let mut msg = "Signed out".to_string();
+        if !report.removed.is_empty() {
+            msg.push_str(&format!(
+                "; removed docker credentials for {}",
+                report.removed.join(", ")
+            ));
+        }
+        self.note(profile, Kind::Logout, msg);
+        for h in report.kept_changed {
+            self.note(
+                profile,
+                Kind::Info,
+                format!("Left the docker entry for {h} alone: it changed since Dockpass wrote it"),
+            );
+        }
+        self.publish_status(profile);
+        Ok(())
+    }
+
+    pub fn config_get(&self) -> ConfigView {
+        let ctx = self.context();
+        ConfigView {
+            exists: ctx.config.path.exists(),
+            path: ctx.config.path.clone(),
+            profiles: ctx.config.profiles.clone(),
+        }
+    }
+
+    /// Saves profiles from the editor (validated; comments in the file kept).
+    pub fn config_save(&self, profiles: Vec<Profile>) -> Result<ConfigView> {
+        let ctx = self.context();
+        let config = crate::config_edit::save_profiles(&ctx.config.path, &profiles)?;
+        *self.ctx.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(ctx.with_config(config));
+        *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
+        let view = self.config_get();
+        self.sink.emit(Event::ConfigChanged(view.clone()));
+        self.note("", Kind::Info, "Settings saved");
+        Ok(view)
+    }
+}

@@ -1,0 +1,10 @@
+//! IPC commands for the local UI, one file per area; each a few lines over the controller.
+
+pub mod roles;
+pub mod session;
+pub mod settings;
+
+use dockpass_core::controller::Controller;
+use std::sync::Arc;
+
+pub type Ctl<'a> = tauri::State<'a, Arc<Controller>>;

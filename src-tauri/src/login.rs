@@ -1,0 +1,147 @@
+//! The login window: the profile's IdP in a webview whose SAMLResponse is captured by the
+//! core's init script and sentinel URL. The window never reaches AWS sign-in, has no IPC
+//! capability, and closing it cancels the attempt.
+
+use dockpass_core::capture;
+use dockpass_core::controller::{Attempt, Controller, Navigation, Next};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+
+/// How long a silent sign-in may stay hidden before the IdP evidently wants the user.
+const SILENT_GRACE: Duration = Duration::from_secs(10);
+
+fn controller(app: &AppHandle) -> Arc<Controller> {
+    app.state::<Arc<Controller>>().inner().clone()
+}
+
+fn label(profile: &str) -> String {
+    let safe: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("login-{safe}")
+}
+
+/// Opens a visible login window for `profile` (default: the selected one).
+pub fn start(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>) {
+    open(app, profile, role_arn, true);
+}
+
+/// Does what the controller says comes next.
+pub fn follow(app: &AppHandle, profile: &str, next: Next) {
+    match next {
+        Next::Done => {}
+        Next::PickRole => crate::window::show_main(app),
+        // A role switch without a usable assertion: try silently with the IdP's cookies.
+        Next::SignIn { role_arn } => open(app, Some(profile), role_arn, false),
+    }
+}
+
+fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, visible: bool) {
+    let ctl = controller(app);
+    let Some(profile) = profile.map(str::to_string).or_else(|| ctl.selected()) else {
+        crate::window::show_main(app);
+        return;
+    };
+    if let Some(w) = app.get_webview_window(&label(&profile)) {
+        let _ = w.show();
+        let _ = w.set_focus();
+        return;
+    }
+    let attempt = match ctl.begin_login(&profile, role_arn) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::warn!("cannot sign in: {}", e.message);
+            crate::window::show_main(app);
+            return;
+        }
+    };
+    if let Err(e) = build(app, &ctl, attempt, visible) {
+        tracing::warn!("cannot open the login window: {e}");
+        ctl.end_attempt(&profile, false);
+    }
+}
+
+fn build(
+    app: &AppHandle,
+    ctl: &Arc<Controller>,
+    attempt: Attempt,
+    visible: bool,
+) -> tauri::Result<()> {
+    let url: tauri::Url = attempt.idp_url.parse().map_err(tauri::Error::InvalidUrl)?;
+    let profile = attempt.profile.clone();
+    let label = label(&profile);
+    let captured = Arc::new(AtomicBool::new(false));
+
+    let nav = {
+        let (ctl, app, profile, captured, label) = (
+            ctl.clone(),
+            app.clone(),
+            profile.clone(),
+            captured.clone(),
+            label.clone(),
+        );
+        move |url: &tauri::Url| -> bool {
+            match ctl.check_navigation(&profile, url.as_str()) {
+                Navigation::Allow => true,
+                Navigation::Refuse => false,
+                Navigation::Captured(c, role_arn) => {
+                    captured.store(true, Ordering::SeqCst);
+                    let (ctl, app, profile, label) =
+                        (ctl.clone(), app.clone(), profile.clone(), label.clone());
+                    tauri::async_runtime::spawn(async move {
+                        if let Some(w) = app.get_webview_window(&label) {
+                            let _ = w.close();
+                        }
+                        match ctl.captured(&profile, c, role_arn).await {
+                            Ok(next) => follow(&app, &profile, next),
+                            Err(_) => crate::window::show_main(&app),
+                        }
+                    });
+                    false
+                }
+            }
+        }
+    };
+
+    let window = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(url))
+        .title(format!("Sign in · {profile} · Dockpass"))
+        .inner_size(520.0, 720.0)
+        .visible(visible)
+        .focused(visible)
+        .data_directory(attempt.data_dir.clone())
+        .initialization_script(capture::init_script(&attempt.nonce))
+        .on_navigation(nav)
+        .build()?;
+
+    {
+        let (ctl, profile, captured) = (ctl.clone(), profile.clone(), captured.clone());
+        window.on_window_event(move |e| {
+            if let WindowEvent::Destroyed = e {
+                ctl.end_attempt(&profile, captured.load(Ordering::SeqCst));
+            }
+        });
+    }
+
+    if !visible {
+        let (app, captured) = (app.clone(), captured.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(SILENT_GRACE).await;
+            if !captured.load(Ordering::SeqCst) {
+                if let Some(w) = app.get_webview_window(&label) {
+                    let _ = w.show();
+                    let _ = w.set_focus();
+                }
+            }
+        });
+    }
+    Ok(())
+}
