@@ -6,12 +6,15 @@ use crate::activity::{self, Activity, Kind};
 use crate::aws::Aws;
 use crate::capture::{self, Captured};
 use crate::config::Profile;
+use crate::ecr::Ecr;
 use crate::role::Role;
 use crate::saml::{self, Assertion};
 use crate::session::{self, Context, Status};
+use crate::sts::Sts;
 use crate::{err, Code, Error, Result};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -135,7 +138,31 @@ pub enum Next {
     SignIn { role_arn: Option<String> },
 }
 
-pub struct Controller {
+/// Gives the AWS client for a profile: the SDK in the app, a fake in tests.
+pub trait AwsProvider: Send + Sync + 'static {
+    type Client: Sts + Ecr + Send + Sync + 'static;
+    fn client(&self, profile: &Profile) -> impl Future<Output = Arc<Self::Client>> + Send;
+}
+
+/// The real SDK clients, configured once per profile and shared.
+#[derive(Default)]
+pub struct SdkProvider(tokio::sync::Mutex<HashMap<String, Arc<Aws>>>);
+
+impl AwsProvider for SdkProvider {
+    type Client = Aws;
+
+    async fn client(&self, p: &Profile) -> Arc<Aws> {
+        let mut cache = self.0.lock().await;
+        if let Some(a) = cache.get(&p.name) {
+            return a.clone();
+        }
+        let a = Arc::new(Aws::new(&p.region, p.sts_endpoint.as_deref()).await);
+        cache.insert(p.name.clone(), a.clone());
+        a
+    }
+}
+
+pub struct Controller<P: AwsProvider = SdkProvider> {
     ctx: RwLock<Arc<Context>>,
     config_error: RwLock<Option<Error>>,
     sink: Arc<dyn EventSink>,
@@ -147,18 +174,28 @@ pub struct Controller {
     attempts: Mutex<HashMap<String, Attempt>>,
     selected: Mutex<Option<String>>,
     activity: activity::Log,
-    /// Endpoint overrides for tests and the demo are honoured by `Aws::new` from the env.
-    aws: tokio::sync::Mutex<HashMap<String, Arc<Aws>>>,
+    aws: P,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl Controller {
-    /// A controller over `ctx`. A config that failed to load is kept as `config_error`,
-    /// so the UI can show it and offer the editor.
-    pub fn new(ctx: Context, config_error: Option<Error>, sink: Arc<dyn EventSink>) -> Controller {
+impl Controller<SdkProvider> {
+    /// A controller over `ctx` with the real AWS clients. A config that failed to load is
+    /// kept as `config_error`, so the UI can show it and offer the editor.
+    pub fn new(ctx: Context, config_error: Option<Error>, sink: Arc<dyn EventSink>) -> Self {
+        Controller::with_provider(ctx, config_error, sink, SdkProvider::default())
+    }
+}
+
+impl<P: AwsProvider> Controller<P> {
+    pub fn with_provider(
+        ctx: Context,
+        config_error: Option<Error>,
+        sink: Arc<dyn EventSink>,
+        aws: P,
+    ) -> Self {
         Controller {
             ctx: RwLock::new(Arc::new(ctx)),
             config_error: RwLock::new(config_error),
@@ -168,7 +205,7 @@ impl Controller {
             attempts: Mutex::new(HashMap::new()),
             selected: Mutex::new(None),
             activity: activity::Log::default(),
-            aws: tokio::sync::Mutex::new(HashMap::new()),
+            aws,
         }
     }
 
@@ -316,16 +353,6 @@ impl Controller {
         }
     }
 
-    async fn aws_for(&self, p: &Profile) -> Arc<Aws> {
-        let mut cache = self.aws.lock().await;
-        if let Some(a) = cache.get(&p.name) {
-            return a.clone();
-        }
-        let a = Arc::new(Aws::new(&p.region, p.sts_endpoint.as_deref()).await);
-        cache.insert(p.name.clone(), a.clone());
-        a
-    }
-
     /// The assertion arrived: remember it (memory only), then sign in with the attempt's
     /// role, the profile's or the last one; ask the user when several remain.
     pub async fn captured(
@@ -370,7 +397,7 @@ impl Controller {
             Err(e) => return Err(self.failed(profile, e)),
         }
         self.progress(profile, Phase::AssumingRole, None);
-        let aws = self.aws_for(&p).await;
+        let aws = self.aws.client(&p).await;
         match session::login(&ctx, aws.as_ref(), &p, assertion, role).await {
             Ok(report) => {
                 for w in &report.warnings {
@@ -456,34 +483,26 @@ impl Controller {
 
     /// Shows the picker with the roles of the last sign-in (for "Switch role").
     pub fn show_switch_picker(&self, profile: &str) -> Result<Next> {
-        let ctx = self.context();
-        let ps = ctx
-            .state
-            .load()?
-            .profiles
-            .get(profile)
-            .cloned()
-            .unwrap_or_default();
-        if ps.roles.is_empty() {
+        let (roles, current) = self.roles(profile)?;
+        if roles.is_empty() {
             return Ok(Next::SignIn { role_arn: None });
         }
         self.sink.emit(Event::RolePicker(RolePicker {
             profile: profile.to_string(),
-            roles: ps.roles,
-            current: ps.session.map(|s| s.role_arn),
+            roles,
+            current,
         }));
         Ok(Next::PickRole)
     }
 
     /// The roles of the last sign-in and the role in use (for the tray's radio items).
     pub fn roles(&self, profile: &str) -> Result<(Vec<Role>, Option<String>)> {
-        let ctx = self.context();
-        let ps = ctx
+        let ps = self
+            .context()
             .state
             .load()?
             .profiles
-            .get(profile)
-            .cloned()
+            .remove(profile)
             .unwrap_or_default();
         Ok((ps.roles, ps.session.map(|s| s.role_arn)))
     }
@@ -533,3 +552,7 @@ impl Controller {
         Ok(view)
     }
 }
+
+#[cfg(test)]
+#[path = "controller_tests.rs"]
+mod tests;

@@ -128,7 +128,7 @@ pub(super) fn parse_xml(xml: &str) -> Result<Parsed> {
             match name {
                 ROLE_ATTRIBUTE => {
                     role_attr_seen = true;
-                    for v in values() {
+                    for v in values().iter().flat_map(|v| pairs_in(v)) {
                         match Role::from_attribute_value(&v) {
                             Ok(r) => {
                                 let dup = roles.iter().any(|o| {
@@ -568,5 +568,39 @@ mod tests {
         ));
         assert!(!nesting_exceeds(b"<a><b></b><b></b><b></b></a>", 2));
         assert!(!nesting_exceeds(b"<a><b", 1));
+    }
+}
+
+/// Some IdPs put several `role,provider` pairs in one AttributeValue
+/// (`role1,provider1,role2,provider2`): split those into pairs; anything else stays whole.
+fn pairs_in(v: &str) -> Vec<String> {
+    let parts: Vec<&str> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() > 2 && parts.len() % 2 == 0 && parts.iter().all(|p| p.starts_with("arn:")) {
+        parts.chunks(2).map(|c| c.join(",")).collect()
+    } else {
+        vec![v.to_string()]
+    }
+}
+
+#[cfg(test)]
+mod pair_tests {
+    use super::pairs_in;
+
+    #[test]
+    fn splits_several_pairs_in_one_value() {
+        let v = "arn:aws:iam::1:role/A,arn:aws:iam::1:saml-provider/P, arn:aws:iam::2:saml-provider/P,arn:aws:iam::2:role/B";
+        assert_eq!(
+            pairs_in(v),
+            vec![
+                "arn:aws:iam::1:role/A,arn:aws:iam::1:saml-provider/P",
+                "arn:aws:iam::2:saml-provider/P,arn:aws:iam::2:role/B"
+            ]
+        );
+        assert_eq!(pairs_in("a,b"), vec!["a,b"]);
+        assert_eq!(pairs_in("arn:x,arn:y,arn:z"), vec!["arn:x,arn:y,arn:z"]);
     }
 }
