@@ -20,11 +20,17 @@ Run: `.venv/bin/python -m tests.standins.moto_patched --host 127.0.0.1 --port N`
    seconds from the file named by $DOCKPASS_TEST_ECR_TTL_FILE when it exists (read on
    every call, so a test can change it without a restart), else $DOCKPASS_TEST_ECR_TTL,
    else 43200 (12 h, as AWS).
+
+3. Optional record of what reached STS: when $DOCKPASS_TEST_SAML_LOG names a file, every
+   AssumeRoleWithSAML call appends one JSON line {"role_arn", "principal_arn", "assertion"}
+   with the SAMLAssertion parameter exactly as received (tests compare it byte for byte with
+   what the IdP page held). Off unless the variable is set.
 """
 
 from __future__ import annotations
 
 import binascii
+import json
 import os
 import sys
 from base64 import b64decode, b64encode
@@ -112,14 +118,26 @@ def _role_pairs(values: list[str]) -> list[tuple[str, str]]:
     """(role_arn, principal_arn) for each Role value; AWS accepts either order."""
     pairs = []
     for value in values:
-        parts = [p.strip() for p in value.split(",")]
-        if len(parts) != 2:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        # Several pairs in one value ("role1,prov1,role2,prov2") is what an IdP form posts
+        # when its Role field holds every role joined by commas (saml-idp's sign-in page).
+        if len(parts) < 2 or len(parts) % 2:
             continue
-        a, b = parts
-        if ":saml-provider/" in a:
-            a, b = b, a
-        pairs.append((a, b))
+        for a, b in zip(parts[0::2], parts[1::2]):
+            if ":saml-provider/" in a:
+                a, b = b, a
+            pairs.append((a, b))
     return pairs
+
+
+def record_saml_call(role_arn: str, principal_arn: str | None, assertion: str) -> None:
+    """Append the call to $DOCKPASS_TEST_SAML_LOG (one JSON line), when it is set."""
+    path = os.environ.get("DOCKPASS_TEST_SAML_LOG")
+    if not path:
+        return
+    line = json.dumps({"role_arn": role_arn, "principal_arn": principal_arn, "assertion": assertion})
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
 
 
 def patched_assume_role_with_saml(self: Any, **kwargs: Any) -> Any:
@@ -130,7 +148,9 @@ def patched_assume_role_with_saml(self: Any, **kwargs: Any) -> Any:
     role_arn = kwargs["role_arn"]
     principal_arn = kwargs.pop("principal_arn", None)
     duration_seconds = kwargs.pop("duration_seconds", None)
-    attrs, name_id = parse_saml_attributes(kwargs.pop("saml_assertion") or "")
+    assertion = kwargs.pop("saml_assertion") or ""
+    record_saml_call(role_arn, principal_arn, assertion)
+    attrs, name_id = parse_saml_attributes(assertion)
 
     pairs = _role_pairs(attrs.get(ROLE_ATTR, []))
     if not any(r == role_arn and (not principal_arn or p == principal_arn) for r, p in pairs):

@@ -24,9 +24,13 @@ pub enum Event {
     SessionChanged(Status),
     Activity(Activity),
     RolePicker(RolePicker),
-    RolePickerClosed { profile: String },
+    RolePickerClosed {
+        profile: String,
+    },
     LoginProgress(LoginProgress),
     ConfigChanged(ConfigView),
+    /// Everything changed (e.g. the profile was selected from the tray).
+    Overview(Box<Overview>),
 }
 
 impl Event {
@@ -38,6 +42,7 @@ impl Event {
             Event::RolePickerClosed { .. } => "role-picker-closed",
             Event::LoginProgress(_) => "login-progress",
             Event::ConfigChanged(_) => "config-changed",
+            Event::Overview(_) => "overview",
         }
     }
 
@@ -49,6 +54,7 @@ impl Event {
             Event::RolePickerClosed { profile } => Ok(serde_json::json!({ "profile": profile })),
             Event::LoginProgress(p) => serde_json::to_value(p),
             Event::ConfigChanged(c) => serde_json::to_value(c),
+            Event::Overview(o) => serde_json::to_value(o),
         };
         v.unwrap_or(serde_json::Value::Null)
     }
@@ -104,6 +110,8 @@ pub struct Overview {
     /// The config problem, when the config file is missing or broken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_error: Option<Error>,
+    /// One-line warnings for the user (no keychain).
+    pub warnings: Vec<String>,
 }
 
 /// One sign-in attempt in a login window: what to open and how to recognise its capture.
@@ -254,9 +262,16 @@ impl<P: AwsProvider> Controller<P> {
             .or_else(|| ctx.config.profiles.first().map(|p| p.name.clone()))
     }
 
+    /// Selects a profile; the UI hears of it through an `overview` event (the tray may
+    /// have done it).
     pub fn select_profile(&self, name: &str) -> Result<()> {
         self.profile(name)?;
-        *lock(&self.selected) = Some(name.to_string());
+        let changed = lock(&self.selected).replace(name.to_string()).as_deref() != Some(name);
+        if changed {
+            if let Ok(o) = self.overview() {
+                self.sink.emit(Event::Overview(Box::new(o)));
+            }
+        }
         Ok(())
     }
 
@@ -283,6 +298,14 @@ impl<P: AwsProvider> Controller<P> {
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
                 .clone(),
+            warnings: ctx
+                .secrets_warning()
+                .map(|w| {
+                    vec![format!(
+                        "Keychain unavailable: {w}. Sessions are kept in memory and end when Dockpass quits."
+                    )]
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -400,7 +423,12 @@ impl<P: AwsProvider> Controller<P> {
         let aws = self.aws.client(&p).await;
         match session::login(&ctx, aws.as_ref(), &p, assertion, role).await {
             Ok(report) => {
-                for w in &report.warnings {
+                // A missing keychain is shown once, as an overview warning, not per sign-in.
+                for w in report
+                    .warnings
+                    .iter()
+                    .filter(|w| !w.starts_with("keychain unavailable"))
+                {
                     self.note(profile, Kind::Info, w.clone());
                 }
                 let name = report
@@ -461,8 +489,13 @@ impl<P: AwsProvider> Controller<P> {
                 let was = self.status(Some(profile)).ok().and_then(|s| s.role_arn);
                 let next = self.sign_in(profile, &a, Some(role_arn)).await?;
                 if was.is_some_and(|w| w != role_arn) {
-                    let name = role_arn.rsplit('/').next().unwrap_or(role_arn);
-                    self.note(profile, Kind::Switch, format!("Switched role to {name}"));
+                    let label = a
+                        .roles
+                        .iter()
+                        .find(|r| r.role_arn == role_arn)
+                        .map(Role::label)
+                        .unwrap_or_else(|| role_arn.to_string());
+                    self.note(profile, Kind::Switch, format!("Switched role to {label}"));
                 }
                 Ok(next)
             }

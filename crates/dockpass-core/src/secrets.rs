@@ -55,7 +55,14 @@ impl Keychain {
 fn describe(e: &keyring::Error) -> String {
     match e {
         keyring::Error::NoStorageAccess(inner) => {
-            format!("the keychain is locked or refused access ({inner})")
+            let s = inner.to_string();
+            if s.contains("no result found") {
+                // dbus-secret-service's answer when no collection or no service answers.
+                "no Secret Service keychain (gnome-keyring or KeePassXC) answers on the session bus"
+                    .to_string()
+            } else {
+                format!("the keychain is locked or refused access ({s})")
+            }
         }
         keyring::Error::PlatformFailure(inner) => {
             let s = inner.to_string();

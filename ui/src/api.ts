@@ -1,0 +1,173 @@
+// The IPC contract with the Rust side (src-tauri). Only these commands, events and types are used.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+export type SessionState = "logged_out" | "active" | "expiring" | "expired" | "error";
+
+export interface Role {
+  role_arn: string;
+  principal_arn: string;
+  account: string;
+  name: string;
+  path: string;
+  partition: string;
+}
+
+export interface RegistryStatus {
+  host: string;
+  /** RFC 3339 UTC */
+  expires_at: string;
+}
+
+export interface ApiError {
+  code: string;
+  message: string;
+}
+
+export interface Status {
+  profile: string;
+  state: SessionState;
+  role_arn: string | null;
+  account: string | null;
+  expires_at: string | null;
+  registries: RegistryStatus[];
+  error?: ApiError;
+  subject?: string | null;
+}
+
+export interface RegistrySpec {
+  account?: string;
+  region?: string;
+  aliases?: string[];
+}
+
+export interface ChainSpec {
+  role_arn: string;
+  registry?: RegistrySpec[];
+}
+
+export type DockerMode = "config" | "helper";
+
+export interface Profile {
+  name: string;
+  idp_url?: string;
+  aws_profile?: string;
+  region: string;
+  role?: string;
+  session_duration?: string;
+  refresh_before?: string;
+  docker?: DockerMode;
+  sts_endpoint?: string;
+  registry?: RegistrySpec[];
+  chain?: ChainSpec[];
+}
+
+export interface ConfigView {
+  path: string;
+  profiles: Profile[];
+  exists: boolean;
+}
+
+export type ActivityKind = "login" | "logout" | "switch" | "refresh" | "error" | "info";
+
+export interface Activity {
+  /** RFC 3339 */
+  at: string;
+  profile: string;
+  kind: ActivityKind;
+  message: string;
+}
+
+export interface Overview {
+  profiles: string[];
+  selected: string | null;
+  sessions: Status[];
+  /** The last assertion's roles per profile. */
+  roles: Record<string, Role[]>;
+  activity: Activity[];
+  /** Why the config file could not be used (missing or broken); the editor can fix it. */
+  config_error?: ApiError;
+  /** One-line warnings, e.g. no keychain: secrets stay in memory. */
+  warnings?: string[];
+}
+
+export interface RolePicker {
+  profile: string;
+  roles: Role[];
+  /** role_arn of the role in use, if any */
+  current: string | null;
+}
+
+export type LoginPhase =
+  | "opening"
+  | "waiting_for_idp"
+  | "assuming_role"
+  | "writing_docker_config"
+  | "done"
+  | "cancelled"
+  | "failed";
+
+export interface LoginProgress {
+  profile: string;
+  phase: LoginPhase;
+  message?: string;
+}
+
+/** Payloads of the events the backend emits. */
+export interface EventMap {
+  "session-changed": Status;
+  activity: Activity;
+  "role-picker": RolePicker;
+  "role-picker-closed": { profile: string };
+  "login-progress": LoginProgress;
+  "config-changed": ConfigView;
+  overview: Overview;
+}
+
+export type EventName = keyof EventMap;
+
+export const EVENT_NAMES: EventName[] = [
+  "overview",
+  "session-changed",
+  "activity",
+  "role-picker",
+  "role-picker-closed",
+  "login-progress",
+  "config-changed",
+];
+
+/** Commands reject with {code, message}; anything else (a string, an Error) is normalised to that shape. */
+export function toApiError(e: unknown): ApiError {
+  if (e && typeof e === "object") {
+    const o = e as Record<string, unknown>;
+    if (typeof o.message === "string") {
+      return { code: typeof o.code === "string" ? o.code : "internal", message: o.message };
+    }
+  }
+  if (typeof e === "string" && e.trim() !== "") return { code: "internal", message: e };
+  return { code: "internal", message: "Something went wrong and the app gave no details." };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export const api = {
+  overview: () => call<Overview>("overview"),
+  configGet: () => call<ConfigView>("config_get"),
+  configSave: (profiles: Profile[]) => call<ConfigView>("config_save", { profiles }),
+  login: (profile: string) => call<void>("login", { profile }),
+  pickRole: (profile: string, roleArn: string) => call<void>("pick_role", { profile, roleArn }),
+  cancelPick: (profile: string) => call<void>("cancel_pick", { profile }),
+  switchRole: (profile: string) => call<void>("switch_role", { profile }),
+  logout: (profile: string) => call<void>("logout", { profile }),
+  selectProfile: (profile: string) => call<void>("select_profile", { profile }),
+};
+
+export function on<K extends EventName>(name: K, handler: (payload: EventMap[K]) => void): Promise<UnlistenFn> {
+  return listen<EventMap[K]>(name, (event) => handler(event.payload));
+}

@@ -1,0 +1,156 @@
+// The session of the selected profile: who, which role, how long still, and what to do.
+import type { LoginProgress, Status } from "../api";
+import { useNow } from "../clock";
+import { formatAbsolute, formatCountdown, formatDay, formatRelative, parseTime } from "../format";
+import { RUNNING_PHASES } from "../state";
+import { effectiveState, splitRoleArn, STATE_LABEL } from "../status";
+import { IconAlert, IconLogin, IconLogout, IconSwitch, IconUser } from "./icons";
+
+const PHASE_TEXT: Record<string, string> = {
+  opening: "Opening the sign-in window…",
+  waiting_for_idp: "Waiting for you to sign in at your identity provider…",
+  assuming_role: "Getting AWS credentials…",
+  writing_docker_config: "Writing docker credentials…",
+};
+
+interface Props {
+  status: Status;
+  thresholdMs: number;
+  progress?: LoginProgress;
+  knownRoles: number;
+  onSignIn: () => void;
+  onSwitchRole: () => void;
+  onSignOut: () => void;
+}
+
+export function StatePill({ state, small }: { state: Status["state"]; small?: boolean }) {
+  return (
+    <span class={`pill state-${state}${small ? " small" : ""}`} data-testid={small ? undefined : "session-state"} data-state={state}>
+      <span class="dot" aria-hidden="true" />
+      {STATE_LABEL[state]}
+    </span>
+  );
+}
+
+export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignIn, onSwitchRole, onSignOut }: Props) {
+  const now = useNow();
+  const state = effectiveState(status, now, thresholdMs);
+  const exp = parseTime(status.expires_at);
+  const role = status.role_arn ? splitRoleArn(status.role_arn) : null;
+  const account = status.account ?? role?.account ?? null;
+  const running = progress ? RUNNING_PHASES.has(progress.phase) : false;
+  const live = state === "active" || state === "expiring";
+  const canSignIn = state === "logged_out" || state === "expired" || state === "error";
+  const hasSession = state !== "logged_out" && (live || status.role_arn !== null);
+
+  const actions = (
+    <div class="actions">
+      {canSignIn && (
+        <button type="button" class="btn primary" data-testid="sign-in" disabled={running} onClick={onSignIn}>
+          <IconLogin /> {running ? "Signing in…" : state === "logged_out" ? "Sign in" : "Sign in again"}
+        </button>
+      )}
+      {live && (
+        <button
+          type="button"
+          class="btn"
+          data-testid="switch-role"
+          disabled={running}
+          title={knownRoles > 0 ? `${knownRoles} roles from the last sign-in` : undefined}
+          onClick={onSwitchRole}
+        >
+          <IconSwitch /> Switch role
+        </button>
+      )}
+      {hasSession && (
+        <button type="button" class="btn" data-testid="sign-out" disabled={running} onClick={onSignOut}>
+          <IconLogout /> Sign out
+        </button>
+      )}
+    </div>
+  );
+
+  return (
+    <section class={`card session tone-${state}`} data-testid="session" data-state={state} aria-labelledby="session-title">
+      <div class="session-top">
+        <div class="session-id">
+          <div class="session-kicker">
+            <StatePill state={state} />
+            {status.subject && (
+              <span class="subject" title="Signed in as">
+                <IconUser size={14} /> <span data-testid="session-subject">{status.subject}</span>
+              </span>
+            )}
+          </div>
+          {role ? (
+            <>
+              <h2 id="session-title" class="role-title">
+                <span data-testid="session-role">{role.name}</span>
+                {role.path !== "/" && <span class="chip mono role-path">{role.path}</span>}
+              </h2>
+              <div class="session-meta">
+                <span class="muted">Account</span> <span class="mono" data-testid="session-account">{account}</span>
+              </div>
+            </>
+          ) : (
+            <>
+              <h2 id="session-title" class="role-title">
+                {state === "error" ? "Sign-in failed" : "You're not signed in"}
+              </h2>
+              <p class="muted session-hint">
+                {state === "error"
+                  ? "Dockpass could not get credentials for this profile."
+                  : "Sign in at your identity provider to get AWS credentials and docker logins for this profile's registries."}
+              </p>
+            </>
+          )}
+        </div>
+        {actions}
+      </div>
+
+      {exp !== null && state !== "logged_out" && (
+        <div class="session-stats">
+          <div class="stat">
+            <div class="stat-label">{exp <= now ? "Expired" : "Expires in"}</div>
+            <div class="stat-value countdown mono" data-testid="session-countdown" title={formatAbsolute(exp)}>
+              {exp <= now ? formatRelative(exp, now) : formatCountdown(exp - now)}
+            </div>
+          </div>
+          <div class="stat">
+            <div class="stat-label">{exp <= now ? "Expired at" : "Expires at"}</div>
+            <div class="stat-value" title={formatAbsolute(exp)}>
+              {formatDay(exp, now)}
+            </div>
+          </div>
+          <div class="stat optional">
+            <div class="stat-label">Registries</div>
+            <div class="stat-value">{status.registries.length}</div>
+          </div>
+        </div>
+      )}
+
+      {state === "error" && status.error && (
+        <div class="inline-error" role="alert" data-testid="session-error">
+          <IconAlert />
+          <div>
+            <div>{status.error.message}</div>
+            <div class="code mono">{status.error.code}</div>
+          </div>
+        </div>
+      )}
+
+      {progress && running && (
+        <div class="progress-line" role="status" data-testid="login-progress" data-phase={progress.phase}>
+          <span class="spinner" aria-hidden="true" />
+          {progress.message ?? PHASE_TEXT[progress.phase]}
+        </div>
+      )}
+      {progress && progress.phase === "failed" && !(state === "error" && status.error?.message === progress.message) && (
+        <div class="inline-error" role="alert" data-testid="login-progress" data-phase="failed">
+          <IconAlert />
+          <div>{progress.message ?? "Sign-in failed."}</div>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,205 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { describe, expect, it, vi } from "vitest";
+import type { ConfigView, Profile } from "../api";
+import { App } from "../App";
+import { fakeBackend } from "../test/backend";
+import { config, CORP, STAGING } from "../test/fixtures";
+import { SettingsForm } from "./SettingsForm";
+
+const input = (name: string) => document.querySelector<HTMLInputElement>(`[data-testid="settings-form"] [name="${name}"]`)!;
+const type = (name: string, v: string) => fireEvent.input(input(name), { target: { value: v } });
+const errorOf = (field: string) => document.querySelector(`[data-testid="field-error"][data-field="${field}"]`)?.textContent ?? null;
+const save = () => screen.getByTestId("settings-save") as HTMLButtonElement;
+
+function form(original: Profile | null, onSave = vi.fn(async () => true)) {
+  render(<SettingsForm config={config()} original={original} knownRoles={[]} onSave={onSave} onDelete={vi.fn(async () => true)} onCancel={() => {}} />);
+  return onSave;
+}
+
+describe("settings form: validation", () => {
+  it("a new profile: Save disabled until the required fields are valid; messages only once touched", () => {
+    form(null);
+    expect(save().disabled).toBe(true);
+    expect(errorOf("name")).toBeNull();
+    type("name", "dev team");
+    expect(errorOf("name")).toMatch(/letters, digits/);
+    type("name", "dev");
+    expect(errorOf("name")).toBeNull();
+    type("idp_url", "https://idp.example.com/aws");
+    expect(save().disabled).toBe(true);
+    type("region", "us-east-1");
+    expect(save().disabled).toBe(false);
+  });
+
+  it.each([
+    ["name", "corp", /already exists/],
+    ["name", "a/b", /letters, digits/],
+    ["name", "", /name/],
+    ["idp_url", "idp.example.com", /http/],
+    ["idp_url", "", /URL/],
+    ["region", "us-east", /region/],
+    ["region", "Frankfurt", /region/],
+    ["role", "arn:aws:iam::123:role/Dev", /12-digit/],
+    ["session_duration", "10m", /at least 15m/],
+    ["session_duration", "8 hours", /duration/],
+    ["refresh_before", "30s", /at least 1m/],
+    ["sts_endpoint", "vpce.example.com", /http/],
+  ])("%s = %j → message, Save disabled", (field, value, msg) => {
+    form(STAGING);
+    type(field, value);
+    expect(errorOf(field)).toMatch(msg);
+    expect(input(field).getAttribute("aria-invalid")).toBe("true");
+    expect(save().disabled).toBe(true);
+  });
+
+  it("clears aria-invalid once the value is fixed", () => {
+    form(STAGING);
+    type("region", "nope");
+    expect(input("region").getAttribute("aria-invalid")).toBe("true");
+    type("region", "us-east-2");
+    expect(input("region").hasAttribute("aria-invalid")).toBe(false);
+    expect(save().disabled).toBe(false);
+  });
+
+  it("AWS profile instead of an IdP URL", () => {
+    form(null);
+    type("name", "sandbox");
+    type("region", "us-west-2");
+    fireEvent.click(screen.getByLabelText("AWS config profile"));
+    expect(input("idp_url")).toBeNull();
+    expect(save().disabled).toBe(true);
+    type("aws_profile", "sandbox-saml");
+    expect(save().disabled).toBe(false);
+  });
+
+  it("registries: add rows, validate account, region and aliases, remove rows", () => {
+    form(STAGING);
+    fireEvent.click(screen.getByTestId("add-registry"));
+    fireEvent.click(screen.getByTestId("add-registry"));
+    expect(screen.getAllByTestId("registry-edit-row")).toHaveLength(2);
+    type("registry.0.account", "12345");
+    expect(screen.getAllByTestId("registry-edit-row")[0].textContent).toMatch(/12 digits/);
+    type("registry.0.account", "123456789012");
+    type("registry.1.region", "eu_west_1");
+    type("registry.1.aliases", "https://registry.corp.example");
+    const row = screen.getAllByTestId("registry-edit-row")[1].textContent!;
+    expect(row).toMatch(/region/);
+    expect(row).toMatch(/scheme/);
+    expect(save().disabled).toBe(true);
+    fireEvent.click(screen.getAllByLabelText("Remove registry")[1]);
+    expect(screen.getAllByTestId("registry-edit-row")).toHaveLength(1);
+    expect(save().disabled).toBe(false);
+  });
+
+  it("chain: role ARN required and checked", () => {
+    form(STAGING);
+    fireEvent.click(screen.getByTestId("add-chain"));
+    expect(save().disabled).toBe(true);
+    type("chain.0.role_arn", "EcrReader");
+    expect(errorOf("chain.0.role_arn")).toMatch(/arn:aws:iam/);
+    type("chain.0.role_arn", "arn:aws:iam::210987654321:role/EcrReader");
+    expect(errorOf("chain.0.role_arn")).toBeNull();
+    expect(save().disabled).toBe(false);
+  });
+
+  it("the problem count reveals untouched errors", () => {
+    form(null);
+    fireEvent.click(screen.getByTestId("settings-problems"));
+    expect(errorOf("name")).not.toBeNull();
+    expect(errorOf("idp_url")).not.toBeNull();
+    expect(errorOf("region")).not.toBeNull();
+    expect(document.activeElement).toBe(input("name"));
+  });
+
+  it("an unchanged profile cannot be saved; Revert undoes edits", () => {
+    form(STAGING);
+    expect(save().disabled).toBe(true);
+    type("region", "us-east-2");
+    expect(save().disabled).toBe(false);
+    fireEvent.click(screen.getByTestId("settings-revert"));
+    expect(input("region").value).toBe("eu-west-1");
+    expect(save().disabled).toBe(true);
+  });
+});
+
+describe("settings in the app: saving", () => {
+  async function openSettings(handlers: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
+    const be = fakeBackend({ handlers });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("tab-settings"));
+    await screen.findByTestId("settings-form");
+    return be;
+  }
+
+  it("calls config_save with all profiles and the cleaned profile (empty optional fields left out)", async () => {
+    const be = await openSettings({ config_save: (a) => ({ ...config(), profiles: a.profiles }) as ConfigView });
+    type("role", "  ");
+    type("session_duration", " 8h ");
+    type("sts_endpoint", "");
+    fireEvent.click(screen.getByTestId("add-registry"));
+    type("registry.0.region", "eu-west-1");
+    type("registry.0.aliases", "registry.corp.example,  127.0.0.1:5000");
+    fireEvent.click(save());
+    await waitFor(() => expect(be.argsOf("config_save")).toHaveLength(1));
+    const profiles = be.argsOf("config_save")[0].profiles as Profile[];
+    expect(profiles).toEqual([
+      {
+        name: "corp",
+        idp_url: CORP.idp_url,
+        region: "us-east-1",
+        session_duration: "8h",
+        docker: "config",
+        registry: [{ region: "eu-west-1", aliases: ["registry.corp.example", "127.0.0.1:5000"] }],
+      },
+      STAGING,
+    ]);
+    await screen.findByText("Saved");
+    expect(screen.queryByTestId("error-banner")).toBeNull();
+  });
+
+  it("shows the backend's error and keeps the edits", async () => {
+    await openSettings({
+      config_save: () => {
+        throw { code: "config", message: "invalid config /x/config.toml, line 3, key `profile[0].region`: nope" };
+      },
+    });
+    type("region", "eu-central-1");
+    fireEvent.click(save());
+    const banner = await screen.findByTestId("error-banner");
+    expect(banner.textContent).toContain("key `profile[0].region`: nope");
+    expect(banner.dataset.code).toBe("config");
+    expect(input("region").value).toBe("eu-central-1");
+  });
+
+  it("adds a new profile and selects it", async () => {
+    const be = fakeBackend({ handlers: { config_save: (a) => ({ ...config(), profiles: a.profiles }) as ConfigView } });
+    render(<App />);
+    await screen.findByTestId("session");
+    fireEvent.click(screen.getByTestId("add-profile"));
+    type("name", "sandbox");
+    type("idp_url", "https://idp.example.com/sandbox");
+    type("region", "us-west-2");
+    fireEvent.click(save());
+    await waitFor(() => expect(be.argsOf("select_profile")).toEqual([{ profile: "sandbox" }]));
+    const saved = be.argsOf("config_save")[0].profiles as Profile[];
+    expect(saved.map((p) => p.name)).toEqual(["corp", "staging", "sandbox"]);
+    expect(saved[2]).toEqual({ name: "sandbox", idp_url: "https://idp.example.com/sandbox", region: "us-west-2", docker: "config" });
+    expect(screen.getAllByTestId("profile-item").map((e) => e.dataset.profile)).toEqual(["corp", "staging", "sandbox"]);
+    expect(document.querySelector('[data-profile="sandbox"]')!.getAttribute("aria-current")).toBe("page");
+    expect(screen.getByTestId("session")).toBeTruthy();
+  });
+
+  it("deletes a profile after confirmation", async () => {
+    const be = await openSettings({ config_save: (a) => ({ ...config(), profiles: a.profiles }) as ConfigView });
+    fireEvent.click(screen.getByTestId("settings-delete"));
+    const dialog = screen.getByTestId("confirm-dialog");
+    expect(dialog.textContent).toContain("Delete profile “corp”?");
+    fireEvent.keyDown(dialog, { key: "Escape" });
+    expect(screen.queryByTestId("confirm-dialog")).toBeNull();
+    expect(be.argsOf("config_save")).toEqual([]);
+    fireEvent.click(screen.getByTestId("settings-delete"));
+    fireEvent.click(screen.getByTestId("confirm-ok"));
+    await waitFor(() => expect(be.argsOf("config_save")).toEqual([{ profiles: [STAGING] }]));
+    await waitFor(() => expect(screen.getAllByTestId("profile-item").map((e) => e.dataset.profile)).toEqual(["staging"]));
+  });
+});

@@ -1,0 +1,392 @@
+// The settings editor for one profile (or a new one). Validation mirrors the backend; the backend
+// validates again on save and its {code, message} error is shown in the banner.
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { ConfigView, Profile, Role } from "../api";
+import {
+  draftFromProfile,
+  emptyChain,
+  emptyRegistry,
+  isValid,
+  newDraft,
+  profileFromDraft,
+  validateDraft,
+  type ChainDraft,
+  type ProfileDraft,
+  type RegistryDraft,
+} from "../validate";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { IconPlus, IconTrash } from "./icons";
+
+interface Props {
+  config: ConfigView;
+  /** The profile being edited; null for a new one. */
+  original: Profile | null;
+  knownRoles: Role[];
+  onSave: (profiles: Profile[], saved: Profile) => Promise<boolean>;
+  onDelete: (profiles: Profile[]) => Promise<boolean>;
+  onCancel?: () => void;
+}
+
+type Touched = Record<string, true>;
+
+function Field(props: {
+  id: string;
+  label: string;
+  hint?: ComponentChildren;
+  error?: string;
+  class?: string;
+  children: JSX.Element;
+}) {
+  const { id, label, hint, error, children } = props;
+  return (
+    <div class={`field${props.class ? ` ${props.class}` : ""}${error ? " invalid" : ""}`}>
+      <label for={id}>{label}</label>
+      {children}
+      {error ? (
+        <div class="field-error" id={`${id}-msg`} data-testid="field-error" data-field={id.replace(/^f-/, "")}>
+          {error}
+        </div>
+      ) : hint ? (
+        <div class="field-hint" id={`${id}-msg`}>
+          {hint}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function SettingsForm({ config, original, knownRoles, onSave, onDelete, onCancel }: Props) {
+  const isNew = original === null;
+  const initial = useMemo(() => (original ? draftFromProfile(original) : newDraft()), [original]);
+  const [draft, setDraft] = useState<ProfileDraft>(initial);
+  const [touched, setTouched] = useState<Touched>({});
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const others = config.profiles.filter((p) => p !== original).map((p) => p.name);
+  const errors = useMemo(() => validateDraft(draft, others), [draft, others.join("\n")]);
+  const valid = isValid(errors);
+  const cleaned = useMemo(() => profileFromDraft(draft), [draft]);
+  const dirty = isNew || JSON.stringify(cleaned) !== JSON.stringify(profileFromDraft(initial));
+
+  // Problems show once a field was touched; problems already in the loaded profile show at once.
+  const loadedErrors = useMemo(() => (isNew ? {} : validateDraft(initial, others)), [initial]);
+  const show = (key: string) => (touched[key] || loadedErrors[key] ? errors[key] : undefined);
+  const formRef = useRef<HTMLFormElement>(null);
+  const revealErrors = () => {
+    setTouched((t) => ({ ...t, ...Object.fromEntries(Object.keys(errors).map((k) => [k, true as const])) }));
+    const first = Object.keys(errors)[0];
+    if (first) formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+  };
+
+  // When the saved profile changes under the form (after our own save, or an edit elsewhere), take it
+  // over unless there are unsaved edits that differ from it.
+  const lastInitial = useRef(initial);
+  useEffect(() => {
+    if (lastInitial.current === initial) return;
+    const before = JSON.stringify(profileFromDraft(lastInitial.current));
+    const now = JSON.stringify(profileFromDraft(draft));
+    lastInitial.current = initial;
+    if (now === before || now === JSON.stringify(profileFromDraft(initial))) {
+      setDraft(initial);
+      setTouched({});
+    }
+  }, [initial]);
+  const touch = (key: string) => !touched[key] && setTouched((t) => ({ ...t, [key]: true }));
+
+  const update = (fn: (d: ProfileDraft) => ProfileDraft, key?: string) => {
+    setDraft((d) => fn(d));
+    setSaved(false);
+    if (key) touch(key);
+  };
+
+  /** Props for a text input bound to a top-level draft field. */
+  const text = (key: "name" | "idp_url" | "aws_profile" | "region" | "role" | "session_duration" | "refresh_before" | "sts_endpoint") => ({
+    id: `f-${key}`,
+    name: key,
+    value: draft[key],
+    "aria-invalid": show(key) ? true : undefined,
+    "aria-describedby": `f-${key}-msg`,
+    onInput: (e: JSX.TargetedEvent<HTMLInputElement>) => {
+      const v = e.currentTarget.value;
+      update((d) => ({ ...d, [key]: v }), key);
+    },
+    onBlur: () => touch(key),
+  });
+
+  const regInput = (path: string, value: string, set: (v: string) => void) => ({
+    id: `f-${path}`,
+    name: path,
+    value,
+    "aria-invalid": show(path) ? true : undefined,
+    onInput: (e: JSX.TargetedEvent<HTMLInputElement>) => {
+      set(e.currentTarget.value);
+      touch(path);
+    },
+    onBlur: () => touch(path),
+  });
+
+  const setRegistry = (i: number, patch: Partial<RegistryDraft>) =>
+    update((d) => ({ ...d, registry: d.registry.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
+  const setChain = (i: number, fn: (c: ChainDraft) => ChainDraft) => update((d) => ({ ...d, chain: d.chain.map((c, j) => (j === i ? fn(c) : c)) }));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!valid || saving) return;
+    const profiles = isNew ? [...config.profiles, cleaned] : config.profiles.map((p) => (p === original ? cleaned : p));
+    setSaving(true);
+    try {
+      const ok = await onSave(profiles, cleaned);
+      setSaved(ok);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const remove = async () => {
+    setSaving(true);
+    try {
+      await onDelete(config.profiles.filter((p) => p !== original));
+    } finally {
+      setSaving(false);
+      setConfirmDelete(false);
+    }
+  };
+
+  const missing = Object.keys(errors).length;
+  const registryRows = (rows: RegistryDraft[], prefix: string, withAccount: boolean, set: (i: number, patch: Partial<RegistryDraft>) => void, del: (i: number) => void) =>
+    rows.map((r, i) => {
+      const p = `${prefix}.${i}`;
+      const errs = [withAccount && show(`${p}.account`), show(`${p}.region`), show(`${p}.aliases`)].filter(Boolean) as string[];
+      return (
+        <div class={`reg-row${withAccount ? "" : " no-account"}`} key={p} data-testid="registry-edit-row">
+          {withAccount && (
+            <input {...regInput(`${p}.account`, r.account, (v) => set(i, { account: v }))} placeholder="role's account" aria-label="Account" inputMode="numeric" class="mono" />
+          )}
+          <input {...regInput(`${p}.region`, r.region, (v) => set(i, { region: v }))} placeholder={draft.region.trim() || "profile region"} aria-label="Region" />
+          <input {...regInput(`${p}.aliases`, r.aliases, (v) => set(i, { aliases: v }))} placeholder="aliases, e.g. registry.corp.example" aria-label="Aliases" />
+          <button type="button" class="icon-btn" aria-label="Remove registry" title="Remove registry" onClick={() => del(i)}>
+            <IconTrash />
+          </button>
+          {errs.length > 0 && (
+            <div class="field-error row-error" data-testid="field-error">
+              {errs.join(" · ")}
+            </div>
+          )}
+        </div>
+      );
+    });
+
+  return (
+    <form class="settings" data-testid="settings-form" onSubmit={submit} noValidate ref={formRef}>
+      <div class="settings-body">
+        <section class="form-section">
+          <h3>Profile</h3>
+          <div class="grid">
+            <Field id="f-name" label="Name" error={show("name")} hint="Letters, digits, '.', '_' and '-'">
+              <input {...text("name")} autoComplete="off" spellcheck={false} placeholder="corp" />
+            </Field>
+            <Field id="f-region" label="Region" error={show("region")} hint="STS region and default ECR region">
+              <input {...text("region")} autoComplete="off" spellcheck={false} placeholder="us-east-1" />
+            </Field>
+          </div>
+          <div class="field">
+            <span class="label" id="source-label">
+              Sign in with
+            </span>
+            <div class="segmented" role="radiogroup" aria-labelledby="source-label">
+              {(["idp", "aws_profile"] as const).map((s) => (
+                <label class={draft.source === s ? "seg on" : "seg"} key={s}>
+                  <input type="radio" name="source" value={s} checked={draft.source === s} onChange={() => update((d) => ({ ...d, source: s }))} />
+                  {s === "idp" ? "Identity provider (SAML)" : "AWS config profile"}
+                </label>
+              ))}
+            </div>
+          </div>
+          {draft.source === "idp" ? (
+            <Field id="f-idp_url" label="Identity provider URL" error={show("idp_url")} hint="Your IdP's AWS app link; the login window opens it">
+              <input {...text("idp_url")} type="url" autoComplete="off" spellcheck={false} placeholder="https://corp.example.okta.com/home/amazon_aws/…" />
+            </Field>
+          ) : (
+            <Field id="f-aws_profile" label="AWS profile" error={show("aws_profile")} hint="Credentials come from this profile of your AWS shared config">
+              <input {...text("aws_profile")} autoComplete="off" spellcheck={false} placeholder="testSAML" />
+            </Field>
+          )}
+          <Field id="f-role" label="Role" error={show("role")} hint="Optional. A role ARN, ACCOUNT/NAME or a name; else the last used role or the picker">
+            <input {...text("role")} list="known-roles" autoComplete="off" spellcheck={false} placeholder="arn:aws:iam::123456789012:role/Developer" />
+          </Field>
+          <datalist id="known-roles">
+            {knownRoles.map((r) => (
+              <option key={r.role_arn} value={r.role_arn}>
+                {r.name} @ {r.account}
+              </option>
+            ))}
+          </datalist>
+        </section>
+
+        <section class="form-section">
+          <h3>Session</h3>
+          <div class="grid">
+            <Field id="f-session_duration" label="Session duration" error={show("session_duration")} hint="Optional; at least 15m, at most 12h or what the IdP allows">
+              <input {...text("session_duration")} autoComplete="off" spellcheck={false} placeholder="8h" />
+            </Field>
+            <Field id="f-refresh_before" label="Refresh before expiry" error={show("refresh_before")} hint="Optional; at least 1m (default 10m)">
+              <input {...text("refresh_before")} autoComplete="off" spellcheck={false} placeholder="10m" />
+            </Field>
+          </div>
+          <div class="field">
+            <span class="label" id="docker-label">
+              Docker credentials
+            </span>
+            <div class="choices" role="radiogroup" aria-labelledby="docker-label">
+              <label class={draft.docker === "config" ? "choice on" : "choice"}>
+                <input type="radio" name="docker" value="config" checked={draft.docker === "config"} onChange={() => update((d) => ({ ...d, docker: "config" }))} />
+                <span>
+                  <strong>Docker config</strong>
+                  <span class="muted">Like docker login: writes auths, or your credsStore</span>
+                </span>
+              </label>
+              <label class={draft.docker === "helper" ? "choice on" : "choice"}>
+                <input type="radio" name="docker" value="helper" checked={draft.docker === "helper"} onChange={() => update((d) => ({ ...d, docker: "helper" }))} />
+                <span>
+                  <strong>Credential helper</strong>
+                  <span class="muted">docker-credential-dockpass answers from the live session</span>
+                </span>
+              </label>
+            </div>
+          </div>
+          <Field id="f-sts_endpoint" label="STS endpoint" error={show("sts_endpoint")} hint="Optional; else AWS_ENDPOINT_URL_STS, else AWS">
+            <input {...text("sts_endpoint")} type="url" autoComplete="off" spellcheck={false} placeholder="https://sts.us-east-1.amazonaws.com" />
+          </Field>
+        </section>
+
+        <section class="form-section">
+          <div class="section-head">
+            <h3>Registries</h3>
+            <button type="button" class="btn small" data-testid="add-registry" onClick={() => update((d) => ({ ...d, registry: [...d.registry, emptyRegistry()] }))}>
+              <IconPlus /> Add registry
+            </button>
+          </div>
+          {draft.registry.length === 0 ? (
+            <p class="muted small">None listed: the role's account in the profile's region.</p>
+          ) : (
+            <div class="reg-table">
+              <div class="reg-row reg-head" aria-hidden="true">
+                <span>Account</span>
+                <span>Region</span>
+                <span>Aliases</span>
+                <span />
+              </div>
+              {registryRows(
+                draft.registry,
+                "registry",
+                true,
+                setRegistry,
+                (i) => update((d) => ({ ...d, registry: d.registry.filter((_, j) => j !== i) })),
+              )}
+            </div>
+          )}
+        </section>
+
+        <section class="form-section">
+          <div class="section-head">
+            <h3>Role chain</h3>
+            <button type="button" class="btn small" data-testid="add-chain" onClick={() => update((d) => ({ ...d, chain: [...d.chain, emptyChain()] }))}>
+              <IconPlus /> Add chained role
+            </button>
+          </div>
+          {draft.chain.length === 0 ? (
+            <p class="muted small">Optional: roles assumed from the signed-in role (up to 1 h each) to reach registries in other accounts.</p>
+          ) : (
+            draft.chain.map((c, i) => (
+              <div class="chain" key={`chain-${i}`} data-testid="chain-row">
+                <div class="chain-head">
+                  <Field id={`f-chain.${i}.role_arn`} label={`Chained role ${i + 1}`} error={show(`chain.${i}.role_arn`)} class="grow">
+                    <input
+                      {...regInput(`chain.${i}.role_arn`, c.role_arn, (v) => setChain(i, (x) => ({ ...x, role_arn: v })))}
+                      class="mono"
+                      placeholder="arn:aws:iam::210987654321:role/EcrReader"
+                      autoComplete="off"
+                      spellcheck={false}
+                    />
+                  </Field>
+                  <button type="button" class="icon-btn" aria-label={`Remove chained role ${i + 1}`} title="Remove chained role" onClick={() => update((d) => ({ ...d, chain: d.chain.filter((_, j) => j !== i) }))}>
+                    <IconTrash />
+                  </button>
+                </div>
+                {c.registry.length > 0 && (
+                  <div class="reg-table">
+                    <div class="reg-row no-account reg-head" aria-hidden="true">
+                      <span>Region</span>
+                      <span>Aliases</span>
+                      <span />
+                    </div>
+                    {registryRows(
+                      c.registry,
+                      `chain.${i}.registry`,
+                      false,
+                      (k, patch) => setChain(i, (x) => ({ ...x, registry: x.registry.map((r, j) => (j === k ? { ...r, ...patch } : r)) })),
+                      (k) => setChain(i, (x) => ({ ...x, registry: x.registry.filter((_, j) => j !== k) })),
+                    )}
+                  </div>
+                )}
+                <button type="button" class="btn small ghost" onClick={() => setChain(i, (x) => ({ ...x, registry: [...x.registry, emptyRegistry()] }))}>
+                  <IconPlus /> Registry through this role
+                </button>
+              </div>
+            ))
+          )}
+        </section>
+      </div>
+
+      <footer class="settings-foot">
+        {!isNew && (
+          <button type="button" class="btn ghost danger-text" data-testid="settings-delete" disabled={saving} onClick={() => setConfirmDelete(true)}>
+            <IconTrash /> Delete profile
+          </button>
+        )}
+        <span class="spacer" />
+        <span class="foot-status muted" aria-live="polite">
+          {saving ? (
+            "Saving…"
+          ) : !valid ? (
+            <button type="button" class="link" data-testid="settings-problems" onClick={revealErrors}>
+              {missing} {missing === 1 ? "field needs" : "fields need"} attention
+            </button>
+          ) : saved && !dirty ? (
+            "Saved"
+          ) : dirty && !isNew ? (
+            "Unsaved changes"
+          ) : (
+            ""
+          )}
+        </span>
+        {(onCancel || (!isNew && dirty)) && (
+          <button
+            type="button"
+            class="btn"
+            data-testid="settings-revert"
+            onClick={() => {
+              if (isNew && onCancel) return onCancel();
+              setDraft(initial);
+              setTouched({});
+            }}
+          >
+            {isNew ? "Cancel" : "Revert"}
+          </button>
+        )}
+        <button type="submit" class="btn primary" data-testid="settings-save" disabled={!valid || !dirty || saving}>
+          {isNew ? "Add profile" : "Save"}
+        </button>
+      </footer>
+
+      {confirmDelete && original && (
+        <ConfirmDialog title={`Delete profile “${original.name}”?`} confirmLabel="Delete profile" danger busy={saving} onConfirm={remove} onCancel={() => setConfirmDelete(false)}>
+          <p>It is removed from the config file. Sign out first if you want Dockpass to remove the docker logins it wrote for this profile.</p>
+        </ConfirmDialog>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,218 @@
+// Dev-only stand-in for the backend (`npm run dev`, then open /?mock). Never part of the production
+// bundle: main.tsx imports it only when import.meta.env.DEV or the `mock` build mode is set.
+// Variants: ?mock, ?mock=empty, ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { Activity, ConfigView, Overview, Profile, Role, Status } from "../api";
+
+const iso = (msFromNow: number) => new Date(Math.floor((Date.now() + msFromNow) / 1000) * 1000).toISOString().replace(".000Z", "Z");
+const H = 3600_000;
+const M = 60_000;
+
+function role(account: string, path: string, name: string, provider = "Okta"): Role {
+  return {
+    role_arn: `arn:aws:iam::${account}:role${path}${name}`,
+    principal_arn: `arn:aws:iam::${account}:saml-provider/${provider}`,
+    account,
+    name,
+    path,
+    partition: "aws",
+  };
+}
+
+const ROLES: Role[] = [
+  role("123456789012", "/", "Developer"),
+  role("123456789012", "/", "ReadOnly"),
+  role("123456789012", "/platform/", "PlatformAdmin"),
+  role("210987654321", "/", "EcrReader"),
+  role("210987654321", "/ci/", "BuildAgent"),
+  role("555566667777", "/", "Developer"),
+];
+
+const PROFILES: Profile[] = [
+  {
+    name: "corp",
+    idp_url: "https://corp.example.okta.com/home/amazon_aws/0oa1/272",
+    region: "us-east-1",
+    role: "arn:aws:iam::123456789012:role/Developer",
+    session_duration: "8h",
+    refresh_before: "10m",
+    docker: "config",
+    registry: [
+      { account: "123456789012", region: "us-east-1" },
+      { account: "123456789012", region: "eu-west-1", aliases: ["registry.corp.example"] },
+    ],
+    chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [{ region: "us-east-1" }] }],
+  },
+  { name: "staging", idp_url: "https://corp.example.okta.com/home/amazon_aws/0oa2/272", region: "eu-west-1", docker: "helper" },
+  { name: "sandbox", aws_profile: "sandbox-saml", region: "us-west-2" },
+];
+
+function sessions(): Status[] {
+  return [
+    {
+      profile: "corp",
+      state: "active",
+      role_arn: "arn:aws:iam::123456789012:role/Developer",
+      account: "123456789012",
+      expires_at: iso(7 * H + 5 * M + 12_000),
+      subject: "dev@example.com",
+      registries: [
+        { host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", expires_at: iso(11 * H + 42 * M) },
+        { host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", expires_at: iso(11 * H + 42 * M) },
+        { host: "registry.corp.example", expires_at: iso(11 * H + 42 * M) },
+        { host: "210987654321.dkr.ecr.us-east-1.amazonaws.com", expires_at: iso(6 * M) },
+      ],
+    },
+    {
+      profile: "staging",
+      state: "expiring",
+      role_arn: "arn:aws:iam::210987654321:role/ci/BuildAgent",
+      account: "210987654321",
+      expires_at: iso(8 * M + 30_000),
+      subject: "dev@example.com",
+      registries: [{ host: "210987654321.dkr.ecr.eu-west-1.amazonaws.com", expires_at: iso(8 * M) }],
+    },
+    { profile: "sandbox", state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [] },
+  ];
+}
+
+function activity(): Activity[] {
+  const a = (ms: number, profile: string, kind: Activity["kind"], message: string): Activity => ({ at: iso(-ms), profile, kind, message });
+  return [
+    a(2 * M, "corp", "refresh", "Refreshed 4 registry tokens"),
+    a(14 * M, "staging", "info", "Session expires in 10 minutes; silent re-login scheduled"),
+    a(53 * M, "corp", "login", "Signed in as Developer @ 123456789012"),
+    a(55 * M, "corp", "switch", "Switched role to Developer @ 123456789012"),
+    a(3 * H, "sandbox", "logout", "Signed out; removed 2 docker logins"),
+    a(26 * H, "staging", "error", "ECR GetAuthorizationToken failed: network unreachable (retrying in 30s)"),
+  ];
+}
+
+export function installMock(variant: string) {
+  let config: ConfigView = variant === "empty"
+    ? { path: "/home/dev/.config/dockpass/config.toml", profiles: [], exists: false }
+    : { path: "/home/dev/.config/dockpass/config.toml", profiles: PROFILES, exists: true };
+  const state: Overview =
+    variant === "empty"
+      ? { profiles: [], selected: null, sessions: [], roles: {}, activity: [] }
+      : { profiles: config.profiles.map((p) => p.name), selected: "corp", sessions: sessions(), roles: { corp: ROLES, staging: ROLES.slice(3, 5) }, activity: activity() };
+  if (variant === "error") {
+    state.sessions[0] = {
+      ...state.sessions[0],
+      state: "error",
+      error: { code: "aws", message: "STS AssumeRoleWithSAML failed: the SAML assertion has expired. Sign in again." },
+    };
+  }
+  if (variant === "signin") state.selected = "sandbox";
+
+  const later = (ms: number, f: () => void) => setTimeout(f, ms);
+  const log = (profile: string, kind: Activity["kind"], message: string) => void emit("activity", { at: iso(0), profile, kind, message });
+
+  mockIPC(
+    (cmd, args) => {
+      const a = (args ?? {}) as Record<string, unknown>;
+      const profile = a.profile as string;
+      switch (cmd) {
+        case "overview":
+          return state;
+        case "config_get":
+          return config;
+        case "config_save": {
+          const profiles = a.profiles as Profile[];
+          if (profiles.some((p) => p.name === "fail")) {
+            throw { code: "config", message: `invalid config ${config.path}, line 1, key \`profile[0].name\`: "fail" is reserved for this demo` };
+          }
+          config = { ...config, profiles, exists: true };
+          later(10, () => void emit("config-changed", config));
+          return config;
+        }
+        case "login":
+          later(200, () => void emit("login-progress", { profile, phase: "opening" }));
+          later(900, () => void emit("login-progress", { profile, phase: "waiting_for_idp" }));
+          later(2500, () => void emit("role-picker", { profile, roles: ROLES, current: null }));
+          return null;
+        case "switch_role": {
+          const cur = state.sessions.find((s) => s.profile === profile)?.role_arn ?? null;
+          later(50, () => void emit("role-picker", { profile, roles: state.roles[profile] ?? ROLES, current: cur }));
+          return null;
+        }
+        case "pick_role": {
+          const r = ROLES.find((x) => x.role_arn === a.roleArn)!;
+          later(100, () => void emit("login-progress", { profile, phase: "assuming_role" }));
+          later(900, () => void emit("login-progress", { profile, phase: "writing_docker_config" }));
+          later(1500, () => {
+            const s: Status = {
+              profile,
+              state: "active",
+              role_arn: r.role_arn,
+              account: r.account,
+              expires_at: iso(8 * H),
+              subject: "dev@example.com",
+              registries: [{ host: `${r.account}.dkr.ecr.us-east-1.amazonaws.com`, expires_at: iso(12 * H) }],
+            };
+            state.sessions = state.sessions.map((x) => (x.profile === profile ? s : x));
+            void emit("session-changed", s);
+            void emit("login-progress", { profile, phase: "done" });
+            log(profile, "login", `Signed in as ${r.name} @ ${r.account}`);
+          });
+          return null;
+        }
+        case "cancel_pick":
+          later(10, () => void emit("login-progress", { profile, phase: "cancelled" }));
+          return null;
+        case "logout": {
+          const s: Status = { profile, state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [] };
+          later(100, () => {
+            void emit("session-changed", s);
+            log(profile, "logout", "Signed out; removed docker logins");
+          });
+          return null;
+        }
+        case "select_profile":
+          state.selected = profile;
+          return null;
+        default:
+          throw { code: "usage", message: `the mock does not know command ${cmd}` };
+      }
+    },
+    { shouldMockEvents: true },
+  );
+
+  const click = (sel: string, ms: number) => later(ms, () => document.querySelector<HTMLElement>(sel)?.click());
+  if (variant === "picker") later(300, () => void emit("role-picker", { profile: "corp", roles: ROLES, current: ROLES[0].role_arn }));
+  if (variant === "settings") click('[data-testid="tab-settings"]', 200);
+  if (variant === "new") {
+    click('[data-testid="add-profile"]', 200);
+    later(400, () => {
+      const type = (name: string, v: string) => {
+        const el = document.querySelector<HTMLInputElement>(`input[name="${name}"]`);
+        if (!el) return;
+        el.value = v;
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        el.dispatchEvent(new Event("blur"));
+      };
+      type("name", "dev team");
+      type("idp_url", "corp.example.okta.com/app");
+      type("region", "us-east-1");
+      type("session_duration", "10m");
+    });
+  }
+  if (variant === "error") later(300, () => document.querySelector<HTMLElement>('[data-testid="switch-role"], [data-testid="sign-in"]')?.click());
+  if (variant === "error") {
+    // the sign-in click above fails with a banner
+    const orig = window.__TAURI_INTERNALS__.invoke;
+    window.__TAURI_INTERNALS__.invoke = (cmd: string, args: unknown, opts: unknown) =>
+      cmd === "login" ? Promise.reject({ code: "network", message: "Cannot reach corp.example.okta.com: connection timed out after 30s. Check your network or proxy (HTTPS_PROXY)." }) : orig(cmd, args, opts);
+  }
+  if (variant === "signin") {
+    click('[data-testid="sign-in"]', 300);
+  }
+}
+
+declare global {
+  interface Window {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    __TAURI_INTERNALS__: any;
+  }
+}

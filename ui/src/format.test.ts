@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  formatAbsolute,
+  formatClock,
+  formatCountdown,
+  formatDay,
+  formatDuration,
+  formatEventTime,
+  formatRelative,
+  parseDuration,
+  parseTime,
+} from "./format";
+
+describe("parseDuration (as the backend)", () => {
+  it.each([
+    ["90s", 90],
+    ["10m", 600],
+    ["8h", 28800],
+    ["1d", 86400],
+    ["1h30m", 5400],
+    ["3600", 3600],
+    [" 15m ", 900],
+    ["0", 0],
+  ])("%s → %d s", (s, n) => {
+    expect(parseDuration(s)).toEqual({ ok: true, seconds: n });
+  });
+
+  it.each(["", "  ", "abc", "10 m", "10x", "m", "1.5h", "-5m", "10m5"])("rejects %j", (s) => {
+    expect(parseDuration(s).ok).toBe(false);
+  });
+
+  it("says a number needs a unit", () => {
+    expect(parseDuration("1h30")).toEqual({ ok: false, error: expect.stringMatching(/needs a unit/) });
+  });
+});
+
+describe("formatDuration", () => {
+  it("formats like the backend", () => {
+    expect(formatDuration(40)).toBe("40s");
+    expect(formatDuration(720)).toBe("12m");
+    expect(formatDuration(3600)).toBe("1h");
+    expect(formatDuration(3900)).toBe("1h 5m");
+  });
+});
+
+describe("formatCountdown", () => {
+  it("shows minutes and seconds under an hour", () => {
+    expect(formatCountdown(3599_000)).toBe("59m 59s");
+    expect(formatCountdown(3599_999)).toBe("59m 59s");
+    expect(formatCountdown(61_000)).toBe("1m 01s");
+  });
+  it("shows seconds only under a minute", () => {
+    expect(formatCountdown(9_500)).toBe("9s");
+    expect(formatCountdown(0)).toBe("0s");
+    expect(formatCountdown(-5000)).toBe("0s");
+  });
+  it("shows hours with padded minutes and seconds", () => {
+    expect(formatCountdown((7 * 3600 + 5 * 60 + 9) * 1000)).toBe("7h 05m 09s");
+  });
+  it("shows days for long spans", () => {
+    expect(formatCountdown((26 * 3600 + 3 * 60) * 1000)).toBe("1d 2h 03m");
+  });
+});
+
+describe("formatRelative", () => {
+  const now = Date.parse("2025-11-26T12:00:00Z");
+  it("future and past", () => {
+    expect(formatRelative(now + (11 * 3600 + 42 * 60) * 1000, now)).toBe("in 11h 42m");
+    expect(formatRelative(now + 5 * 60_000, now)).toBe("in 5m");
+    expect(formatRelative(now + 40_000, now)).toBe("in 40s");
+    expect(formatRelative(now - 3 * 60_000, now)).toBe("3m ago");
+    expect(formatRelative(now - 2 * 3600_000, now)).toBe("2h ago");
+    expect(formatRelative(now, now)).toBe("just now");
+    expect(formatRelative(now + 500, now)).toBe("in a moment");
+    expect(formatRelative(now - 500, now)).toBe("just now");
+  });
+});
+
+describe("times (TZ=UTC in tests)", () => {
+  const now = Date.parse("2025-11-26T12:00:00Z");
+  it("parseTime", () => {
+    expect(parseTime("2025-11-26T12:00:00Z")).toBe(now);
+    expect(parseTime(null)).toBeNull();
+    expect(parseTime("not a time")).toBeNull();
+  });
+  it("clock and absolute", () => {
+    expect(formatClock(Date.parse("2025-11-26T09:05:03Z"))).toBe("09:05:03");
+    expect(formatAbsolute(Date.parse("2025-11-26T09:05:03Z"))).toBe("2025-11-26 09:05:03 UTC");
+  });
+  it("day labels", () => {
+    expect(formatDay(Date.parse("2025-11-26T21:14:00Z"), now)).toBe("today 21:14");
+    expect(formatDay(Date.parse("2025-11-27T02:30:00Z"), now)).toBe("tomorrow 02:30");
+    expect(formatDay(Date.parse("2025-11-25T18:30:00Z"), now)).toBe("yesterday 18:30");
+    expect(formatDay(Date.parse("2025-11-20T08:00:00Z"), now)).toBe("Nov 20 08:00");
+  });
+  it("event times", () => {
+    expect(formatEventTime(Date.parse("2025-11-26T10:00:01Z"), now)).toBe("10:00:01");
+    expect(formatEventTime(Date.parse("2025-11-24T18:30:00Z"), now)).toBe("Nov 24 18:30");
+  });
+});

@@ -1,0 +1,133 @@
+// Pure formatting of durations, countdowns and times. No DOM, no clock of its own: callers pass `now`.
+
+export type DurationResult = { ok: true; seconds: number } | { ok: false; error: string };
+
+/**
+ * Parses a config duration exactly as the backend does (crates/dockpass-core/src/duration.rs):
+ * `90s`, `10m`, `8h`, `1d`, combinations such as `1h30m`, or plain seconds (`3600`).
+ */
+export function parseDuration(input: string): DurationResult {
+  const t = input.trim();
+  const bad = (): DurationResult => ({ ok: false, error: "Write a duration such as 90s, 10m, 8h or 1h30m" });
+  if (t === "") return { ok: false, error: "Empty duration; write e.g. 90s, 10m or 8h" };
+  if (/^\d+$/.test(t)) return { ok: true, seconds: Number(t) };
+  const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+  let total = 0;
+  let num = "";
+  for (const c of t) {
+    if (c >= "0" && c <= "9") {
+      num += c;
+      continue;
+    }
+    const unit = units[c];
+    if (unit === undefined || num === "") return bad();
+    total += Number(num) * unit;
+    num = "";
+  }
+  if (num !== "") return { ok: false, error: "A number needs a unit (s, m, h) unless it stands alone" };
+  if (!Number.isSafeInteger(total)) return { ok: false, error: "That duration is too long" };
+  return { ok: true, seconds: total };
+}
+
+/** Like the backend's `duration::format`: `1h 5m`, `12m`, `40s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h === 0 && m === 0) return `${sec}s`;
+  if (h === 0) return `${m}m`;
+  if (m === 0) return `${h}h`;
+  return `${h}h ${m}m`;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * A live countdown: `7h 05m 09s`, `59m 59s`, `9s`; days for long spans (`1d 2h 03m`).
+ * Units after the first are zero-padded so the text does not jump while it ticks.
+ */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (d > 0) return `${d}d ${h}h ${pad2(m)}m`;
+  if (h > 0) return `${h}h ${pad2(m)}m ${pad2(s)}s`;
+  if (m > 0) return `${m}m ${pad2(s)}s`;
+  return `${s}s`;
+}
+
+function coarse(ms: number): string {
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const d = Math.floor(total / 86400);
+  const h = Math.floor((total % 86400) / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+  if (m > 0) return `${m}m`;
+  return `${total}s`;
+}
+
+/** `in 11h 42m`, `in 40s`, `5m ago`, `just now`. */
+export function formatRelative(target: number, now: number): string {
+  const diff = target - now;
+  if (Math.abs(diff) < 1000) return diff > 0 ? "in a moment" : "just now";
+  return diff > 0 ? `in ${coarse(diff)}` : `${coarse(diff)} ago`;
+}
+
+/** Milliseconds since the epoch of an RFC 3339 time, or null when absent or unreadable. */
+export function parseTime(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+}
+
+/** `14:02:09` in local time. */
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** `2025-11-26 14:02:09` in local time, with the zone (for tooltips). */
+export function formatAbsolute(ms: number): string {
+  const d = new Date(ms);
+  const off = -d.getTimezoneOffset();
+  const zone =
+    off === 0 ? "UTC" : `UTC${off > 0 ? "+" : "-"}${pad2(Math.floor(Math.abs(off) / 60))}:${pad2(Math.abs(off) % 60)}`;
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatClock(ms)} ${zone}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function dayDiff(a: number, b: number): number {
+  const da = new Date(a);
+  const db = new Date(b);
+  const ua = Date.UTC(da.getFullYear(), da.getMonth(), da.getDate());
+  const ub = Date.UTC(db.getFullYear(), db.getMonth(), db.getDate());
+  return Math.round((ua - ub) / 86400000);
+}
+
+/** `today 21:14`, `tomorrow 09:00`, `yesterday 18:30`, `Nov 24 18:30` (local time, minutes). */
+export function formatDay(ms: number, now: number): string {
+  const d = new Date(ms);
+  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  switch (dayDiff(ms, now)) {
+    case 0:
+      return `today ${hm}`;
+    case 1:
+      return `tomorrow ${hm}`;
+    case -1:
+      return `yesterday ${hm}`;
+    default:
+      return `${MONTHS[d.getMonth()]} ${d.getDate()} ${hm}`;
+  }
+}
+
+/** Activity times: `14:02:09` today, else `Nov 24 18:30`. */
+export function formatEventTime(ms: number, now: number): string {
+  if (dayDiff(ms, now) === 0) return formatClock(ms);
+  const d = new Date(ms);
+  return `${MONTHS[d.getMonth()]} ${d.getDate()} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}

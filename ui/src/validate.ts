@@ -1,0 +1,244 @@
+// The settings form's model and rules. The rules mirror the backend's (crates/dockpass-core/src/config.rs)
+// so the form never refuses what the backend accepts; the backend still has the last word on save.
+import type { ChainSpec, DockerMode, Profile, RegistrySpec } from "./api";
+import { parseDuration } from "./format";
+
+export interface RegistryDraft {
+  account: string;
+  region: string;
+  /** Host names separated by commas or spaces. */
+  aliases: string;
+}
+
+export interface ChainDraft {
+  role_arn: string;
+  registry: RegistryDraft[];
+}
+
+export type SignInSource = "idp" | "aws_profile";
+
+/** Every field as the user types it. */
+export interface ProfileDraft {
+  name: string;
+  source: SignInSource;
+  idp_url: string;
+  aws_profile: string;
+  region: string;
+  role: string;
+  session_duration: string;
+  refresh_before: string;
+  docker: DockerMode;
+  sts_endpoint: string;
+  registry: RegistryDraft[];
+  chain: ChainDraft[];
+}
+
+/** Field path (`name`, `registry.0.account`, `chain.1.registry.0.aliases`) → message. */
+export type Errors = Record<string, string>;
+
+export const emptyRegistry = (): RegistryDraft => ({ account: "", region: "", aliases: "" });
+export const emptyChain = (): ChainDraft => ({ role_arn: "", registry: [] });
+
+export function newDraft(): ProfileDraft {
+  return {
+    name: "",
+    source: "idp",
+    idp_url: "",
+    aws_profile: "",
+    region: "",
+    role: "",
+    session_duration: "",
+    refresh_before: "",
+    docker: "config",
+    sts_endpoint: "",
+    registry: [],
+    chain: [],
+  };
+}
+
+const registryDraft = (r: RegistrySpec): RegistryDraft => ({
+  account: r.account ?? "",
+  region: r.region ?? "",
+  aliases: (r.aliases ?? []).join(", "),
+});
+
+export function draftFromProfile(p: Profile): ProfileDraft {
+  return {
+    name: p.name,
+    source: p.aws_profile && !p.idp_url ? "aws_profile" : "idp",
+    idp_url: p.idp_url ?? "",
+    aws_profile: p.aws_profile ?? "",
+    region: p.region,
+    role: p.role ?? "",
+    session_duration: p.session_duration ?? "",
+    refresh_before: p.refresh_before ?? "",
+    docker: p.docker ?? "config",
+    sts_endpoint: p.sts_endpoint ?? "",
+    registry: (p.registry ?? []).map(registryDraft),
+    chain: (p.chain ?? []).map((c) => ({ role_arn: c.role_arn, registry: (c.registry ?? []).map(registryDraft) })),
+  };
+}
+
+export function splitAliases(s: string): string[] {
+  return s
+    .split(/[\s,]+/)
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+}
+
+function cleanRegistry(r: RegistryDraft, withAccount: boolean): RegistrySpec {
+  const out: RegistrySpec = {};
+  const account = r.account.trim();
+  const region = r.region.trim();
+  const aliases = splitAliases(r.aliases);
+  if (withAccount && account) out.account = account;
+  if (region) out.region = region;
+  if (aliases.length) out.aliases = aliases;
+  return out;
+}
+
+/** The profile to save: trimmed, with empty optional fields and lists left out. */
+export function profileFromDraft(d: ProfileDraft): Profile {
+  const p: Profile = { name: d.name.trim(), region: d.region.trim() };
+  const set = <K extends keyof Profile>(key: K, v: string) => {
+    const t = v.trim();
+    if (t) p[key] = t as Profile[K];
+  };
+  if (d.source === "idp") set("idp_url", d.idp_url);
+  else set("aws_profile", d.aws_profile);
+  set("role", d.role);
+  set("session_duration", d.session_duration);
+  set("refresh_before", d.refresh_before);
+  p.docker = d.docker;
+  set("sts_endpoint", d.sts_endpoint);
+  if (d.registry.length) p.registry = d.registry.map((r) => cleanRegistry(r, true));
+  if (d.chain.length) {
+    p.chain = d.chain.map((c): ChainSpec => {
+      const spec: ChainSpec = { role_arn: c.role_arn.trim() };
+      if (c.registry.length) spec.registry = c.registry.map((r) => cleanRegistry(r, false));
+      return spec;
+    });
+  }
+  return p;
+}
+
+// ---- single rules (each returns a message, or null when fine) ----
+
+export function checkName(name: string, otherNames: readonly string[]): string | null {
+  const n = name.trim();
+  if (n === "") return "Give the profile a name";
+  if (!/^[A-Za-z0-9._-]+$/.test(n)) return "Use letters, digits, '.', '_' and '-' only";
+  if (otherNames.includes(n)) return `A profile named “${n}” already exists`;
+  return null;
+}
+
+export function checkUrl(u: string): string | null {
+  const t = u.trim();
+  const ok = /^https?:\/\/./.test(t) && !/\s/.test(t);
+  return ok ? null : "Enter an http:// or https:// URL";
+}
+
+/** `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */
+export function isRegion(s: string): boolean {
+  const parts = s.split("-");
+  return parts.length >= 3 && parts.every((p) => /^[a-z0-9]+$/.test(p)) && /^\d+$/.test(parts[parts.length - 1]);
+}
+
+export function checkRegion(r: string, required: boolean): string | null {
+  const t = r.trim();
+  if (t === "") return required ? "Enter an AWS region such as us-east-1" : null;
+  return isRegion(t) ? null : "Not an AWS region; write e.g. us-east-1";
+}
+
+export function checkAccount(a: string): string | null {
+  const t = a.trim();
+  if (t === "") return null;
+  return /^\d{12}$/.test(t) ? null : "An AWS account id has 12 digits";
+}
+
+export function checkDuration(v: string, minSeconds: number, minLabel: string): string | null {
+  if (v.trim() === "") return null;
+  const r = parseDuration(v);
+  if (!r.ok) return r.error;
+  return r.seconds < minSeconds ? `Use at least ${minLabel}` : null;
+}
+
+export function checkAlias(a: string): string | null {
+  if (a.includes("://")) return `“${a}”: leave out the scheme (https://)`;
+  if (a.includes("/")) return `“${a}”: a host name only, without a path`;
+  return null;
+}
+
+export function checkAliases(s: string): string | null {
+  for (const a of splitAliases(s)) {
+    const e = checkAlias(a);
+    if (e) return e;
+  }
+  return null;
+}
+
+/** A role ARN as IAM writes it: arn:PARTITION:iam::ACCOUNT:role/PATH/NAME. */
+export function checkRoleArn(arn: string): string | null {
+  const t = arn.trim();
+  if (t === "") return "Enter the role ARN to assume";
+  const f = t.split(":");
+  if (f.length < 6 || f[0] !== "arn") return "Write arn:aws:iam::ACCOUNT:role/NAME";
+  const [, partition, service, region, account] = f;
+  const resource = f.slice(5).join(":");
+  if (!/^aws(-[a-z0-9]+)*$/.test(partition)) return `Unknown partition “${partition}”`;
+  if (service !== "iam" || region !== "") return "Not an IAM ARN; write arn:aws:iam::ACCOUNT:role/NAME";
+  if (!/^\d{12}$/.test(account)) return "The ARN needs a 12-digit account id";
+  if (!resource.startsWith("role/")) return "Not a role ARN; write arn:aws:iam::ACCOUNT:role/NAME";
+  const rest = resource.slice(5);
+  const name = rest.slice(rest.lastIndexOf("/") + 1);
+  if (!/^[A-Za-z0-9+=,.@_-]{1,64}$/.test(name)) return "The ARN must end in a role name (letters, digits, +=,.@_-)";
+  if (!/^[\x21-\x7e]*$/.test(rest)) return "The role path has invalid characters";
+  return null;
+}
+
+/** The optional preselected role: a role ARN, ACCOUNT/NAME or a bare NAME. */
+export function checkRoleSelector(v: string): string | null {
+  const t = v.trim();
+  if (t === "") return null;
+  if (t.startsWith("arn:")) return checkRoleArn(t);
+  return /\s/.test(t) ? "A role ARN, ACCOUNT/NAME or a role name, without spaces" : null;
+}
+
+function checkRegistryRows(rows: RegistryDraft[], prefix: string, withAccount: boolean, errors: Errors) {
+  rows.forEach((r, i) => {
+    const p = `${prefix}.${i}`;
+    const acc = withAccount ? checkAccount(r.account) : null;
+    if (acc) errors[`${p}.account`] = acc;
+    const reg = checkRegion(r.region, false);
+    if (reg) errors[`${p}.region`] = reg;
+    const al = checkAliases(r.aliases);
+    if (al) errors[`${p}.aliases`] = al;
+  });
+}
+
+/** All problems of a draft; `otherNames` are the names of the other profiles (for uniqueness). */
+export function validateDraft(d: ProfileDraft, otherNames: readonly string[]): Errors {
+  const errors: Errors = {};
+  const add = (key: string, msg: string | null) => {
+    if (msg) errors[key] = msg;
+  };
+  add("name", checkName(d.name, otherNames));
+  if (d.source === "idp") {
+    add("idp_url", d.idp_url.trim() === "" ? "Enter your identity provider's AWS app URL" : checkUrl(d.idp_url));
+  } else if (d.aws_profile.trim() === "") {
+    add("aws_profile", "Enter the name of a profile in your AWS config");
+  }
+  add("region", checkRegion(d.region, true));
+  add("role", checkRoleSelector(d.role));
+  add("session_duration", checkDuration(d.session_duration, 900, "15m (the AWS minimum)"));
+  add("refresh_before", checkDuration(d.refresh_before, 60, "1m"));
+  if (d.sts_endpoint.trim() !== "") add("sts_endpoint", checkUrl(d.sts_endpoint));
+  checkRegistryRows(d.registry, "registry", true, errors);
+  d.chain.forEach((c, i) => {
+    add(`chain.${i}.role_arn`, checkRoleArn(c.role_arn));
+    checkRegistryRows(c.registry, `chain.${i}.registry`, false, errors);
+  });
+  return errors;
+}
+
+export const isValid = (e: Errors) => Object.keys(e).length === 0;
