@@ -3,7 +3,6 @@
 
 const COMMANDS: &[&str] = &[
     "overview",
-    "status",
     "select_profile",
     "login",
     "logout",

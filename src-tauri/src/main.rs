@@ -47,7 +47,6 @@ fn main() {
         }))
         .invoke_handler(tauri::generate_handler![
             commands::session::overview,
-            commands::session::status,
             commands::session::select_profile,
             commands::session::login,
             commands::session::logout,
@@ -67,6 +66,7 @@ fn main() {
             }
             app.manage(controller);
             tray::create(app.handle())?;
+            tray::keep_fresh(app.handle());
             if !args.tray {
                 window::show_main(app.handle());
             }

@@ -155,6 +155,18 @@ pub fn refresh(app: &AppHandle) {
     });
 }
 
+/// The status line counts down and the state moves from active to expiring to expired with
+/// time alone: refresh once a minute (never more often while nothing happens).
+pub fn keep_fresh(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            refresh(&app);
+        }
+    });
+}
+
 fn on_menu(app: &AppHandle, id: &str) {
     let ctl = controller(app);
     match id {

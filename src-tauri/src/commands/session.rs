@@ -1,17 +1,11 @@
 use super::Ctl;
 use dockpass_core::controller::Overview;
-use dockpass_core::session::Status;
 use dockpass_core::Error;
 use tauri::AppHandle;
 
 #[tauri::command]
 pub fn overview(ctl: Ctl<'_>) -> Result<Overview, Error> {
     ctl.overview()
-}
-
-#[tauri::command]
-pub fn status(ctl: Ctl<'_>, profile: Option<String>) -> Result<Status, Error> {
-    ctl.status(profile.as_deref())
 }
 
 #[tauri::command]
