@@ -53,3 +53,32 @@ def test_with_gnome_keyring_secrets_go_to_the_keychain(sandbox, keyring):
     assert rc == 0, err
     gone = keyring.secret_tool("lookup", "service", "dockpass", "username", "test")
     assert gone.returncode != 0 or not gone.stdout.strip(), "the keychain item survived logout"
+
+
+def test_refresh_takes_the_session_from_the_keychain(sandbox, keyring):
+    rc, _, err = sandbox.run("login", "--profile", "test", "--saml-response-file", "-",
+                             "--role", "111111111111/Developer", input=sandbox.saml_page())
+    assert rc == 0, err
+    # A new process: the STS credentials come from the keychain, the tokens from ECR.
+    rc, out, err = sandbox.run("refresh", "--profile", "test", "--json")
+    assert rc == 0, err
+    report = json.loads(out)
+    assert [r["host"] for r in report["registries"]][-1] == sandbox.registry_host
+    assert sandbox.docker_config()["auths"][sandbox.registry_host]["auth"] == ecr_token()
+    rc, out, _ = sandbox.run("status", "--profile", "test", "--json")
+    assert json.loads(out)["state"] == "active"
+    state = json.loads((sandbox.state_home / "dockpass" / "state.json").read_text())
+    regs = state["profiles"]["test"]["session"]["registries"]
+    assert all(r.get("issued_at") for r in regs), regs
+
+
+def test_refresh_without_a_keychain_says_to_sign_in_again(sandbox):
+    rc, _, err = sandbox.run("login", "--profile", "test", "--saml-response-file", "-",
+                             "--role", "111111111111/Developer", input=sandbox.saml_page())
+    assert rc == 0, err
+    before = sandbox.docker_config_path.read_bytes()
+    rc, out, err = sandbox.run("refresh", "--profile", "test")
+    assert rc == 3, (rc, out, err)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "sign in again" in lines[0], err
+    assert sandbox.docker_config_path.read_bytes() == before

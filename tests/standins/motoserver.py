@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import urllib.request
@@ -13,7 +14,8 @@ from .procs import REPO_ROOT, VENV_PYTHON, Service, free_port, http_status, no_p
 class MotoServer:
     """A running patched moto server on 127.0.0.1:port."""
 
-    def __init__(self, workdir: Path, ecr_ttl: int | None = None, port: int | None = None):
+    def __init__(self, workdir: Path, ecr_ttl: int | None = None, port: int | None = None,
+                 record_saml: bool = False):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -28,6 +30,13 @@ class MotoServer:
         env["DOCKPASS_TEST_ECR_TTL_FILE"] = str(self.ttl_file)
         if ecr_ttl is not None:
             env["DOCKPASS_TEST_ECR_TTL"] = str(ecr_ttl)
+        # With record_saml, every AssumeRoleWithSAML call's SAMLAssertion is appended to
+        # saml_log (see moto_patched.py); saml_calls() reads it back, reset() clears it.
+        self.saml_log: Path | None = self.workdir / "saml-calls.jsonl" if record_saml else None
+        env.pop("DOCKPASS_TEST_SAML_LOG", None)
+        if self.saml_log is not None:
+            self.saml_log.unlink(missing_ok=True)
+            env["DOCKPASS_TEST_SAML_LOG"] = str(self.saml_log)
         self.service = Service(
             "moto",
             [python, "-m", "tests.standins.moto_patched", "-H", "127.0.0.1", "-p", str(self.port)],
@@ -48,6 +57,18 @@ class MotoServer:
         with no_proxy_opener().open(req, timeout=10) as resp:
             resp.read()
         self.set_ecr_ttl(None)
+        if self.saml_log is not None:
+            self.saml_log.unlink(missing_ok=True)
+
+    def saml_calls(self) -> list[dict]:
+        """AssumeRoleWithSAML calls since start or reset: [{role_arn, principal_arn, assertion}]."""
+        if self.saml_log is None:
+            raise RuntimeError("start MotoServer(record_saml=True) to record SAML calls")
+        try:
+            text = self.saml_log.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
 
     def set_ecr_ttl(self, seconds: int | None) -> None:
         """Make later GetAuthorizationToken answers expire `seconds` from now (None: default)."""

@@ -94,6 +94,7 @@ class Service:
         log_path: Path,
         env: Mapping[str, str] | None = None,
         cwd: str | os.PathLike | None = None,
+        pass_fds: Sequence[int] = (),
     ):
         self.name = name
         self.argv = list(argv)
@@ -110,6 +111,7 @@ class Service:
                 cwd=cwd,
                 start_new_session=True,
                 preexec_fn=_die_with_parent,
+                pass_fds=tuple(pass_fds),
             )
         self.pid = self.proc.pid
         self.pgid = self.pid  # session leader: its pgid is its pid

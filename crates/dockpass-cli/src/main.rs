@@ -26,6 +26,8 @@ enum Command {
     Status(commands::status::Args),
     /// List the roles of the last sign-in.
     Roles(commands::roles::Args),
+    /// Fetch fresh ECR tokens now with the live session.
+    Refresh(commands::refresh::Args),
     /// Remove the docker credentials Dockpass wrote and forget the session.
     Logout(commands::logout::Args),
     /// Work with SAML responses.
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Login(a) => commands::login::run(profile, a),
         Command::Status(a) => commands::status::run(profile, a),
         Command::Roles(a) => commands::roles::run(profile, a),
+        Command::Refresh(a) => commands::refresh::run(profile, a),
         Command::Logout(a) => commands::logout::run(profile, a),
         Command::Saml { command } => commands::saml::run(command),
     };

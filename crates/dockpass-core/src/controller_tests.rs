@@ -325,3 +325,33 @@ fn config_save_validates_and_announces() {
     assert_eq!(s.ctl.config_save(profiles).unwrap_err().code, Code::Config);
     assert_eq!(s.ctl.config_get().profiles[0].region, "eu-west-1");
 }
+
+#[tokio::test]
+async fn token_refresh_uses_the_session_and_keeps_it_when_it_fails() {
+    let s = setup("role = \"123456789012/Developer\"\n");
+    capture(&s, None).await.unwrap();
+    let ctx = s.ctl.context();
+    let profile = ctx.profile(Some("corp")).unwrap().clone();
+
+    s.clock.advance(std::time::Duration::from_secs(30 * 60));
+    let report = crate::session::refresh_tokens(&ctx, &FakeAws, &profile)
+        .await
+        .unwrap();
+    assert_eq!(report.registries.len(), 1);
+    let state = ctx.state.load().unwrap();
+    let reg = &state.profiles["corp"].session.as_ref().unwrap().registries[0];
+    assert_eq!(reg.issued_at, Some(datetime!(2099-06-01 12:30 UTC)));
+
+    // Past the STS session's end there is nothing to pay for tokens with: sign in again.
+    s.clock.advance(std::time::Duration::from_secs(60 * 60));
+    let before = std::fs::read_to_string(&s.docker).unwrap();
+    let e = crate::session::refresh_tokens(&ctx, &FakeAws, &profile)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::NotLoggedIn);
+    assert!(e.message.contains("sign in again"), "{}", e.message);
+    assert_eq!(std::fs::read_to_string(&s.docker).unwrap(), before);
+    let p = &ctx.state.load().unwrap().profiles["corp"];
+    assert!(p.session.is_some(), "the last good session stays");
+    assert_eq!(p.last_error.as_ref().unwrap().code, Code::NotLoggedIn);
+}

@@ -254,17 +254,7 @@ pub async fn login<A: Sts + Ecr>(
         backend = "memory".into();
     }
 
-    let registries: Vec<RegistryInfo> = targets
-        .iter()
-        .zip(&tokens)
-        .map(|(t, tok)| RegistryInfo {
-            host: t.registry.host(),
-            account: t.registry.account.clone(),
-            region: t.registry.region.clone(),
-            aliases: t.aliases.clone(),
-            expires_at: tok.expires_at,
-        })
-        .collect();
+    let registries = registry_infos(&targets, &tokens, now);
     let info = SessionInfo {
         role_arn: role.role_arn.clone(),
         account: role.account.clone(),
@@ -291,6 +281,124 @@ pub async fn login<A: Sts + Ecr>(
         registries: registry_statuses(&registries),
         secrets: backend,
         warnings,
+    })
+}
+
+fn registry_infos(
+    targets: &[Target],
+    tokens: &[EcrToken],
+    now: OffsetDateTime,
+) -> Vec<RegistryInfo> {
+    targets
+        .iter()
+        .zip(tokens)
+        .map(|(t, tok)| RegistryInfo {
+            host: t.registry.host(),
+            account: t.registry.account.clone(),
+            region: t.registry.region.clone(),
+            aliases: t.aliases.clone(),
+            issued_at: Some(now),
+            expires_at: tok.expires_at,
+        })
+        .collect()
+}
+
+/// What a token refresh did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RefreshReport {
+    pub profile: String,
+    pub registries: Vec<RegistryStatus>,
+}
+
+/// Fetches fresh ECR tokens for the session's registries with the session's STS credentials
+/// (from the secret store) and rewrites the docker config. A failure is recorded as the
+/// profile's error and leaves the last good credentials in place.
+pub async fn refresh_tokens<E: Ecr>(
+    ctx: &Context,
+    ecr: &E,
+    profile: &Profile,
+) -> Result<RefreshReport> {
+    let result = refresh_tokens_inner(ctx, ecr, profile).await;
+    if let Err(e) = &result {
+        let _ = ctx.state.update(|s| {
+            if let Some(p) = s.profiles.get_mut(&profile.name) {
+                if p.session.is_some() {
+                    p.last_error = Some(e.clone());
+                }
+            }
+        });
+    }
+    result
+}
+
+async fn refresh_tokens_inner<E: Ecr>(
+    ctx: &Context,
+    ecr: &E,
+    profile: &Profile,
+) -> Result<RefreshReport> {
+    let now = ctx.clock.now();
+    let state = ctx.state.load()?;
+    let Some(session) = state
+        .profiles
+        .get(&profile.name)
+        .and_then(|p| p.session.clone())
+    else {
+        return Err(err(
+            Code::NotLoggedIn,
+            format!("profile {} is not signed in; sign in first", profile.name),
+        ));
+    };
+    let store = ctx.secrets();
+    let Some(mut secrets) = store.load(&profile.name)? else {
+        let why = match ctx.secrets_warning() {
+            Some(w) => {
+                format!("the session's credentials live only in the process that signed in ({w})")
+            }
+            None => "the session's credentials are not in the keychain".to_string(),
+        };
+        return Err(err(
+            Code::NotLoggedIn,
+            format!("{why}; sign in again to refresh"),
+        ));
+    };
+    if now >= secrets.credentials.expires_at {
+        return Err(err(
+            Code::NotLoggedIn,
+            format!(
+                "the AWS session of profile {} ended at {}; sign in again",
+                profile.name,
+                crate::clock::rfc3339(secrets.credentials.expires_at)
+            ),
+        ));
+    }
+    let targets: Vec<Target> = session
+        .registries
+        .iter()
+        .map(|r| Target {
+            registry: EcrRegistry::new(&r.account, &r.region),
+            aliases: r.aliases.clone(),
+        })
+        .collect();
+    let regs: Vec<EcrRegistry> = targets.iter().map(|t| t.registry.clone()).collect();
+    let tokens = ecr::authorization_tokens(ecr, &secrets.credentials, &regs).await?;
+    let written = publish(ctx, profile, &targets, &tokens, Some(&session))?;
+    secrets.tokens = tokens.clone();
+    if let Err(e) = store.save(&profile.name, &secrets) {
+        tracing::warn!("could not update the keychain: {}", e.message);
+    }
+    let registries = registry_infos(&targets, &tokens, now);
+    ctx.state.update(|s| {
+        let p = s.profiles.entry(profile.name.clone()).or_default();
+        if let Some(sess) = p.session.as_mut() {
+            sess.registries = registries.clone();
+            sess.written = written;
+            sess.docker_config = ctx.docker_config.clone();
+        }
+        p.last_error = None;
+    })?;
+    Ok(RefreshReport {
+        profile: profile.name.clone(),
+        registries: registry_statuses(&registries),
     })
 }
 

@@ -64,6 +64,13 @@ pub struct RegistryInfo {
     pub region: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// When the current token was fetched (absent in older state: the session's start).
+    #[serde(
+        default,
+        with = "crate::clock::serde_rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issued_at: Option<OffsetDateTime>,
     #[serde(with = "serde_rfc3339")]
     pub expires_at: OffsetDateTime,
 }

@@ -2,6 +2,7 @@
 
 pub mod login;
 pub mod logout;
+pub mod refresh;
 pub mod roles;
 pub mod saml;
 pub mod status;
