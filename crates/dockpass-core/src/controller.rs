@@ -183,6 +183,26 @@ pub struct Controller<P: AwsProvider = SdkProvider> {
     selected: Mutex<Option<String>>,
     activity: activity::Log,
     aws: P,
+    /// Wakes the scheduler when sessions change (sign-in, logout, settings).
+    pub(crate) replan: tokio::sync::Notify,
+    pub(crate) sched: Mutex<HashMap<String, crate::scheduler::Sched>>,
+    pub(crate) hooks: RwLock<Hooks>,
+}
+
+/// Asks the front end for a silent sign-in (a hidden login window with the IdP's cookies).
+pub trait Renewer: Send + Sync {
+    /// Starts a silent sign-in for `profile` that signs in with `role_arn`; false when the
+    /// front end cannot (then the user is notified at once).
+    fn renew(&self, profile: &str, role_arn: Option<String>) -> bool;
+}
+
+/// What the front end lends the scheduler.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    pub renewer: Option<Arc<dyn Renewer>>,
+    pub notifier: Option<Arc<dyn crate::notify::Notifier>>,
+    /// The profiles this process keeps fresh (those whose lock it holds); `None`: all.
+    pub profiles: Option<Vec<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -214,7 +234,20 @@ impl<P: AwsProvider> Controller<P> {
             selected: Mutex::new(None),
             activity: activity::Log::default(),
             aws,
+            replan: tokio::sync::Notify::new(),
+            sched: Mutex::new(HashMap::new()),
+            hooks: RwLock::new(Hooks::default()),
         }
+    }
+
+    /// Lends the scheduler the front end's renewer, notifier and profile set.
+    pub fn set_hooks(&self, hooks: Hooks) {
+        *self.hooks.write().unwrap_or_else(|p| p.into_inner()) = hooks;
+        self.replan.notify_one();
+    }
+
+    pub(crate) fn hooks(&self) -> Hooks {
+        self.hooks.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn context(&self) -> Arc<Context> {
@@ -225,7 +258,7 @@ impl<P: AwsProvider> Controller<P> {
         self.context().profile(Some(name)).cloned()
     }
 
-    fn note(&self, profile: &str, kind: Kind, message: impl Into<String>) {
+    pub(crate) fn note(&self, profile: &str, kind: Kind, message: impl Into<String>) {
         let a = Activity {
             at: self.context().clock.now(),
             profile: profile.to_string(),
@@ -244,7 +277,16 @@ impl<P: AwsProvider> Controller<P> {
         }));
     }
 
-    fn publish_status(&self, profile: &str) {
+    /// A new session (or none): scheduling starts afresh and any notice goes.
+    fn session_renewed(&self, profile: &str) {
+        lock(&self.sched).remove(profile);
+        if let Some(n) = self.hooks().notifier {
+            n.clear(profile);
+        }
+        self.replan.notify_one();
+    }
+
+    pub(crate) fn publish_status(&self, profile: &str) {
         let ctx = self.context();
         if let Ok(p) = ctx.profile(Some(profile)) {
             if let Ok(s) = session::status(&ctx, p) {
@@ -452,6 +494,7 @@ impl<P: AwsProvider> Controller<P> {
                 );
                 self.progress(profile, Phase::Done, None);
                 self.publish_status(profile);
+                self.session_renewed(profile);
                 Ok(Next::Done)
             }
             Err(e) => Err(self.failed(profile, e)),
@@ -470,6 +513,10 @@ impl<P: AwsProvider> Controller<P> {
         });
         self.publish_status(profile);
         e
+    }
+
+    pub(crate) fn aws(&self) -> &P {
+        &self.aws
     }
 
     /// The user picked a role: finish the pending sign-in, or switch role with the last
@@ -553,6 +600,7 @@ impl<P: AwsProvider> Controller<P> {
             ));
         }
         self.note(profile, Kind::Logout, msg);
+        self.session_renewed(profile);
         for h in report.kept_changed {
             self.note(
                 profile,
@@ -581,6 +629,7 @@ impl<P: AwsProvider> Controller<P> {
         *self.config_error.write().unwrap_or_else(|p| p.into_inner()) = None;
         let view = self.config_get();
         self.sink.emit(Event::ConfigChanged(view.clone()));
+        self.replan.notify_one();
         self.note("", Kind::Info, "Settings saved");
         Ok(view)
     }

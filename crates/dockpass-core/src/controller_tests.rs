@@ -1,156 +1,8 @@
 //! Controller flows with a fake AWS, a manual clock and real files in a temp dir.
 
 use super::*;
-use crate::clock::ManualClock;
-use crate::config::Config;
-use crate::ecr::RawToken;
-use crate::registry::EcrRegistry;
-use crate::secrets::MemoryStore;
-use crate::state::StateFile;
-use crate::sts::{Credentials, StsFailure};
-use crate::SecretString;
-use base64::Engine;
+use crate::testkit::*;
 use time::macros::datetime;
-
-/// okta.xml: three roles (123456789012/Developer, /Admin, 345678901234/Developer),
-/// NotOnOrAfter 2099-06-01T12:05:00Z.
-const OKTA: &str = include_str!("../tests/fixtures/saml/okta.xml");
-
-struct FakeAws;
-
-impl Sts for FakeAws {
-    async fn assume_role_with_saml(
-        &self,
-        role: &Role,
-        _assertion_b64: &SecretString,
-        _duration_secs: Option<i32>,
-    ) -> std::result::Result<Credentials, StsFailure> {
-        Ok(Credentials {
-            access_key_id: format!("ASIA{}", role.account),
-            secret_access_key: SecretString::new("secret"),
-            session_token: SecretString::new("token"),
-            expires_at: datetime!(2099-06-01 13:00 UTC),
-        })
-    }
-}
-
-impl Ecr for FakeAws {
-    async fn get_authorization_token(
-        &self,
-        _creds: &Credentials,
-        registry: &EcrRegistry,
-    ) -> Result<RawToken> {
-        Ok(RawToken {
-            authorization_token: SecretString::new(
-                base64::engine::general_purpose::STANDARD
-                    .encode(format!("AWS:{}-pw", registry.account)),
-            ),
-            expires_at: datetime!(2099-06-01 23:00 UTC),
-        })
-    }
-}
-
-struct FakeProvider;
-
-impl AwsProvider for FakeProvider {
-    type Client = FakeAws;
-    async fn client(&self, _p: &Profile) -> Arc<FakeAws> {
-        Arc::new(FakeAws)
-    }
-}
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<Event>>);
-
-impl EventSink for Recorder {
-    fn emit(&self, event: Event) {
-        lock(&self.0).push(event);
-    }
-}
-
-impl Recorder {
-    fn names(&self) -> Vec<&'static str> {
-        lock(&self.0).iter().map(Event::name).collect()
-    }
-    fn pickers(&self) -> Vec<RolePicker> {
-        lock(&self.0)
-            .iter()
-            .filter_map(|e| match e {
-                Event::RolePicker(p) => Some(p.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-    fn phases(&self) -> Vec<Phase> {
-        lock(&self.0)
-            .iter()
-            .filter_map(|e| match e {
-                Event::LoginProgress(p) => Some(p.phase),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-struct Setup {
-    _dir: tempfile::TempDir,
-    ctl: Controller<FakeProvider>,
-    events: Arc<Recorder>,
-    clock: ManualClock,
-    docker: std::path::PathBuf,
-}
-
-fn setup(extra: &str) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg_path = dir.path().join("config.toml");
-    let text = format!(
-        "[[profile]]\nname = \"corp\"\nidp_url = \"https://idp.example/aws\"\nregion = \"us-east-1\"\n{extra}"
-    );
-    std::fs::write(&cfg_path, &text).unwrap();
-    let config = Config::load_from(&cfg_path).unwrap();
-    let clock = ManualClock::new(datetime!(2099-06-01 12:00 UTC));
-    let docker = dir.path().join("docker/config.json");
-    let ctx = Context::new(
-        config,
-        StateFile::at(dir.path().join("state/state.json")),
-        Arc::new(clock.clone()),
-        docker.clone(),
-        Box::new(MemoryStore::default()),
-    );
-    let events = Arc::new(Recorder::default());
-    let ctl = Controller::with_provider(ctx, None, events.clone(), FakeProvider);
-    Setup {
-        _dir: dir,
-        ctl,
-        events,
-        clock,
-        docker,
-    }
-}
-
-fn sentinel(nonce: &str) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(OKTA);
-    let enc = b64
-        .replace('+', "%2B")
-        .replace('/', "%2F")
-        .replace('=', "%3D");
-    format!("https://saml.dockpass.invalid/capture/{nonce}?action=https%3A%2F%2Fsignin.aws.amazon.com%2Fsaml&relay=&response={enc}")
-}
-
-/// Runs a whole capture for `profile`: begin, navigate to the sentinel, hand it over.
-async fn capture(s: &Setup, role: Option<String>) -> Result<Next> {
-    let attempt = s.ctl.begin_login("corp", role).unwrap();
-    match s.ctl.check_navigation("corp", &sentinel(&attempt.nonce)) {
-        Navigation::Captured(c, role) => s.ctl.captured("corp", c, role).await,
-        other => panic!("sentinel not captured: {other:?}"),
-    }
-}
-
-fn docker_hosts(s: &Setup) -> Vec<String> {
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&s.docker).unwrap()).unwrap();
-    v["auths"].as_object().unwrap().keys().cloned().collect()
-}
 
 #[tokio::test]
 async fn several_roles_open_the_picker_and_the_pick_signs_in() {
@@ -334,7 +186,7 @@ async fn token_refresh_uses_the_session_and_keeps_it_when_it_fails() {
     let profile = ctx.profile(Some("corp")).unwrap().clone();
 
     s.clock.advance(std::time::Duration::from_secs(30 * 60));
-    let report = crate::session::refresh_tokens(&ctx, &FakeAws, &profile)
+    let report = crate::session::refresh_tokens(&ctx, s.aws.as_ref(), &profile)
         .await
         .unwrap();
     assert_eq!(report.registries.len(), 1);
@@ -345,7 +197,7 @@ async fn token_refresh_uses_the_session_and_keeps_it_when_it_fails() {
     // Past the STS session's end there is nothing to pay for tokens with: sign in again.
     s.clock.advance(std::time::Duration::from_secs(60 * 60));
     let before = std::fs::read_to_string(&s.docker).unwrap();
-    let e = crate::session::refresh_tokens(&ctx, &FakeAws, &profile)
+    let e = crate::session::refresh_tokens(&ctx, s.aws.as_ref(), &profile)
         .await
         .unwrap_err();
     assert_eq!(e.code, Code::NotLoggedIn);

@@ -52,6 +52,8 @@ pub enum Code {
     Keychain,
     /// There is no session, or it has ended: sign in.
     NotLoggedIn,
+    /// Another Dockpass process (app or daemon) already keeps this profile fresh.
+    Busy,
     /// A file system operation failed.
     Io,
     /// A bug: something that should not happen.
@@ -83,6 +85,7 @@ impl Code {
             Code::State => "state",
             Code::Keychain => "keychain",
             Code::NotLoggedIn => "not_logged_in",
+            Code::Busy => "busy",
             Code::Io => "io",
             Code::Internal => "internal",
         }
@@ -109,6 +112,7 @@ impl Code {
             | Code::DockerHelper
             | Code::State
             | Code::Keychain
+            | Code::Busy
             | Code::Io
             | Code::Internal => 1,
         }

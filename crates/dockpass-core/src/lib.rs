@@ -15,17 +15,21 @@ pub mod ecr;
 pub mod error;
 pub mod fsutil;
 pub mod helper;
+pub mod lock;
 pub mod notify;
 pub mod paths;
 pub mod refresh;
 pub mod registry;
 pub mod role;
 pub mod saml;
+pub mod scheduler;
 pub mod secret;
 pub mod secrets;
 pub mod session;
 pub mod state;
 pub mod sts;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 pub use error::{err, Code, Error, Result};
 pub use secret::SecretString;

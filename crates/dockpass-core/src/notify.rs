@@ -423,7 +423,7 @@ fn icon_for(notice: &Notice) -> &'static str {
     }
 }
 
-/// What action waiters share with the worker: per profile, the notification on screen.
+/// What the action waiters share with the worker: per profile, the notification on screen.
 #[derive(Debug, Default)]
 struct Live {
     profiles: HashMap<String, LiveEntry>,
@@ -436,6 +436,8 @@ struct LiveEntry {
     seq: u64,
     wants_login: bool,
     delivered_seq: Option<u64>,
+    /// False once the server said it closed (expired, dismissed, clicked).
+    open: bool,
 }
 
 impl Live {
@@ -449,19 +451,36 @@ impl Live {
                 seq: 0,
                 wants_login,
                 delivered_seq: None,
+                open: true,
             });
         e.id = id;
         e.seq += 1;
         e.wants_login = wants_login;
+        e.open = true;
     }
 
     fn cleared(&mut self, profile: &str) {
         self.profiles.remove(profile);
     }
 
+    /// The server closed notification `id` (a late signal about an earlier notification with
+    /// the same id can only make the next identical notice show again: harmless).
+    fn closed(&mut self, profile: &str, id: u32) {
+        if let Some(e) = self.profiles.get_mut(profile) {
+            if e.id == id {
+                e.open = false;
+            }
+        }
+    }
+
+    /// Whether the profile's notification is (as far as we know) still on screen.
+    fn is_open(&self, profile: &str) -> bool {
+        self.profiles.get(profile).is_some_and(|e| e.open)
+    }
+
     /// Whether a "login" click on notification `id` of `profile` should reach the callback:
-    /// it is the profile's notification on screen, it offers the action, and this click was
-    /// not delivered yet (several waiters may see the same signal while a replacement settles).
+    /// it is the profile's notification, it offers the action, and this click was not delivered
+    /// yet (several waiters may see the same signal while a replacement settles).
     fn take_login(&mut self, profile: &str, id: u32) -> bool {
         match self.profiles.get_mut(profile) {
             Some(e) if e.id == id && e.wants_login && e.delivered_seq != Some(e.seq) => {
@@ -476,6 +495,11 @@ impl Live {
 #[cfg(all(unix, not(target_os = "macos")))]
 mod platform {
     //! XDG desktop notifications over D-Bus (notify-rust with zbus).
+    //!
+    //! Every shown notification gets a waiter thread on the connection that sent it: servers
+    //! such as dunst send `ActionInvoked` and `NotificationClosed` only to that connection. The
+    //! waiter delivers a "login" click once, then closes the notification (the click is used up;
+    //! the login window takes over), and records when the server closed it.
 
     use super::*;
     use futures::channel::oneshot;
@@ -486,8 +510,9 @@ mod platform {
     struct Shown {
         notice: Notice,
         handle: Arc<NotificationHandle>,
-        /// Cancels the action waiters of this profile's notification (newest last). The previous
-        /// waiter is kept while a new one subscribes, so a click during a replacement is not lost.
+        /// Cancel the waiters of this profile's notification (newest last). The previous waiter
+        /// is kept while the new one subscribes, so a click during a replacement is not lost on
+        /// servers that broadcast the signal; older ones are cancelled.
         waiters: Vec<oneshot::Sender<()>>,
     }
 
@@ -519,8 +544,8 @@ mod platform {
             }
         }
         // The notifier is gone: nobody answers a "Log in" click any more.
-        for (_, shown) in w.shown.drain() {
-            if shown.notice.wants_login_action() {
+        for (profile, shown) in w.shown.drain() {
+            if shown.notice.wants_login_action() && lock(&w.live).is_open(&profile) {
                 futures::executor::block_on(shown.handle.close_async());
             }
         }
@@ -530,8 +555,8 @@ mod platform {
         fn show(&mut self, notice: Notice) -> Result<()> {
             let profile = notice.profile().to_string();
             let previous = self.shown.get(&profile);
-            if previous.is_some_and(|p| p.notice == notice) {
-                return Ok(());
+            if previous.is_some_and(|p| p.notice == notice) && lock(&self.live).is_open(&profile) {
+                return Ok(()); // already on screen
             }
             let markup = match self.markup {
                 Some(m) => m,
@@ -553,37 +578,31 @@ mod platform {
                 .summary(&notice.summary())
                 .body(&body)
                 .icon(icon_for(&notice))
-                .hint(Hint::Category("network".into()));
-            if notice.is_critical() {
-                n.urgency(Urgency::Critical);
-            } else {
-                n.urgency(Urgency::Normal);
-            }
+                .hint(Hint::Category("network".into()))
+                .urgency(if notice.is_critical() {
+                    Urgency::Critical
+                } else {
+                    Urgency::Normal
+                });
             if notice.wants_login_action() {
+                // Stays until acted on or cleared.
                 n.action(LOGIN_ACTION, LOGIN_LABEL).timeout(Timeout::Never);
             }
             if let Some(p) = previous {
-                n.id(p.handle.id());
+                n.id(p.handle.id()); // replace, never stack
             }
             let handle = Arc::new(n.show().map_err(|e| describe_error(&e.to_string()))?);
-            let id = handle.id();
-            lock(&self.live).shown(&profile, id, notice.wants_login_action());
+            lock(&self.live).shown(&profile, handle.id(), notice.wants_login_action());
 
             let mut waiters = self
                 .shown
                 .remove(&profile)
                 .map(|p| p.waiters)
                 .unwrap_or_default();
-            if notice.wants_login_action() {
-                // Keep the newest previous waiter (it listens for the same id) until the new one
-                // has subscribed; cancel older ones.
-                let keep_from = waiters.len().saturating_sub(1);
-                waiters.drain(..keep_from);
-                if let Some(cancel) = self.spawn_waiter(&profile, handle.clone()) {
-                    waiters.push(cancel);
-                }
-            } else {
-                waiters.clear();
+            let keep_from = waiters.len().saturating_sub(1);
+            waiters.drain(..keep_from);
+            if let Some(cancel) = self.spawn_waiter(&profile, handle.clone()) {
+                waiters.push(cancel);
             }
             self.shown.insert(
                 profile,
@@ -604,7 +623,7 @@ mod platform {
             }
         }
 
-        /// A thread that waits for this notification's "Log in" click (or its closing).
+        /// A thread that waits for this notification's "Log in" click or its closing.
         fn spawn_waiter(
             &self,
             profile: &str,
@@ -615,17 +634,16 @@ mod platform {
             let live = self.live.clone();
             let on_action = self.on_action.clone();
             std::thread::Builder::new()
-                .name("dockpass-notify-action".into())
+                .name("dockpass-notify-wait".into())
                 .spawn(move || {
                     let id = handle.id();
-                    let clicked = Cell::new(false);
+                    let (clicked, closed) = (Cell::new(false), Cell::new(false));
                     // notify-rust unwraps D-Bus errors while subscribing (a bus that went away):
                     // such a panic ends this waiter only.
                     let _ = catch_unwind(AssertUnwindSafe(|| {
-                        let wait = handle.wait_for_action_async(|response| {
-                            if let ActionResponse::Custom(key) = response {
-                                clicked.set(*key == LOGIN_ACTION);
-                            }
+                        let wait = handle.wait_for_action_async(|response| match response {
+                            ActionResponse::Custom(key) => clicked.set(*key == LOGIN_ACTION),
+                            ActionResponse::Closed(_) => closed.set(true),
                         });
                         futures::executor::block_on(futures::future::select(
                             Box::pin(wait),
@@ -633,7 +651,11 @@ mod platform {
                         ));
                     }));
                     if clicked.get() && lock(&live).take_login(&profile, id) {
+                        futures::executor::block_on(handle.close_async());
+                        lock(&live).closed(&profile, id);
                         on_action(Action::LogIn { profile });
+                    } else if closed.get() {
+                        lock(&live).closed(&profile, id);
                     }
                 })
                 .ok()
@@ -839,6 +861,22 @@ mod tests {
         live.cleared("corp");
         assert!(!live.take_login("corp", 8));
         assert!(!live.take_login("other", 1));
+    }
+
+    #[test]
+    fn closing_is_tracked_per_notification_id() {
+        let mut live = Live::default();
+        assert!(!live.is_open("corp"));
+        live.shown("corp", 3, false);
+        assert!(live.is_open("corp"));
+        live.closed("corp", 2); // another notification
+        assert!(live.is_open("corp"));
+        live.closed("corp", 3);
+        assert!(!live.is_open("corp"));
+        live.shown("corp", 3, false); // shown again
+        assert!(live.is_open("corp"));
+        live.cleared("corp");
+        assert!(!live.is_open("corp"));
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub enum Job {
     Expire,
 }
 
-/// Half the token's life or `refresh_before` ahead of its expiry, whichever is first.
+/// Half the token's life or `refresh_before` ahead of its expiry, whichever is first; but
+/// never before a quarter of its life has passed, so a token that lives less than
+/// `refresh_before` (a test, an odd proxy) cannot cause a refresh storm.
 pub fn token_refresh_at(
     issued: OffsetDateTime,
     expires: OffsetDateTime,
@@ -28,7 +30,14 @@ pub fn token_refresh_at(
 ) -> OffsetDateTime {
     let life: time::Duration = expires - issued;
     let half: OffsetDateTime = issued + life / 2;
-    half.min(expires - refresh_before)
+    let quarter: OffsetDateTime = issued + life / 4;
+    half.min(expires - refresh_before).max(quarter)
+}
+
+/// The first retry delay for a session whose shortest token lives `life`: 30 s, less for
+/// short-lived tokens (an eighth of their life, at least 2 s).
+pub fn retry_base(life: Duration) -> Duration {
+    (life / 8).clamp(Duration::from_secs(2), Backoff::FIRST)
 }
 
 /// When to renew the STS session: `refresh_before` ahead of its end.
@@ -96,7 +105,12 @@ impl Backoff {
 
     /// Records a failure; returns how long to wait. `jitter` is uniform in [0, 1).
     pub fn fail(&mut self, jitter: f64) -> Duration {
-        let base = Self::FIRST
+        self.fail_from(Self::FIRST, jitter)
+    }
+
+    /// Like [`Backoff::fail`] with another first delay.
+    pub fn fail_from(&mut self, first: Duration, jitter: f64) -> Duration {
+        let base = first
             .saturating_mul(1u32 << self.failures.min(10))
             .min(Self::MAX);
         self.failures = self.failures.saturating_add(1);
@@ -160,6 +174,16 @@ mod tests {
         );
         // 15 min token: 10 min ahead (after 5 min) comes before half-life (7.5 min).
         assert_eq!(token_refresh_at(T0, T0 + 15 * MIN, 10 * MIN), T0 + 5 * MIN);
+        // A 1 min token with refresh_before 10 min: not at once, after a quarter of its life.
+        assert_eq!(
+            token_refresh_at(T0, T0 + MIN, 10 * MIN),
+            T0 + Duration::from_secs(15)
+        );
+        assert_eq!(retry_base(12 * 60 * MIN), Backoff::FIRST);
+        assert_eq!(
+            retry_base(Duration::from_secs(30)),
+            Duration::from_millis(3750)
+        );
     }
 
     #[test]

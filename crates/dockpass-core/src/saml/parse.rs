@@ -579,7 +579,10 @@ fn pairs_in(v: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    if parts.len() > 2 && parts.len() % 2 == 0 && parts.iter().all(|p| p.starts_with("arn:")) {
+    if parts.len() > 2
+        && parts.len().is_multiple_of(2)
+        && parts.iter().all(|p| p.starts_with("arn:"))
+    {
         parts.chunks(2).map(|c| c.join(",")).collect()
     } else {
         vec![v.to_string()]
