@@ -21,7 +21,11 @@ impl EventSink for TauriSink {
             tracing::debug!("event {} not delivered: {e}", event.name());
         }
         match event {
-            Event::SessionChanged(_) | Event::ConfigChanged(_) => crate::tray::refresh(&self.0),
+            Event::SessionChanged(_) => crate::tray::refresh(&self.0),
+            Event::ConfigChanged(_) => {
+                crate::keeper::relock(&self.0);
+                crate::tray::refresh(&self.0);
+            }
             Event::RolePicker(_) => crate::window::show_main(&self.0),
             _ => {}
         }

@@ -9,8 +9,23 @@ use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
-/// How long a silent sign-in may stay hidden before the IdP evidently wants the user.
+/// How long a user-initiated silent sign-in (role switch) stays hidden before the IdP
+/// evidently wants the user and the window is shown.
 const SILENT_GRACE: Duration = Duration::from_secs(10);
+/// How long a background renewal may take before its hidden window is closed (the
+/// scheduler then notifies the user).
+const RENEW_BOUND: Duration = Duration::from_secs(60);
+
+/// How a login window appears.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// The user asked: shown and focused.
+    Visible,
+    /// A role switch: hidden, shown if nothing is captured within the grace time.
+    HiddenThenShown,
+    /// A background renewal: hidden, never focused, closed after a bound.
+    HiddenBounded,
+}
 
 fn controller(app: &AppHandle) -> Arc<Controller> {
     app.state::<Arc<Controller>>().inner().clone()
@@ -32,7 +47,16 @@ fn label(profile: &str) -> String {
 
 /// Opens a visible login window for `profile` (default: the selected one).
 pub fn start(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>) {
-    open(app, profile, role_arn, true);
+    open(app, profile, role_arn, Mode::Visible);
+}
+
+/// A background renewal ahead of the session's end (see `keeper.rs`). False when a login
+/// window for the profile is already open (one attempt per profile) or cannot open.
+pub fn renew(app: &AppHandle, profile: &str, role_arn: Option<String>) -> bool {
+    if app.get_webview_window(&label(profile)).is_some() {
+        return true;
+    }
+    open(app, Some(profile), role_arn, Mode::HiddenBounded)
 }
 
 /// Does what the controller says comes next.
@@ -41,32 +65,42 @@ pub fn follow(app: &AppHandle, profile: &str, next: Next) {
         Next::Done => {}
         Next::PickRole => crate::window::show_main(app),
         // A role switch without a usable assertion: try silently with the IdP's cookies.
-        Next::SignIn { role_arn } => open(app, Some(profile), role_arn, false),
+        Next::SignIn { role_arn } => {
+            open(app, Some(profile), role_arn, Mode::HiddenThenShown);
+        }
     }
 }
 
-fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, visible: bool) {
+fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, mode: Mode) -> bool {
     let ctl = controller(app);
     let Some(profile) = profile.map(str::to_string).or_else(|| ctl.selected()) else {
         crate::window::show_main(app);
-        return;
+        return false;
     };
     if let Some(w) = app.get_webview_window(&label(&profile)) {
-        let _ = w.show();
-        let _ = w.set_focus();
-        return;
+        if mode == Mode::Visible {
+            let _ = w.show();
+            let _ = w.set_focus();
+        }
+        return true;
     }
     let attempt = match ctl.begin_login(&profile, role_arn) {
         Ok(a) => a,
         Err(e) => {
             tracing::warn!("cannot sign in: {}", e.message);
-            crate::window::show_main(app);
-            return;
+            if mode == Mode::Visible {
+                crate::window::show_main(app);
+            }
+            return false;
         }
     };
-    if let Err(e) = build(app, &ctl, attempt, visible) {
-        tracing::warn!("cannot open the login window: {e}");
-        ctl.end_attempt(&profile, false);
+    match build(app, &ctl, attempt, mode) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("cannot open the login window: {e}");
+            ctl.end_attempt(&profile, false);
+            false
+        }
     }
 }
 
@@ -74,8 +108,9 @@ fn build(
     app: &AppHandle,
     ctl: &Arc<Controller>,
     attempt: Attempt,
-    visible: bool,
+    mode: Mode,
 ) -> tauri::Result<()> {
+    let visible = mode == Mode::Visible;
     let url: tauri::Url = attempt.idp_url.parse().map_err(tauri::Error::InvalidUrl)?;
     let profile = attempt.profile.clone();
     let label = label(&profile);
@@ -103,6 +138,8 @@ fn build(
                         }
                         match ctl.captured(&profile, c, role_arn).await {
                             Ok(next) => follow(&app, &profile, next),
+                            // A background renewal fails quietly: the scheduler notifies.
+                            Err(_) if mode == Mode::HiddenBounded => {}
                             Err(_) => crate::window::show_main(&app),
                         }
                     });
@@ -131,12 +168,23 @@ fn build(
         });
     }
 
-    if !visible {
+    if mode != Mode::Visible {
         let (app, captured) = (app.clone(), captured.clone());
         tauri::async_runtime::spawn(async move {
-            tokio::time::sleep(SILENT_GRACE).await;
-            if !captured.load(Ordering::SeqCst) {
-                if let Some(w) = app.get_webview_window(&label) {
+            let bound = if mode == Mode::HiddenBounded {
+                RENEW_BOUND
+            } else {
+                SILENT_GRACE
+            };
+            tokio::time::sleep(bound).await;
+            if captured.load(Ordering::SeqCst) {
+                return;
+            }
+            if let Some(w) = app.get_webview_window(&label) {
+                if mode == Mode::HiddenBounded {
+                    // The IdP wants the user: stop quietly, the scheduler tells them.
+                    let _ = w.close();
+                } else {
                     let _ = w.show();
                     let _ = w.set_focus();
                 }

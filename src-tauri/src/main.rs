@@ -6,6 +6,7 @@
 mod args;
 mod commands;
 mod events;
+mod keeper;
 mod login;
 mod tray;
 mod window;
@@ -67,6 +68,7 @@ fn main() {
             app.manage(controller);
             tray::create(app.handle())?;
             tray::keep_fresh(app.handle());
+            keeper::start(app.handle());
             if !args.tray {
                 window::show_main(app.handle());
             }

@@ -172,6 +172,11 @@ fn on_menu(app: &AppHandle, id: &str) {
     match id {
         "login" => crate::login::start(app, None, None),
         "open" => crate::window::show_main(app),
+        "refresh" => {
+            if let Some(profile) = ctl.selected() {
+                tauri::async_runtime::spawn(async move { ctl.refresh_now(&profile).await });
+            }
+        }
         "quit" => app.exit(0),
         _ => {
             if let Some(arn) = id.strip_prefix("role:") {

@@ -26,6 +26,8 @@ enum Command {
     Status(commands::status::Args),
     /// List the roles of the last sign-in.
     Roles(commands::roles::Args),
+    /// Keep sessions fresh in the background (for machines without the tray app).
+    Daemon(commands::daemon::Args),
     /// Fetch fresh ECR tokens now with the live session.
     Refresh(commands::refresh::Args),
     /// Remove the docker credentials Dockpass wrote and forget the session.
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Status(a) => commands::status::run(profile, a),
         Command::Roles(a) => commands::roles::run(profile, a),
         Command::Refresh(a) => commands::refresh::run(profile, a),
+        Command::Daemon(a) => commands::daemon::run(profile, a),
         Command::Logout(a) => commands::logout::run(profile, a),
         Command::Saml { command } => commands::saml::run(command),
     };

@@ -13,7 +13,11 @@
 //! clicked action runs on a thread per shown notification. [`RecordingNotifier`] records calls for
 //! tests.
 
+// macOS and Windows use a plain fallback without ids or actions (see `platform`).
+#![cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+
 use crate::{err, Code, Result};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
@@ -32,7 +36,10 @@ const REASON_MAX_CHARS: usize = 200;
 
 /// What Dockpass tells the user about. One kind per profile is shown at a time; a new one of the
 /// same profile replaces the previous (same notification id), never stacks.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialized (events, IPC) as `{"kind": "expiring"|"expired"|"refresh_failing", "profile", ...}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notice {
     /// The session ends in `minutes` and the silent renewal needs the user (`refresh_before`).
     Expiring { profile: String, minutes: u64 },
@@ -124,8 +131,9 @@ fn sentence(reason: &str) -> String {
     s
 }
 
-/// The user clicked an action.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// The user clicked an action. Serialized as `{"kind": "log_in", "profile": "corp"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
     /// "Log in": open the profile's login window.
     LogIn { profile: String },
@@ -310,12 +318,8 @@ impl DesktopNotifier {
     /// A notifier whose actions arrive on the returned channel.
     pub fn with_channel() -> (Self, mpsc::Receiver<Action>) {
         let (tx, rx) = mpsc::channel();
-        let tx = Mutex::new(tx);
         let notifier = Self::new(move |action| {
-            let _ = tx
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .send(action);
+            let _ = tx.send(action);
         });
         (notifier, rx)
     }
@@ -894,6 +898,28 @@ mod tests {
         assert!(e.message.starts_with("no D-Bus session bus"), "{e}");
         let e = describe_error("something\nelse");
         assert_eq!(e.message, "could not show a notification: something else");
+    }
+
+    #[test]
+    fn notices_and_actions_serialize_with_a_kind() {
+        assert_eq!(
+            serde_json::to_value(expiring("corp", 9)).unwrap(),
+            serde_json::json!({"kind": "expiring", "profile": "corp", "minutes": 9})
+        );
+        let failing = Notice::RefreshFailing {
+            profile: "corp".into(),
+            reason: "r".into(),
+        };
+        let v = serde_json::to_value(&failing).unwrap();
+        assert_eq!(v["kind"], "refresh_failing");
+        assert_eq!(serde_json::from_value::<Notice>(v).unwrap(), failing);
+        assert_eq!(
+            serde_json::to_value(Action::LogIn {
+                profile: "corp".into()
+            })
+            .unwrap(),
+            serde_json::json!({"kind": "log_in", "profile": "corp"})
+        );
     }
 
     #[test]

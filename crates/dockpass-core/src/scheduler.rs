@@ -116,6 +116,16 @@ impl<P: AwsProvider> Controller<P> {
         best
     }
 
+    /// "Refresh now": fresh ECR tokens at once (and a clean slate for retries).
+    pub async fn refresh_now(&self, profile: &str) {
+        self.with_sched(profile, |s| {
+            s.retry = None;
+            s.last_run = None;
+        });
+        self.run_work(profile, Work::Tokens).await;
+        self.replan.notify_one();
+    }
+
     #[cfg(test)]
     pub(crate) fn next_work_for_tests(&self) -> Option<(OffsetDateTime, String, Work)> {
         self.next_work()

@@ -1,5 +1,6 @@
 //! One file per command.
 
+pub mod daemon;
 pub mod login;
 pub mod logout;
 pub mod refresh;

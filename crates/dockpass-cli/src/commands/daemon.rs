@@ -1,0 +1,91 @@
+//! `dockpass daemon`: the tray app's scheduler without a GUI, for machines without a tray.
+//! It resumes sessions from the keychain, refreshes ECR tokens, and notifies when the user
+//! must sign in (the app or `dockpass login` does that).
+
+use dockpass_core::controller::{Controller, Event, EventSink, Hooks};
+use dockpass_core::notify::{Action, DesktopNotifier};
+use dockpass_core::{err, lock, session::Context, Code, Result};
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+/// Activity goes to stderr, one line each.
+struct LogSink;
+
+impl EventSink for LogSink {
+    fn emit(&self, event: Event) {
+        if let Event::Activity(a) = event {
+            let who = if a.profile.is_empty() {
+                String::new()
+            } else {
+                format!("[{}] ", a.profile)
+            };
+            eprintln!("dockpass: {who}{}", a.message);
+        }
+    }
+}
+
+/// "Log in" on a notification: start the app's login window when the app is installed.
+fn on_action(action: Action) {
+    let Action::LogIn { profile } = action;
+    match std::process::Command::new("dockpass-app")
+        .args(["--login", "--profile", &profile])
+        .spawn()
+    {
+        Ok(_) => {}
+        Err(_) => eprintln!(
+            "dockpass: [{profile}] sign in with the tray app or `dockpass login --profile {profile}`"
+        ),
+    }
+}
+
+pub fn run(profile: Option<&str>, _args: Args) -> Result<()> {
+    let ctx = Context::load()?;
+    let names: Vec<String> = match profile {
+        Some(p) => vec![ctx.profile(Some(p))?.name.clone()],
+        None => ctx.config.profiles.iter().map(|p| p.name.clone()).collect(),
+    };
+    if names.is_empty() {
+        return Err(err(
+            Code::Config,
+            "no profile to keep fresh; add one to the config",
+        ));
+    }
+    if let Some(why) = ctx.secrets_warning() {
+        return Err(err(
+            Code::Keychain,
+            format!("the daemon resumes sessions from the keychain, and there is none: {why}"),
+        ));
+    }
+    let _locks = names
+        .iter()
+        .map(|n| lock::acquire(n, "dockpass daemon"))
+        .collect::<Result<Vec<_>>>()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| err(Code::Internal, format!("cannot start the runtime: {e}")))?;
+    rt.block_on(async move {
+        let ctl = Arc::new(Controller::new(ctx, None, Arc::new(LogSink)));
+        ctl.set_hooks(Hooks {
+            renewer: None,
+            notifier: Some(Arc::new(DesktopNotifier::new(on_action))),
+            profiles: Some(names.clone()),
+        });
+        eprintln!(
+            "dockpass: keeping {} fresh (Ctrl-C stops)",
+            names.join(", ")
+        );
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| err(Code::Internal, format!("cannot watch signals: {e}")))?;
+        tokio::select! {
+            _ = ctl.clone().run_scheduler() => {}
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        eprintln!("dockpass: daemon stopped");
+        Ok(())
+    })
+}
