@@ -33,6 +33,8 @@ export interface Status {
   registries: RegistryStatus[];
   error?: ApiError;
   subject?: string | null;
+  /** Where the session's secrets are: "keychain" or "memory". */
+  secrets?: string;
 }
 
 export interface RegistrySpec {

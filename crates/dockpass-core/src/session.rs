@@ -491,6 +491,9 @@ pub struct Status {
     /// Who signed in (the assertion's NameID).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// Where the session's secrets are kept: "keychain" or "memory" (as of the sign-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<String>,
     /// The last error while state is `error`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::Error>,
@@ -522,6 +525,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
             expires_at: None,
             registries: vec![],
             subject: None,
+            secrets: None,
             error: p.last_error.clone(),
         };
     };
@@ -542,6 +546,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
         expires_at: Some(s.expires_at),
         registries: registry_statuses(&s.registries),
         subject: p.subject.clone(),
+        secrets: Some(s.secrets.clone()),
         error: p.last_error.clone(),
     }
 }

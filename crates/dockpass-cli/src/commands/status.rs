@@ -47,6 +47,11 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
             output::relative(now, r.expires_at)
         );
     }
+    match st.secrets.as_deref() {
+        Some("keychain") => println!("Secrets:  OS keychain (Secret Service)"),
+        Some(_) => println!("Secrets:  memory of the process that signed in (no keychain)"),
+        None => {}
+    }
     if let Some(e) = &st.error {
         println!("Error:    {}", e.message);
     }
