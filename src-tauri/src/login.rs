@@ -149,15 +149,20 @@ fn build(
         }
     };
 
-    let window = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(url))
+    let mut builder = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(url))
         .title(format!("Sign in · {profile} · Dockpass"))
         .inner_size(520.0, 720.0)
         .visible(visible)
         .focused(visible)
-        .data_directory(attempt.data_dir.clone())
         .initialization_script(capture::init_script(&attempt.nonce))
-        .on_navigation(nav)
-        .build()?;
+        .on_navigation(nav);
+    // WebKitGTK lets WebDriver automate one web context per process; a per-profile data
+    // directory is a second context. Under WebDriver (tauri-driver sets this variable) the
+    // login window shares the main window's context so tests can reach both windows.
+    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() != Ok("true") {
+        builder = builder.data_directory(attempt.data_dir.clone());
+    }
+    let window = builder.build()?;
 
     {
         let (ctl, profile, captured) = (ctl.clone(), profile.clone(), captured.clone());

@@ -91,6 +91,8 @@ export interface Overview {
   config_error?: ApiError;
   /** One-line warnings, e.g. no keychain: secrets stay in memory. */
   warnings?: string[];
+  /** A sign-in waiting for the role choice (its event may have come before this window). */
+  picker?: RolePicker | null;
 }
 
 export interface RolePicker {

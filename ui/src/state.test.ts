@@ -49,4 +49,10 @@ describe("reduce", () => {
     expect(selectedProfile(reduce(initialState, { type: "overview", overview: overview({ selected: null }) }))).toBe("corp");
     expect(selectedProfile(initialState)).toBeNull();
   });
+  it("opens a picker that came with the overview (its event had no listener yet)", () => {
+    const picker = { profile: "corp", roles: [], current: null };
+    const s = reduce(initialState, { type: "overview", overview: overview({ picker }) });
+    expect(s.picker).toEqual(picker);
+    expect(reduce(s, { type: "overview", overview: overview() }).picker).toEqual(picker);
+  });
 });

@@ -33,7 +33,8 @@ export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {
     case "overview": {
       const o = action.overview;
-      return { ...state, overview: { ...o, activity: o.activity.slice(0, MAX_ACTIVITY) } };
+      // A pending sign-in's picker comes with the overview when its event had no listener yet.
+      return { ...state, picker: o.picker ?? state.picker, overview: { ...o, activity: o.activity.slice(0, MAX_ACTIVITY) } };
     }
     case "session": {
       const o = state.overview ?? emptyOverview();

@@ -112,6 +112,8 @@ pub struct Overview {
     pub config_error: Option<Error>,
     /// One-line warnings for the user (no keychain).
     pub warnings: Vec<String>,
+    /// A sign-in waiting for the user's role choice, if any.
+    pub picker: Option<RolePicker>,
 }
 
 /// One sign-in attempt in a login window: what to open and how to recognise its capture.
@@ -176,8 +178,9 @@ pub struct Controller<P: AwsProvider = SdkProvider> {
     sink: Arc<dyn EventSink>,
     /// Last assertion per profile, in memory only: reused to switch roles while valid.
     assertions: Mutex<HashMap<String, Assertion>>,
-    /// Profiles whose assertion waits for the user's role choice.
-    pending: Mutex<HashMap<String, ()>>,
+    /// Pickers waiting for the user's role choice, by profile: also handed to a main window
+    /// that opens later (the event may have had no listener).
+    pending: Mutex<HashMap<String, RolePicker>>,
     /// Live login attempts by profile.
     attempts: Mutex<HashMap<String, Attempt>>,
     selected: Mutex<Option<String>>,
@@ -340,6 +343,7 @@ impl<P: AwsProvider> Controller<P> {
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
                 .clone(),
+            picker: lock(&self.pending).values().next().cloned(),
             warnings: ctx
                 .secrets_warning()
                 .map(|w| {
@@ -451,12 +455,13 @@ impl<P: AwsProvider> Controller<P> {
         match session::choose_role(&assertion.roles, role, p.role.as_deref(), last.as_ref()) {
             Ok(_) => {}
             Err(e) if e.code == Code::RoleNotChosen => {
-                lock(&self.pending).insert(profile.to_string(), ());
-                self.sink.emit(Event::RolePicker(RolePicker {
+                let picker = RolePicker {
                     profile: profile.to_string(),
                     roles: assertion.roles.clone(),
                     current: last.map(|r| r.role_arn),
-                }));
+                };
+                lock(&self.pending).insert(profile.to_string(), picker.clone());
+                self.sink.emit(Event::RolePicker(picker));
                 return Ok(Next::PickRole);
             }
             Err(e) => return Err(self.failed(profile, e)),

@@ -12,6 +12,8 @@ async fn several_roles_open_the_picker_and_the_pick_signs_in() {
     assert_eq!(picker.profile, "corp");
     assert_eq!(picker.roles.len(), 3);
     assert!(!s.docker.exists(), "nothing is written before the pick");
+    // A main window that opens only now still gets the picker.
+    assert_eq!(s.ctl.overview().unwrap().picker.unwrap().roles.len(), 3);
 
     let next = s
         .ctl
@@ -30,6 +32,7 @@ async fn several_roles_open_the_picker_and_the_pick_signs_in() {
     assert!(names.contains(&"role-picker-closed"));
     assert!(names.contains(&"session-changed"));
     assert_eq!(s.ctl.overview().unwrap().activity[0].kind, Kind::Login);
+    assert!(s.ctl.overview().unwrap().picker.is_none());
 }
 
 #[tokio::test]

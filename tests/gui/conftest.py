@@ -1,0 +1,156 @@
+"""Fixtures of the GUI tests: the real dockpass-app under Xvfb, driven through WebDriver.
+
+Once per pytest session:
+  moto      patched moto server, recording each AssumeRoleWithSAML assertion (reset per test)
+  idp       saml-idp with roles in two accounts (tests/standins/idp.py DEFAULT_ROLES)
+  big_idp   saml-idp with an extra 48 KB attribute: its SAMLResponse is over 64 KB of base64
+  registry  docker-registry accepting account 111111111111's moto ECR token; `image` pushed once
+  xvfb      an X server on a display number it picks itself, 1600x900x24
+  pages     the local test IdP pages (capture_pages.PageServer)
+Per test:
+  sandbox   HOME, DOCKER_CONFIG, XDG_*, DOCKPASS_CONFIG, AWS endpoints at moto (tests/e2e/support.py)
+  gui       launches the app: gui.launch("--tray", "--login") -> AppRun (tauri-driver on a
+            private D-Bus session + a WebDriver session); screenshots and logs land in
+            tests/artifacts/<test name>/, the app is stopped (process group) at the end
+  trayer    a system tray for the tray test
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from capture_pages import PageServer  # noqa: E402
+from desktop import Trayer, Xvfb  # noqa: E402
+from gui_support import ARTIFACTS, Gui  # noqa: E402
+
+from tests.e2e.support import Sandbox  # noqa: E402
+from tests.standins import Idp, MotoServer, Registry  # noqa: E402
+
+PADDING_ATTR = "urn:dockpass:test:Padding"
+
+_started: list = []
+
+
+def _stop_all() -> None:
+    while _started:
+        s = _started.pop()
+        try:
+            s.stop()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+atexit.register(_stop_all)
+
+
+def _start(factory, *args, **kwargs):
+    obj = factory(*args, **kwargs)
+    _started.append(obj)
+    return obj
+
+
+def _stop(obj) -> None:
+    obj.stop()
+    if obj in _started:
+        _started.remove(obj)
+
+
+@pytest.fixture(scope="session")
+def gui_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("gui")
+
+
+@pytest.fixture(scope="session")
+def moto(gui_dir):
+    m = _start(MotoServer, gui_dir / "moto", record_saml=True)
+    yield m
+    _stop(m)
+
+
+@pytest.fixture(scope="session")
+def idp(gui_dir):
+    i = _start(Idp, gui_dir / "idp")
+    yield i
+    _stop(i)
+
+
+@pytest.fixture(scope="session")
+def big_idp(gui_dir):
+    """An IdP whose assertions carry a harmless 48 KB attribute (over 64 KB of base64)."""
+    chunks = []
+    n = 0
+    while sum(map(len, chunks)) < 48 * 1024:
+        chunks.append(hashlib.sha256(str(n).encode()).hexdigest())
+        n += 1
+    i = _start(Idp, gui_dir / "big-idp", extra_attributes={PADDING_ATTR: "".join(chunks)})
+    yield i
+    _stop(i)
+
+
+@pytest.fixture(scope="session")
+def registry(gui_dir):
+    r = _start(Registry, gui_dir / "registry", account="111111111111")
+    yield r
+    _stop(r)
+
+
+@pytest.fixture(scope="session")
+def image(registry) -> dict:
+    return registry.push_image("team/app", "v1")
+
+
+@pytest.fixture(scope="session")
+def xvfb(gui_dir):
+    x = _start(Xvfb, gui_dir / "xvfb")
+    yield x
+    _stop(x)
+
+
+@pytest.fixture(scope="session")
+def pages():
+    p = _start(PageServer)
+    yield p
+    _stop(p)
+
+
+@pytest.fixture
+def sandbox(tmp_path, moto, idp, registry) -> Sandbox:
+    moto.reset()
+    return Sandbox(tmp_path / "sandbox", moto=moto, idp=idp, registry=registry)
+
+
+@pytest.fixture
+def artifacts(request) -> Path:
+    """tests/artifacts/<test name>/, emptied first."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    d = ARTIFACTS / name
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    return d
+
+
+@pytest.fixture
+def gui(sandbox, xvfb, artifacts, tmp_path):
+    g = Gui(sandbox, xvfb, artifacts, tmp_path / "gui")
+    try:
+        yield g
+    finally:
+        if g.runs:
+            g.screen("zz-final")
+        g.finish()
+
+
+@pytest.fixture
+def trayer(xvfb, tmp_path):
+    t = _start(Trayer, tmp_path / "trayer", xvfb)
+    yield t
+    _stop(t)
