@@ -250,11 +250,14 @@ class AppDriver:
              "--native-port", str(native_port), "--native-driver", WEBKIT_DRIVER],
             self.log_path, env=dict(env))
         deadline = time.monotonic() + timeout
-        while http_status(self.url + "/status", timeout=1.0) != 200:
-            if not self.service.alive() or time.monotonic() > deadline:
-                self.service.stop()
-                raise self.service.fail("tauri-driver not answering /status")
-            time.sleep(0.05)
+        # Both ends must answer: tauri-driver answers /status before WebKitWebDriver listens,
+        # and a new-session request forwarded in that gap dies with "connection error".
+        for url, what in ((self.url, "tauri-driver"), (self.native_url, "WebKitWebDriver")):
+            while http_status(url + "/status", timeout=1.0) != 200:
+                if not self.service.alive() or time.monotonic() > deadline:
+                    self.service.stop()
+                    raise self.service.fail(f"{what} not answering /status")
+                time.sleep(0.05)
         self.sessions: list[Session] = []
 
     def start(self, application: str, args: Sequence[str], timeout: float = 60.0) -> Session:
