@@ -25,6 +25,13 @@ pub enum DockerMode {
     Helper,
 }
 
+impl DockerMode {
+    /// Whether this is the default, which the settings editor leaves out of the file.
+    pub fn is_default(&self) -> bool {
+        *self == DockerMode::default()
+    }
+}
+
 /// One ECR registry of a profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +72,7 @@ pub struct Profile {
     pub session_duration: Option<HumanDuration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_before: Option<HumanDuration>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "DockerMode::is_default")]
     pub docker: DockerMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sts_endpoint: Option<String>,

@@ -160,6 +160,10 @@ region = "eu-west-1"
         assert!(text.contains("region = \"eu-central-1\""), "{text}");
         assert!(!text.contains("old.example"), "{text}");
         assert!(text.contains("new.example"), "{text}");
+        assert!(
+            !text.contains("docker ="),
+            "defaults stay out of the file: {text}"
+        );
         assert_eq!(Config::load_from(&path).unwrap().profiles, profiles);
     }
 
