@@ -79,12 +79,18 @@ fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, mode: 
     };
     if let Some(w) = app.get_webview_window(&label(&profile)) {
         if mode == Mode::Visible {
+            ctl.adopt_attempt(&profile);
             let _ = w.show();
             let _ = w.set_focus();
         }
         return true;
     }
-    let attempt = match ctl.begin_login(&profile, role_arn) {
+    let begun = if mode == Mode::HiddenBounded {
+        ctl.begin_renewal(&profile, role_arn)
+    } else {
+        ctl.begin_login(&profile, role_arn)
+    };
+    let attempt = match begun {
         Ok(a) => a,
         Err(e) => {
             tracing::warn!("cannot sign in: {}", e.message);
@@ -187,8 +193,12 @@ fn build(
             }
             if let Some(w) = app.get_webview_window(&label) {
                 if mode == Mode::HiddenBounded {
-                    // The IdP wants the user: stop quietly, the scheduler tells them.
-                    let _ = w.close();
+                    // The IdP wants the user: stop quietly, the scheduler tells them. Unless
+                    // the user asked to sign in meanwhile (Log in…) and the window shows: it
+                    // is theirs now, never closed under them.
+                    if !w.is_visible().unwrap_or(false) {
+                        let _ = w.close();
+                    }
                 } else {
                     let _ = w.show();
                     let _ = w.set_focus();

@@ -281,6 +281,67 @@ def test_keyring_session_stores_and_stops_cleanly(tmp_path):
     assert not alive, "keyring session processes survived stop()"
 
 
+# -- SSO-session front (tests/standins/sso.py) ----------------------------------------------
+
+def test_sso_front_form_then_cookie_then_invalidated(idp, tmp_path):
+    import os
+    import urllib.request
+
+    from tests.standins.procs import no_proxy_opener
+    from tests.standins.sso import COOKIE, SsoFront
+
+    front = SsoFront(tmp_path / "sso", idp)  # no overrides: they would change saml-idp's user
+    try:
+        b = front.browser()
+        status, page = b.get()
+        assert status == 200 and 'id="login"' in page and 'action="/login"' in page
+        assert 'name="username"' in page and 'type="password"' in page and "SAMLResponse" not in page
+        assert b.login(password="wrong")[0] == 401 and not list(b.jar)
+
+        body = f"username={front.user}&password={front.password}".replace(" ", "+").encode()
+        req = urllib.request.Request(front.base + "/login", data=body)
+        with no_proxy_opener().open(req, timeout=15) as resp:
+            set_cookie = resp.headers["Set-Cookie"]
+            page = resp.read().decode()
+        attrs = [a.strip() for a in set_cookie.split(";")]
+        assert attrs[0].startswith(f"{COOKIE}=") and "Path=/" in attrs and "HttpOnly" in attrs
+        assert any(a.startswith("Max-Age=") and int(a.split("=")[1]) > 3600 for a in attrs), set_cookie
+        assert 'action="https://signin.aws.amazon.com/saml"' in page
+        xml = decode_saml_response(page)
+        assert len(_role_values(xml)) == len(idp.roles)
+        assert attribute_values(xml, "https://aws.amazon.com/SAML/Attributes/SessionDuration") == ["3600"]
+
+        assert b.login()[0] == 200 and [c.name for c in b.jar] == [COOKIE]
+        status, page = b.get()  # the session cookie: the SAMLResponse page at once
+        assert status == 200 and extract_saml_response(page)
+        assert b.get("/css/main.css")[0] == 200  # saml-idp's assets are relayed
+        assert b.get("/nothing")[0] == 404
+
+        assert front.invalidate_sessions() == 2
+        status, page = b.get()
+        assert status == 200 and 'id="login"' in page
+        log = [(r["method"], r["path"], r["cookie"], r["answer"]) for r in front.requests()]
+        assert log == [
+            ("GET", "/aws", "none", "form"), ("POST", "/login", "none", "denied"),
+            ("POST", "/login", "none", "saml"), ("POST", "/login", "none", "saml"),
+            ("GET", "/aws", "valid", "saml"), ("GET", "/css/main.css", "valid", "asset"),
+            ("GET", "/nothing", "valid", "not-found"), ("GET", "/aws", "invalid", "form"),
+        ], log
+        pid = front.service.pid
+    finally:
+        front.stop()
+    try:
+        os.killpg(pid, 0)
+        alive = True
+    except ProcessLookupError:
+        alive = False
+    assert not alive
+
+
+def _role_values(xml: str) -> list[str]:
+    return attribute_values(xml, ROLE_ATTR)
+
+
 # -- the launcher CLI (scripts/demo uses it) -----------------------------------------------
 
 def test_launcher_up_json_then_sigterm_stops_everything(tmp_path):

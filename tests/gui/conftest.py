@@ -7,12 +7,17 @@ Once per pytest session:
   registry  docker-registry accepting account 111111111111's moto ECR token; `image` pushed once
   xvfb      an X server on a display number it picks itself, 1600x900x24
   pages     the local test IdP pages (capture_pages.PageServer)
+  short_idp saml-idp asserting SessionDuration=120: moto's STS sessions last 2 minutes
 Per test:
   sandbox   HOME, DOCKER_CONFIG, XDG_*, DOCKPASS_CONFIG, AWS endpoints at moto (tests/e2e/support.py)
   gui       launches the app: gui.launch("--tray", "--login") -> AppRun (tauri-driver on a
             private D-Bus session + a WebDriver session); screenshots and logs land in
             tests/artifacts/<test name>/, the app is stopped (process group) at the end
   trayer    a system tray for the tray test
+  sso       an SSO-session front for short_idp (tests/standins/sso.py): a login form, then a
+            session cookie that makes later visits answer the SAMLResponse page at once
+  x11watch  every top-level X window created/mapped/unmapped and the input focus, as events
+            (x11watch.py), from the start of the test
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ from gui_support import ARTIFACTS, Gui  # noqa: E402
 
 from tests.e2e.support import Sandbox  # noqa: E402
 from tests.standins import Idp, MotoServer, Registry  # noqa: E402
+from tests.standins.sso import SsoFront  # noqa: E402
+from x11watch import X11Watch  # noqa: E402
+
+SHORT_SESSION = 120  # seconds: short_idp's SessionDuration
 
 PADDING_ATTR = "urn:dockpass:test:Padding"
 
@@ -97,6 +106,15 @@ def big_idp(gui_dir):
 
 
 @pytest.fixture(scope="session")
+def short_idp(gui_dir):
+    """saml-idp whose assertions carry SessionDuration=120 (moto takes the lower of it and the
+    DurationSeconds Dockpass asks for, at least 900): 2-minute STS sessions."""
+    i = _start(Idp, gui_dir / "short-idp", session_duration=SHORT_SESSION)
+    yield i
+    _stop(i)
+
+
+@pytest.fixture(scope="session")
 def registry(gui_dir):
     r = _start(Registry, gui_dir / "registry", account="111111111111")
     yield r
@@ -154,3 +172,18 @@ def trayer(xvfb, tmp_path):
     t = _start(Trayer, tmp_path / "trayer", xvfb)
     yield t
     _stop(t)
+
+
+@pytest.fixture
+def sso(short_idp, tmp_path):
+    """A fresh SSO front (no sessions, empty request log) for short_idp; profile idp_url: sso.url."""
+    f = _start(SsoFront, tmp_path / "sso", short_idp)
+    yield f
+    _stop(f)
+
+
+@pytest.fixture
+def x11watch(xvfb, artifacts):
+    w = _start(X11Watch, xvfb.display, artifacts / "x11-events.jsonl")
+    yield w
+    _stop(w)

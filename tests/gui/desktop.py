@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -213,6 +214,130 @@ class Trayer:
         self.service.stop()
 
 
+class PlainApp:
+    """dockpass-app without WebDriver (as users run it): on a private bus of its own, under the
+    test's X server; its stderr in `log_path`. Without tauri-driver the login window gets the
+    profile's own web data directory (login.rs), which WebDriver runs cannot exercise. Driven
+    with xdotool only."""
+
+    def __init__(self, binary: str, args: Sequence[str], env: Mapping[str, str], log_path: Path):
+        need("dbus-run-session")
+        self.service = Service("dockpass-app", ["dbus-run-session", f"--config-file={BUS_CONFIG}", "--",
+                                                binary, *args], log_path, env=dict(env))
+
+    def alive(self) -> bool:
+        return self.service.alive()
+
+    def stop(self) -> None:
+        self.service.stop()
+
+
+_DUNSTRC = """\
+[global]
+    dmenu = /bin/false
+    browser = /bin/false
+    history_length = 5
+[urgency_low]
+    timeout = 0
+[urgency_normal]
+    timeout = 0
+[urgency_critical]
+    timeout = 0
+"""
+
+
+class Dunst:
+    """dunst (a real notification server) on an app launch's private bus and the test's X server,
+    with dbus-monitor recording every call on org.freedesktop.Notifications.
+
+    The launch's bus has no service directories, so nothing is there unless a test starts it:
+    `Dunst(workdir, xvfb, run.driver.bus_address)`. `notifies()` parses the Notify calls;
+    `action()` invokes the first action of the newest notification (`dunstctl action 0`).
+    Both run in sessions of their own and are stopped by process group.
+    """
+
+    def __init__(self, workdir: Path, x: Xvfb, bus_address: str, timeout: float = 10.0):
+        for tool in ("dunst", "dunstctl", "dbus-monitor", "dbus-send"):
+            need(tool)
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        rc = self.workdir / "dunstrc"
+        rc.write_text(_DUNSTRC)
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.workdir),
+                    "XDG_CONFIG_HOME": str(self.workdir), "DISPLAY": x.display,
+                    "DBUS_SESSION_BUS_ADDRESS": bus_address}
+        self.monitor_log = self.workdir / "dbus-monitor.log"
+        self.log_path = self.workdir / "dunst.log"
+        self.monitor: Service | None = None
+        self.service: Service | None = None
+        try:
+            self.monitor = Service("dbus-monitor", ["dbus-monitor", "--session",
+                                                    "interface=org.freedesktop.Notifications"],
+                                   self.monitor_log, env=self.env)
+            deadline = time.monotonic() + timeout
+            # Becoming a monitor drops the connection's unique name: NameLost comes first.
+            while "member=NameLost" not in _read(self.monitor_log):
+                if not self.monitor.alive() or time.monotonic() > deadline:
+                    raise self.monitor.fail("dbus-monitor is not monitoring")
+                time.sleep(0.02)
+            self.service = Service("dunst", ["dunst", "-print", "-config", str(rc)], self.log_path,
+                                   env=self.env)
+            while not self.has_owner("org.freedesktop.Notifications"):
+                if not self.service.alive() or time.monotonic() > deadline:
+                    raise self.service.fail("dunst did not take org.freedesktop.Notifications")
+                time.sleep(0.05)
+        except BaseException:
+            self.stop()
+            raise
+
+    def has_owner(self, name: str) -> bool:
+        r = subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/",
+                            "org.freedesktop.DBus.NameHasOwner", f"string:{name}"],
+                           env=self.env, capture_output=True, text=True, timeout=5)
+        return r.returncode == 0 and "boolean true" in r.stdout
+
+    def notifies(self) -> list[dict]:
+        """The Notify calls so far: [{app, replaces_id, summary, body, actions, urgency}]."""
+        calls, cur = [], None
+        for line in _read(self.monitor_log).splitlines():
+            if line.startswith(("method call", "signal", "method return", "error")):
+                cur = [] if ("member=Notify" in line and line.startswith("method call")) else None
+                if cur is not None:
+                    calls.append(cur)
+            elif cur is not None:
+                cur.append(line)
+        return [_parse_notify("\n".join(c)) for c in calls]
+
+    def action(self, index: int = 0) -> None:
+        r = subprocess.run(["dunstctl", "action", str(index)], env=self.env, capture_output=True,
+                           text=True, timeout=5)
+        if r.returncode != 0:
+            raise RuntimeError(f"dunstctl action failed: {r.stderr.strip()}")
+
+    def stop(self) -> None:
+        for s in (self.service, self.monitor):
+            if s is not None:
+                s.stop()
+
+
+def _read(path: Path) -> str:
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _parse_notify(text: str) -> dict:
+    """A Notify call's arguments as dbus-monitor prints them (see tests/e2e/test_notify.py)."""
+    values = re.findall(r'^\s*(?:variant\s+)?(string|uint32|int32|byte) (.*)$', text, re.M)
+    unq = [v[1][1:-1] if v[0] == "string" else int(v[1]) for v in values]
+    block = re.search(r"array \[\n(.*?)^\s*\]", text, re.M | re.S)
+    actions = re.findall(r'string "(.*)"', block.group(1)) if block else []
+    urgency = re.search(r'string "urgency"\s*\n\s*variant\s+byte (\d+)', text)
+    return {"app": unq[0], "replaces_id": unq[1], "summary": unq[3], "body": unq[4],
+            "actions": actions, "urgency": int(urgency.group(1)) if urgency else None}
+
+
 class AppDriver:
     """tauri-driver on a private D-Bus session, started with the app's environment.
 
@@ -244,10 +369,16 @@ class AppDriver:
         self.native_url = f"http://127.0.0.1:{native_port}"
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.workdir / "tauri-driver-and-app.log"
+        # The bus address is only known inside dbus-run-session: a shell writes it to a file
+        # (for a notification server a test starts on this bus, see `Dunst`), then execs.
+        self.bus_file = self.workdir / "bus-address"
         self.service = Service(
             "tauri-driver",
-            ["dbus-run-session", f"--config-file={bus}", "--", driver, "--port", str(self.port),
-             "--native-port", str(native_port), "--native-driver", WEBKIT_DRIVER],
+            ["dbus-run-session", f"--config-file={bus}", "--",
+             "sh", "-c", 'printf "%s\\n" "$DBUS_SESSION_BUS_ADDRESS" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"',
+             str(self.bus_file),
+             driver, "--port", str(self.port), "--native-port", str(native_port),
+             "--native-driver", WEBKIT_DRIVER],
             self.log_path, env=dict(env))
         deadline = time.monotonic() + timeout
         # Both ends must answer: tauri-driver answers /status before WebKitWebDriver listens,
@@ -259,6 +390,16 @@ class AppDriver:
                     raise self.service.fail(f"{what} not answering /status")
                 time.sleep(0.05)
         self.sessions: list[Session] = []
+
+    @property
+    def bus_address(self) -> str:
+        """DBUS_SESSION_BUS_ADDRESS of this launch's private bus (the app's session bus)."""
+        deadline = time.monotonic() + 10
+        while not self.bus_file.exists():
+            if not self.service.alive() or time.monotonic() > deadline:
+                raise self.service.fail("no bus address")
+            time.sleep(0.02)
+        return self.bus_file.read_text().strip()
 
     def start(self, application: str, args: Sequence[str], timeout: float = 60.0) -> Session:
         try:

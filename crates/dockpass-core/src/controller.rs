@@ -126,6 +126,9 @@ pub struct Attempt {
     pub nonce: String,
     /// The role to use once the assertion arrives (role switch), else chosen as usual.
     pub role_arn: Option<String>,
+    /// A background renewal in a hidden window: the user did not ask, so the UI hears
+    /// nothing of it (no "waiting for the IdP", no "cancelled"); the scheduler notifies.
+    pub background: bool,
 }
 
 /// What the login window must do with a navigation.
@@ -369,6 +372,16 @@ impl<P: AwsProvider> Controller<P> {
 
     /// Starts a sign-in: what the login window must open. One attempt per profile.
     pub fn begin_login(&self, profile: &str, role_arn: Option<String>) -> Result<Attempt> {
+        self.begin(profile, role_arn, false)
+    }
+
+    /// Starts a background renewal (silent re-login in a hidden window): like `begin_login`,
+    /// without progress events.
+    pub fn begin_renewal(&self, profile: &str, role_arn: Option<String>) -> Result<Attempt> {
+        self.begin(profile, role_arn, true)
+    }
+
+    fn begin(&self, profile: &str, role_arn: Option<String>, background: bool) -> Result<Attempt> {
         let p = self.profile(profile)?;
         let Some(idp_url) = p.idp_url.clone() else {
             return Err(err(
@@ -382,9 +395,12 @@ impl<P: AwsProvider> Controller<P> {
             data_dir: crate::paths::data_dir()?.join("webview").join(profile),
             nonce: capture::new_nonce(),
             role_arn,
+            background,
         };
         lock(&self.attempts).insert(profile.to_string(), attempt.clone());
-        self.progress(profile, Phase::WaitingForIdp, None);
+        if !background {
+            self.progress(profile, Phase::WaitingForIdp, None);
+        }
         Ok(attempt)
     }
 
@@ -413,12 +429,30 @@ impl<P: AwsProvider> Controller<P> {
         }
     }
 
+    /// The user asked to sign in while a background renewal's hidden window was open; the
+    /// front end shows that window: the attempt is theirs now (progress, "cancelled").
+    pub fn adopt_attempt(&self, profile: &str) {
+        let adopted = lock(&self.attempts)
+            .get_mut(profile)
+            .is_some_and(|a| std::mem::replace(&mut a.background, false));
+        if adopted {
+            self.progress(profile, Phase::WaitingForIdp, None);
+        }
+    }
+
     /// The login window closed. Without a capture that cancels the attempt; the previous
     /// session stays as it was.
     pub fn end_attempt(&self, profile: &str, captured: bool) {
-        if lock(&self.attempts).remove(profile).is_some() && !captured {
-            self.progress(profile, Phase::Cancelled, None);
-            self.note(profile, Kind::Info, "Sign-in cancelled");
+        let ended = lock(&self.attempts).remove(profile);
+        match ended {
+            Some(a) if !captured && a.background => {
+                tracing::info!(profile, "silent sign-in closed without an assertion");
+            }
+            Some(_) if !captured => {
+                self.progress(profile, Phase::Cancelled, None);
+                self.note(profile, Kind::Info, "Sign-in cancelled");
+            }
+            _ => {}
         }
     }
 

@@ -40,9 +40,17 @@ pub fn retry_base(life: Duration) -> Duration {
     (life / 8).clamp(Duration::from_secs(2), Backoff::FIRST)
 }
 
-/// When to renew the STS session: `refresh_before` ahead of its end.
-pub fn renew_at(session_expires: OffsetDateTime, refresh_before: Duration) -> OffsetDateTime {
-    session_expires - refresh_before
+/// When to renew the STS session: `refresh_before` ahead of its end, but never before half of
+/// its life has passed. A session no longer than `refresh_before` (a 1-hour role with
+/// `refresh_before = "1h"`) would otherwise be due again the moment it is renewed: a silent
+/// sign-in, an IdP visit and an STS call every couple of seconds, for ever.
+pub fn renew_at(
+    session_started: OffsetDateTime,
+    session_expires: OffsetDateTime,
+    refresh_before: Duration,
+) -> OffsetDateTime {
+    let life: time::Duration = session_expires - session_started;
+    (session_expires - refresh_before).max(session_started + life / 2)
 }
 
 /// The next job of a session and when it is due (possibly in the past: run it now).
@@ -56,7 +64,10 @@ pub fn next_job(
     let end = session.expires_at;
     let mut next = (end, Job::Expire);
     if !renew_tried {
-        next = next.min_by_time((renew_at(end, refresh_before), Job::Renew));
+        next = next.min_by_time((
+            renew_at(session.started_at, end, refresh_before),
+            Job::Renew,
+        ));
     }
     let tokens = session
         .registries
@@ -203,6 +214,19 @@ mod tests {
         assert_eq!(next_job(&s, 10 * MIN, false), (T0 + 50 * MIN, Job::Renew));
         // After a failed renewal the next thing is the end.
         assert_eq!(next_job(&s, 10 * MIN, true), (T0 + 60 * MIN, Job::Expire));
+    }
+
+    #[test]
+    fn a_session_no_longer_than_refresh_before_is_renewed_at_half_life() {
+        // A 1 h role with refresh_before 1 h: not at once (then again at once, ...), at 30 min.
+        let s = session(T0, 60 * MIN, 12 * 60 * MIN);
+        assert_eq!(next_job(&s, 60 * MIN, false), (T0 + 30 * MIN, Job::Renew));
+        assert_eq!(
+            next_job(&s, 2 * 60 * MIN, false),
+            (T0 + 30 * MIN, Job::Renew)
+        );
+        // refresh_before within the second half: unchanged.
+        assert_eq!(next_job(&s, 20 * MIN, false), (T0 + 40 * MIN, Job::Renew));
     }
 
     #[test]

@@ -254,9 +254,14 @@ impl<P: AwsProvider> Controller<P> {
                         .hooks()
                         .renewer
                         .is_some_and(|r| r.renew(profile, Some(session.role_arn.clone())));
+                // The check comes after RENEW_TIMEOUT, or at three quarters of the time
+                // left if that is sooner: the "expires in N minutes" notice must come while
+                // there is still time to act, also with a short `refresh_before`.
+                let left: time::Duration = end - now;
+                let check = (now + RENEW_TIMEOUT).min(now + left * 3 / 4);
                 self.with_sched(profile, |s| {
                     s.renew_tried_for = Some(end);
-                    s.renew_check_at = started.then_some(now + RENEW_TIMEOUT);
+                    s.renew_check_at = started.then_some(check);
                 });
                 if !started {
                     self.notify(Notice::Expiring {

@@ -211,6 +211,21 @@ async fn a_silent_renewal_keeps_the_session_without_a_notice() {
 }
 
 #[tokio::test]
+async fn a_session_shorter_than_refresh_before_is_not_renewed_at_once() {
+    // STS 1 h (the fake's default), refresh_before 2 h: without the half-life floor every
+    // (renewed) session is due for renewal the moment it starts, a renewal loop.
+    let s = setup(&format!("{ROLE}refresh_before = \"2h\"\n"));
+    capture(&s, None).await.unwrap();
+    let (at, _, work) = s.ctl.next_work_for_tests().unwrap();
+    assert_eq!(work, Work::Renew);
+    assert_eq!(
+        at,
+        s.clock.now() + 30 * MIN,
+        "half the session's life, not at once"
+    );
+}
+
+#[tokio::test]
 async fn a_three_hour_jump_runs_overdue_work_once() {
     let r = running(ROLE, None, |a| {
         a.sts_life = 8 * 60 * MIN;
@@ -231,4 +246,40 @@ async fn a_three_hour_jump_runs_overdue_work_once() {
 async fn nothing_is_due_without_sessions() {
     let s = setup(ROLE);
     assert!(s.ctl.next_work_for_tests().is_none());
+}
+
+/// A renewer that starts but never completes (the IdP wants the user).
+struct StuckIdp;
+
+impl Renewer for StuckIdp {
+    fn renew(&self, _profile: &str, _role_arn: Option<String>) -> bool {
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_stuck_renewal_is_reported_before_the_session_ends() {
+    // STS 1 h, refresh_before 1 m: renewal at 59 m; the 90 s check would come after the end,
+    // so it comes at three quarters of the minute left instead.
+    let r = running(
+        &format!("{ROLE}refresh_before = \"1m\"\n"),
+        Some(Arc::new(StuckIdp)),
+        |_| {},
+    )
+    .await;
+    r.s.clock.advance(59 * MIN);
+    settle().await;
+    assert!(
+        r.notes.current("corp").is_none(),
+        "not yet: the renewal runs"
+    );
+    r.s.clock.advance(Duration::from_secs(45));
+    settle().await;
+    assert_eq!(
+        r.notes.current("corp"),
+        Some(Notice::Expiring {
+            profile: "corp".into(),
+            minutes: 1
+        })
+    );
 }
