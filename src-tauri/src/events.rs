@@ -21,7 +21,10 @@ impl EventSink for TauriSink {
             tracing::debug!("event {} not delivered: {e}", event.name());
         }
         match event {
-            Event::SessionChanged(_) => crate::tray::refresh(&self.0),
+            Event::SessionChanged(_) => {
+                crate::tray::refresh(&self.0);
+                crate::tray::session_changed();
+            }
             Event::ConfigChanged(_) => {
                 crate::keeper::relock(&self.0);
                 crate::tray::refresh(&self.0);

@@ -155,16 +155,34 @@ pub fn refresh(app: &AppHandle) {
     });
 }
 
-/// The status line counts down and the state moves from active to expiring to expired with
-/// time alone: refresh once a minute (never more often while nothing happens).
+/// Wakes the minute ticker when a session starts or ends.
+static SESSION_CHANGED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// While signed in, the status line counts down and the state moves from active to expiring
+/// to expired with time alone: refresh once a minute then. Signed out, nothing ticks until a
+/// session starts.
 pub fn keep_fresh(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-            refresh(&app);
+            let signed_in = controller(&app)
+                .status(None)
+                .is_ok_and(|s| s.role_arn.is_some());
+            if signed_in {
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => refresh(&app),
+                    _ = SESSION_CHANGED.notified() => {}
+                }
+            } else {
+                SESSION_CHANGED.notified().await;
+            }
         }
     });
+}
+
+/// A session started or ended: the ticker re-decides whether to tick.
+pub fn session_changed() {
+    SESSION_CHANGED.notify_one();
 }
 
 fn on_menu(app: &AppHandle, id: &str) {
