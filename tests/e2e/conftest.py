@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import atexit
 import sys
 from pathlib import Path
 
@@ -21,33 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import Sandbox  # noqa: E402
 
 from tests.standins import Idp, MotoServer, Registry  # noqa: E402
+from tests.standins.procs import start_tracked, stop_tracked  # noqa: E402
 from tests.standins.keyring import KeyringSession  # noqa: E402
 
-_started: list = []
-
-
-def _stop_all() -> None:
-    while _started:
-        s = _started.pop()
-        try:
-            s.stop()
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
-
-
-atexit.register(_stop_all)
-
-
-def _start(factory, *args, **kwargs):
-    obj = factory(*args, **kwargs)
-    _started.append(obj)
-    return obj
-
-
-def _stop(obj) -> None:
-    obj.stop()
-    if obj in _started:
-        _started.remove(obj)
 
 
 @pytest.fixture(scope="session")
@@ -57,23 +32,23 @@ def standins_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def moto(standins_dir):
-    m = _start(MotoServer, standins_dir / "moto")
+    m = start_tracked(MotoServer, standins_dir / "moto")
     yield m
-    _stop(m)
+    stop_tracked(m)
 
 
 @pytest.fixture(scope="session")
 def idp(standins_dir):
-    i = _start(Idp, standins_dir / "idp")
+    i = start_tracked(Idp, standins_dir / "idp")
     yield i
-    _stop(i)
+    stop_tracked(i)
 
 
 @pytest.fixture(scope="session")
 def registry(standins_dir):
-    r = _start(Registry, standins_dir / "registry", account="111111111111")
+    r = start_tracked(Registry, standins_dir / "registry", account="111111111111")
     yield r
-    _stop(r)
+    stop_tracked(r)
 
 
 @pytest.fixture(scope="session")
@@ -91,10 +66,10 @@ def sandbox(tmp_path, moto, idp, registry) -> Sandbox:
 @pytest.fixture
 def keyring(sandbox):
     """A private D-Bus session with an unlocked gnome-keyring; the sandbox's env uses it."""
-    k = _start(KeyringSession, sandbox.root / "keyring", home=sandbox.home, data_home=sandbox.data_home)
+    k = start_tracked(KeyringSession, sandbox.root / "keyring", home=sandbox.home, data_home=sandbox.data_home)
     sandbox.env.update(k.env)
     yield k
-    _stop(k)
+    stop_tracked(k)
 
 
 def pytest_collection_modifyitems(config, items):

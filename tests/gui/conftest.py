@@ -22,7 +22,6 @@ Per test:
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import re
 import shutil
@@ -39,6 +38,7 @@ from gui_support import ARTIFACTS, Gui  # noqa: E402
 
 from tests.e2e.support import Sandbox  # noqa: E402
 from tests.standins import Idp, MotoServer, Registry  # noqa: E402
+from tests.standins.procs import start_tracked, stop_tracked  # noqa: E402
 from tests.standins.sso import SsoFront  # noqa: E402
 from x11watch import X11Watch  # noqa: E402
 
@@ -46,31 +46,6 @@ SHORT_SESSION = 120  # seconds: short_idp's SessionDuration
 
 PADDING_ATTR = "urn:dockpass:test:Padding"
 
-_started: list = []
-
-
-def _stop_all() -> None:
-    while _started:
-        s = _started.pop()
-        try:
-            s.stop()
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
-
-
-atexit.register(_stop_all)
-
-
-def _start(factory, *args, **kwargs):
-    obj = factory(*args, **kwargs)
-    _started.append(obj)
-    return obj
-
-
-def _stop(obj) -> None:
-    obj.stop()
-    if obj in _started:
-        _started.remove(obj)
 
 
 @pytest.fixture(scope="session")
@@ -80,16 +55,16 @@ def gui_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def moto(gui_dir):
-    m = _start(MotoServer, gui_dir / "moto", record_saml=True)
+    m = start_tracked(MotoServer, gui_dir / "moto", record_saml=True)
     yield m
-    _stop(m)
+    stop_tracked(m)
 
 
 @pytest.fixture(scope="session")
 def idp(gui_dir):
-    i = _start(Idp, gui_dir / "idp")
+    i = start_tracked(Idp, gui_dir / "idp")
     yield i
-    _stop(i)
+    stop_tracked(i)
 
 
 @pytest.fixture(scope="session")
@@ -100,25 +75,25 @@ def big_idp(gui_dir):
     while sum(map(len, chunks)) < 48 * 1024:
         chunks.append(hashlib.sha256(str(n).encode()).hexdigest())
         n += 1
-    i = _start(Idp, gui_dir / "big-idp", extra_attributes={PADDING_ATTR: "".join(chunks)})
+    i = start_tracked(Idp, gui_dir / "big-idp", extra_attributes={PADDING_ATTR: "".join(chunks)})
     yield i
-    _stop(i)
+    stop_tracked(i)
 
 
 @pytest.fixture(scope="session")
 def short_idp(gui_dir):
     """saml-idp whose assertions carry SessionDuration=120 (moto takes the lower of it and the
     DurationSeconds Dockpass asks for, at least 900): 2-minute STS sessions."""
-    i = _start(Idp, gui_dir / "short-idp", session_duration=SHORT_SESSION)
+    i = start_tracked(Idp, gui_dir / "short-idp", session_duration=SHORT_SESSION)
     yield i
-    _stop(i)
+    stop_tracked(i)
 
 
 @pytest.fixture(scope="session")
 def registry(gui_dir):
-    r = _start(Registry, gui_dir / "registry", account="111111111111")
+    r = start_tracked(Registry, gui_dir / "registry", account="111111111111")
     yield r
-    _stop(r)
+    stop_tracked(r)
 
 
 @pytest.fixture(scope="session")
@@ -128,16 +103,16 @@ def image(registry) -> dict:
 
 @pytest.fixture(scope="session")
 def xvfb(gui_dir):
-    x = _start(Xvfb, gui_dir / "xvfb")
+    x = start_tracked(Xvfb, gui_dir / "xvfb")
     yield x
-    _stop(x)
+    stop_tracked(x)
 
 
 @pytest.fixture(scope="session")
 def pages():
-    p = _start(PageServer)
+    p = start_tracked(PageServer)
     yield p
-    _stop(p)
+    stop_tracked(p)
 
 
 @pytest.fixture
@@ -169,21 +144,21 @@ def gui(sandbox, xvfb, artifacts, tmp_path):
 
 @pytest.fixture
 def trayer(xvfb, tmp_path):
-    t = _start(Trayer, tmp_path / "trayer", xvfb)
+    t = start_tracked(Trayer, tmp_path / "trayer", xvfb)
     yield t
-    _stop(t)
+    stop_tracked(t)
 
 
 @pytest.fixture
 def sso(short_idp, tmp_path):
     """A fresh SSO front (no sessions, empty request log) for short_idp; profile idp_url: sso.url."""
-    f = _start(SsoFront, tmp_path / "sso", short_idp)
+    f = start_tracked(SsoFront, tmp_path / "sso", short_idp)
     yield f
-    _stop(f)
+    stop_tracked(f)
 
 
 @pytest.fixture
 def x11watch(xvfb, artifacts):
-    w = _start(X11Watch, xvfb.display, artifacts / "x11-events.jsonl")
+    w = start_tracked(X11Watch, xvfb.display, artifacts / "x11-events.jsonl")
     yield w
-    _stop(w)
+    stop_tracked(w)

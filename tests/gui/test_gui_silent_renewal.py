@@ -351,8 +351,14 @@ def _idp_wants_the_user(gui, run, s, dunst, sso, moto, x11watch) -> None:
             continue
     visible = gui.x.windows("--onlyvisible", "--name", LOGIN_TITLE)
     assert visible, f"the notice's Log in action showed no login window; notices: {dunst.notifies()}"
-    maps = [e for e in x11watch.events(before_action) if e["event"] == "map" and e.get("name") == LOGIN_TITLE.strip("^$")]
-    assert maps, f"x11watch did not see the login window mapped: {x11watch.events(before_action)}"
+    # x11watch writes its log as events arrive: give the map a moment to reach the file.
+    def login_maps():
+        return [e for e in x11watch.events(before_action)
+                if e["event"] == "map" and e.get("name") == LOGIN_TITLE.strip("^$")]
+    try:
+        wait(login_maps, 5, "x11watch to record the login window's map")
+    except AssertionError:
+        raise AssertionError(f"x11watch did not see the login window mapped: {x11watch.events(before_action)}") from None
     # It loads the front's login form (the sessions are still over); then a picture of it.
     wait(lambda: [r for r in sso.requests() if r["path"] == "/aws" and r["at"] > before_action], 20,
          "the visible login window's visit at the SSO front")

@@ -7,6 +7,7 @@ SIGKILL after a bound. Nothing is ever killed by name.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import os
@@ -231,3 +232,32 @@ def wait_until(
 def no_proxy_opener(*handlers) -> urllib.request.OpenerDirector:
     """A urllib opener that never uses a proxy from the environment (we only talk to 127.0.0.1)."""
     return urllib.request.build_opener(urllib.request.ProxyHandler({}), *handlers)
+
+
+# Stand-ins a test session started, stopped at exit if a fixture did not get to it.
+_started: list = []
+
+
+def _stop_all() -> None:
+    while _started:
+        s = _started.pop()
+        try:
+            s.stop()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+atexit.register(_stop_all)
+
+
+def start_tracked(factory, *args, **kwargs):
+    """factory(*args, **kwargs), stopped at interpreter exit unless `stop_tracked` ran first."""
+    obj = factory(*args, **kwargs)
+    _started.append(obj)
+    return obj
+
+
+def stop_tracked(obj) -> None:
+    obj.stop()
+    if obj in _started:
+        _started.remove(obj)
