@@ -33,13 +33,10 @@ pub struct Context {
 impl Context {
     /// The standard locations (DOCKPASS_CONFIG, XDG dirs, DOCKER_CONFIG) and the system clock.
     pub fn load() -> Result<Context> {
-        Ok(Context {
-            config: Config::load()?,
-            state: StateFile::default_location()?,
-            clock: Arc::new(SystemClock),
-            docker_config: docker::config_path()?,
-            secrets: Arc::new(OnceLock::new()),
-        })
+        match Context::load_lenient()? {
+            (ctx, None) => Ok(ctx),
+            (_, Some(problem)) => Err(problem),
+        }
     }
 
     /// Like [`Context::load`], but a missing or broken config file gives an empty config and
