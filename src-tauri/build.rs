@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "switch_role",
     "config_get",
     "config_save",
+    "list_repositories",
+    "list_images",
 ];
 
 fn main() {

@@ -37,7 +37,14 @@ pub fn start(app: &AppHandle) {
     });
     relock(app);
     let ctl = app.state::<Arc<Controller>>().inner().clone();
-    tauri::async_runtime::spawn(ctl.run_scheduler());
+    tauri::async_runtime::spawn(ctl.clone().run_scheduler());
+    // docker-credential-dockpass asks here first (a daemon may already answer).
+    tauri::async_runtime::spawn(async move {
+        match dockpass_core::helper::server::bind() {
+            Ok(listener) => ctl.serve_helper(listener).await,
+            Err(e) => tracing::info!("credential helper socket: {}", e.message),
+        }
+    });
 }
 
 /// Takes the locks of profiles not yet kept (at start and after the settings changed) and

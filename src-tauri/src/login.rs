@@ -77,6 +77,16 @@ fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, mode: 
         crate::window::show_main(app);
         return false;
     };
+    if ctl.uses_aws_profile(&profile) {
+        // No IdP: the AWS profile is resolved directly (no window).
+        if mode != Mode::HiddenBounded {
+            let ctl = ctl.clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = ctl.sign_in_aws_profile(&profile, false).await;
+            });
+        }
+        return true;
+    }
     if let Some(w) = app.get_webview_window(&label(&profile)) {
         if mode == Mode::Visible {
             ctl.adopt_attempt(&profile);

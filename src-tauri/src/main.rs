@@ -56,6 +56,8 @@ fn main() {
             commands::roles::switch_role,
             commands::settings::config_get,
             commands::settings::config_save,
+            commands::repos::list_repositories,
+            commands::repos::list_images,
         ])
         .setup(move |app| {
             let sink = Arc::new(events::TauriSink::new(app.handle().clone()));

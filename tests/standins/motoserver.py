@@ -90,6 +90,14 @@ class MotoServer:
             aws_session_token=creds.get("session_token"),
         )
 
+    def client_as(self, account: str, service: str, region: str = "us-east-1"):
+        """A boto3 client acting as `account` (moto maps AssumeRole keys to the role's account)."""
+        sts = self.client("sts", region)
+        c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/TestAdmin",
+                            RoleSessionName="test")["Credentials"]
+        return self.client(service, region, access_key=c["AccessKeyId"],
+                           secret_key=c["SecretAccessKey"], session_token=c["SessionToken"])
+
     def stop(self) -> None:
         self.service.stop()
 

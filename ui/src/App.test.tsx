@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/pre
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { fakeBackend } from "./test/backend";
-import { active, activity, config, CORP, loggedOut, overview, ROLES } from "./test/fixtures";
+import { active, activity, config, CORP, EAST, loggedOut, overview, repo, repositoryList, ROLES } from "./test/fixtures";
 
 const inHour = () => new Date(Date.now() + 3600_000).toISOString();
 
@@ -194,6 +194,50 @@ describe("commands", () => {
     expect(banner.textContent).toContain("Cannot reach the IdP");
     expect(banner.textContent).toContain("network");
     fireEvent.click(within(banner).getByLabelText("Dismiss"));
+    expect(screen.queryByTestId("error-banner")).toBeNull();
+  });
+});
+
+describe("repositories", () => {
+  it("are listed below the registries once signed in, and again only for a new role", async () => {
+    const be = fakeBackend({
+      handlers: { list_repositories: (a) => repositoryList(a.profile as string, [repo(EAST, "team/api"), repo(EAST, "team/web")]) },
+    });
+    render(<App />);
+    await screen.findByTestId("session");
+    expect(screen.queryByTestId("repos")).toBeNull();
+    expect(be.argsOf("list_repositories")).toEqual([]);
+
+    await be.emit("session-changed", active("corp", inHour()));
+    await screen.findAllByTestId("repo-row");
+    const sections = [...document.querySelectorAll("[data-testid]")].map((e) => e.getAttribute("data-testid"));
+    expect(sections.indexOf("repos")).toBeGreaterThan(sections.indexOf("registries"));
+    expect(be.argsOf("list_repositories")).toEqual([{ profile: "corp", refresh: false }]);
+
+    // a token refresh moves the expiry: no new listing
+    await be.emit("session-changed", active("corp", new Date(Date.now() + 7200_000).toISOString()));
+    await be.emit("activity", activity("Refreshed 1 registry token"));
+    expect(be.argsOf("list_repositories")).toHaveLength(1);
+
+    await be.emit("session-changed", active("corp", inHour(), { role_arn: "arn:aws:iam::123456789012:role/ReadOnly" }));
+    await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(2));
+
+    await be.emit("session-changed", loggedOut("corp"));
+    expect(screen.queryByTestId("repos")).toBeNull();
+    expect(be.argsOf("list_repositories")).toHaveLength(2);
+  });
+
+  it("a failed listing stays in the section, not the banner", async () => {
+    fakeBackend({
+      overview: overview({ sessions: [active("corp", inHour())] }),
+      handlers: {
+        list_repositories: () => {
+          throw { code: "aws", message: "ExpiredTokenException" };
+        },
+      },
+    });
+    render(<App />);
+    expect((await screen.findByTestId("repos-error")).textContent).toContain("ExpiredTokenException");
     expect(screen.queryByTestId("error-banner")).toBeNull();
   });
 });

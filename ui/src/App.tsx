@@ -7,6 +7,7 @@ import { ActivityList } from "./components/ActivityList";
 import { ErrorBanner } from "./components/ErrorBanner";
 import { IconClock, IconSettings } from "./components/icons";
 import { Registries } from "./components/Registries";
+import { RepositoriesSection } from "./components/Repositories";
 import { RolePicker } from "./components/RolePicker";
 import { SessionCard } from "./components/SessionCard";
 import { SettingsForm } from "./components/SettingsForm";
@@ -179,6 +180,7 @@ export function App() {
                 onSignOut={() => run(() => api.logout(selected))}
               />
               <Registries registries={status.registries} thresholdMs={threshold} signedIn={status.state !== "logged_out"} />
+              <RepositoriesSection status={status} />
               <ActivityList items={o.activity} showProfile={profiles.length > 1} />
             </div>
           ) : conf ? (

@@ -117,6 +117,45 @@ export interface LoginProgress {
   message?: string;
 }
 
+/** A container repository in one of the session's registries. */
+export interface Repository {
+  /** Registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `public.ecr.aws`. */
+  registry: string;
+  region: string;
+  account: string;
+  /** e.g. `team/api` */
+  name: string;
+  /** e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api` */
+  uri: string;
+  /** RFC 3339 UTC */
+  created_at: string | null;
+}
+
+/** A registry whose repositories could not be listed. */
+export interface RegistryFailure {
+  registry: string;
+  error: ApiError;
+}
+
+export interface RepositoryList {
+  profile: string;
+  repositories: Repository[];
+  /** RFC 3339 UTC: when this list was fetched (the backend keeps it for the session). */
+  fetched_at: string;
+  /** Registries that could not be listed; the others still are. */
+  errors: RegistryFailure[];
+}
+
+export interface Image {
+  /** Empty for an untagged image. */
+  tags: string[];
+  /** `sha256:…` */
+  digest: string;
+  /** RFC 3339 UTC */
+  pushed_at: string | null;
+  size_bytes: number | null;
+}
+
 /** Payloads of the events the backend emits. */
 export interface EventMap {
   "session-changed": Status;
@@ -170,6 +209,10 @@ export const api = {
   switchRole: (profile: string) => call<void>("switch_role", { profile }),
   logout: (profile: string) => call<void>("logout", { profile }),
   selectProfile: (profile: string) => call<void>("select_profile", { profile }),
+  /** The session's repositories; the backend keeps the list for the session unless `refresh`. */
+  listRepositories: (profile: string, refresh: boolean) => call<RepositoryList>("list_repositories", { profile, refresh }),
+  /** The images of one repository (`registry` is the host, `name` the repository name). */
+  listImages: (profile: string, registry: string, name: string) => call<Image[]>("list_images", { profile, registry, name }),
 };
 
 export function on<K extends EventName>(name: K, handler: (payload: EventMap[K]) => void): Promise<UnlistenFn> {

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   formatAbsolute,
+  formatBytes,
   formatClock,
   formatCountdown,
+  formatDate,
   formatDay,
   formatDuration,
   formatEventTime,
   formatRelative,
+  formatSince,
   parseDuration,
   parseTime,
 } from "./format";
@@ -96,5 +99,36 @@ describe("times (TZ=UTC in tests)", () => {
   it("event times", () => {
     expect(formatEventTime(Date.parse("2025-11-26T10:00:01Z"), now)).toBe("10:00:01");
     expect(formatEventTime(Date.parse("2025-11-24T18:30:00Z"), now)).toBe("Nov 24 18:30");
+  });
+});
+
+describe("formatBytes (decimal, as docker)", () => {
+  it.each([
+    [0, "0 B"],
+    [999, "999 B"],
+    [1000, "1.0 kB"],
+    [12_345_678, "12.3 MB"],
+    [123_456_789, "123 MB"],
+    [999_600, "1.0 MB"],
+    [999_400, "999 kB"],
+    [1_234_567_890, "1.2 GB"],
+    [-1, "—"],
+    [Number.NaN, "—"],
+  ])("%d → %s", (n, text) => {
+    expect(formatBytes(n)).toBe(text);
+  });
+});
+
+describe("dates (TZ=UTC in tests)", () => {
+  const now = Date.parse("2025-11-26T12:00:00Z");
+  it("formatDate", () => {
+    expect(formatDate(Date.parse("2025-03-04T23:59:00Z"))).toBe("Mar 4, 2025");
+  });
+  it("formatSince: relative within a week, else the date", () => {
+    expect(formatSince(now - 20_000, now)).toBe("just now");
+    expect(formatSince(now + 5_000, now)).toBe("just now");
+    expect(formatSince(now - 5 * 60_000, now)).toBe("5m ago");
+    expect(formatSince(now - (3 * 86400_000 + 4 * 3600_000), now)).toBe("3d 4h ago");
+    expect(formatSince(now - 8 * 86400_000, now)).toBe("Nov 18, 2025");
   });
 });

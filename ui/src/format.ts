@@ -131,3 +131,33 @@ export function formatEventTime(ms: number, now: number): string {
   const d = new Date(ms);
   return `${MONTHS[d.getMonth()]} ${d.getDate()} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
+
+/** `Nov 24, 2025` in local time. */
+export function formatDate(ms: number): string {
+  const d = new Date(ms);
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()}`;
+}
+
+const SIZE_UNITS = ["B", "kB", "MB", "GB", "TB", "PB"];
+
+/** Decimal units as docker prints them: `512 B`, `12.3 MB`, `123 MB`, `1.2 GB`. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "—";
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  let i = 0;
+  let v = bytes;
+  // Step up while the rounded figure would read 1000 or more (999.6 kB is 1.0 MB).
+  while (i < SIZE_UNITS.length - 1 && v >= 999.5) {
+    v /= 1000;
+    i++;
+  }
+  return v < 99.95 ? `${v.toFixed(1)} ${SIZE_UNITS[i]}` : `${Math.round(v)} ${SIZE_UNITS[i]}`;
+}
+
+/** Past times: `just now`, `5m ago`, `3d 4h ago` within a week, else `Nov 24, 2025`. */
+export function formatSince(ms: number, now: number): string {
+  const diff = now - ms;
+  if (diff < 60_000) return "just now";
+  if (diff < 7 * 86400_000) return formatRelative(ms, now);
+  return formatDate(ms);
+}

@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sign in with a captured SAML response and write docker credentials.
+    /// Sign in (a captured SAML response, or the profile's aws_profile) and write docker credentials.
     Login(commands::login::Args),
     /// Show the session state, its expiry and the registries.
     Status(commands::status::Args),
@@ -30,6 +30,10 @@ enum Command {
     Daemon(commands::daemon::Args),
     /// Fetch fresh ECR tokens now with the live session.
     Refresh(commands::refresh::Args),
+    /// List the repositories of the session's registries.
+    Repos(commands::repos::Args),
+    /// Print the session's AWS credentials for credential_process (AWS CLI and SDKs).
+    Credentials(commands::credentials::Args),
     /// Remove the docker credentials Dockpass wrote and forget the session.
     Logout(commands::logout::Args),
     /// Work with SAML responses.
@@ -68,6 +72,8 @@ fn main() -> ExitCode {
         Command::Refresh(a) => commands::refresh::run(profile, a),
         Command::Daemon(a) => commands::daemon::run(profile, a),
         Command::Logout(a) => commands::logout::run(profile, a),
+        Command::Repos(a) => commands::repos::run(profile, a),
+        Command::Credentials(a) => commands::credentials::run(profile, a),
         Command::Saml { command } => commands::saml::run(command),
     };
     match result {

@@ -22,6 +22,18 @@ pub fn json<T: Serialize>(value: &T) -> dockpass_core::Result<()> {
     Ok(())
 }
 
+/// One line of JSON (for programs such as the AWS CLI's credential_process).
+pub fn json_compact<T: Serialize>(value: &T) -> dockpass_core::Result<()> {
+    let text = serde_json::to_string(value).map_err(|e| {
+        dockpass_core::err(
+            dockpass_core::Code::Internal,
+            format!("cannot print JSON: {e}"),
+        )
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
 /// "in 1h 5m" / "2m ago" for people.
 pub fn relative(now: time::OffsetDateTime, t: time::OffsetDateTime) -> String {
     let d = t - now;

@@ -4,10 +4,12 @@
 //! `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_ECR` / `AWS_ENDPOINT_URL`, else the partition's
 //! regional endpoint. AssumeRoleWithSAML is unsigned, so the base config has no credentials.
 
+use crate::aws_profile::{ProfileSource, STATIC_KEY_SESSION};
 use crate::ecr::{Ecr, RawToken};
 use crate::registry::{default_region, partition_of, EcrRegistry};
+use crate::repos::{Image, Page, RepoApi, RepoItem};
 use crate::role::Role;
-use crate::sts::{Credentials, Sts, StsFailure};
+use crate::sts::{Credentials, Identity, Sts, StsFailure};
 use crate::{err, Code, Error, Result, SecretString};
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
@@ -22,19 +24,21 @@ pub struct Aws {
     sts_endpoint: Option<String>,
 }
 
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(20))
+        .operation_timeout(Duration::from_secs(45))
+        .build()
+}
+
 impl Aws {
     /// Loads the shared SDK configuration (environment, endpoints, timeouts, retries).
     pub async fn new(region: &str, sts_endpoint: Option<&str>) -> Aws {
         let base = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.to_string()))
             .no_credentials()
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(20))
-                    .operation_timeout(Duration::from_secs(45))
-                    .build(),
-            )
+            .timeout_config(timeouts())
             .retry_config(RetryConfig::standard().with_max_attempts(3))
             .load()
             .await;
@@ -59,19 +63,52 @@ impl Aws {
         aws_sdk_sts::Client::from_conf(b.build())
     }
 
+    /// STS client signing with `creds` (AssumeRole, GetCallerIdentity).
+    fn signed_sts_client(&self, creds: &Credentials) -> aws_sdk_sts::Client {
+        let mut b = aws_sdk_sts::config::Builder::from(&self.base)
+            .region(Region::new(self.region.clone()))
+            .credentials_provider(provider(creds));
+        if let Some(e) = &self.sts_endpoint {
+            b = b.endpoint_url(e);
+        }
+        aws_sdk_sts::Client::from_conf(b.build())
+    }
+
     fn ecr_client(&self, creds: &Credentials, region: &str) -> aws_sdk_ecr::Client {
-        let provider = aws_credential_types::Credentials::new(
-            creds.access_key_id.clone(),
-            creds.secret_access_key.expose().to_string(),
-            Some(creds.session_token.expose().to_string()),
-            Some(creds.expires_at.into()),
-            "dockpass",
-        );
         let conf = aws_sdk_ecr::config::Builder::from(&self.base)
             .region(Region::new(region.to_string()))
-            .credentials_provider(provider)
+            .credentials_provider(provider(creds))
             .build();
         aws_sdk_ecr::Client::from_conf(conf)
+    }
+
+    /// ECR Public lives in us-east-1 only.
+    fn ecr_public_client(&self, creds: &Credentials) -> aws_sdk_ecrpublic::Client {
+        let conf = aws_sdk_ecrpublic::config::Builder::from(&self.base)
+            .region(Region::new(crate::registry::PUBLIC_REGION))
+            .credentials_provider(provider(creds))
+            .build();
+        aws_sdk_ecrpublic::Client::from_conf(conf)
+    }
+}
+
+fn provider(creds: &Credentials) -> aws_credential_types::Credentials {
+    let token = creds.session_token.expose();
+    aws_credential_types::Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret_access_key.expose().to_string(),
+        (!token.is_empty()).then(|| token.to_string()),
+        Some(creds.expires_at.into()),
+        "dockpass",
+    )
+}
+
+fn from_sts(c: &aws_sdk_sts::types::Credentials) -> Credentials {
+    Credentials {
+        access_key_id: c.access_key_id().to_string(),
+        secret_access_key: SecretString::new(c.secret_access_key()),
+        session_token: SecretString::new(c.session_token()),
+        expires_at: to_time(c.expiration()),
     }
 }
 
@@ -108,11 +145,102 @@ impl Sts for Aws {
                 "STS answered without credentials; try again",
             )
         })?;
+        Ok(from_sts(c))
+    }
+
+    async fn assume_role(
+        &self,
+        creds: &Credentials,
+        role_arn: &str,
+        session_name: &str,
+        duration_secs: i32,
+    ) -> Result<Credentials> {
+        let out = self
+            .signed_sts_client(creds)
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .duration_seconds(duration_secs)
+            .send()
+            .await
+            .map_err(|e| signed_sts_error(e, &format!("assuming {role_arn}")))?;
+        let c = out.credentials().ok_or_else(|| {
+            err(
+                Code::StsFailed,
+                "STS answered without credentials; try again",
+            )
+        })?;
+        Ok(from_sts(c))
+    }
+
+    async fn caller_identity(&self, creds: &Credentials) -> Result<Identity> {
+        let out = self
+            .signed_sts_client(creds)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| signed_sts_error(e, "asking STS who the credentials belong to"))?;
+        match (out.account(), out.arn()) {
+            (Some(a), Some(arn)) => Ok(Identity {
+                account: a.to_string(),
+                arn: arn.to_string(),
+            }),
+            _ => Err(err(
+                Code::StsFailed,
+                "STS did not say whose credentials these are; try again",
+            )),
+        }
+    }
+}
+
+impl ProfileSource for Aws {
+    async fn profile_credentials(&self, aws_profile: &str) -> Result<Credentials> {
+        use aws_credential_types::provider::{error::CredentialsError, ProvideCredentials};
+        let conf = aws_config::defaults(BehaviorVersion::latest())
+            .profile_name(aws_profile)
+            .region(Region::new(self.region.clone()))
+            .timeout_config(timeouts())
+            .load()
+            .await;
+        let Some(chain) = conf.credentials_provider() else {
+            return Err(err(
+                Code::Config,
+                format!("AWS profile {aws_profile:?} gives no credentials provider"),
+            ));
+        };
+        let c = chain.provide_credentials().await.map_err(|e| {
+            let why = root_cause(&e);
+            let lower = why.to_ascii_lowercase();
+            let (code, what) = match &e {
+                _ if lower.contains("sso") && (lower.contains("expired") || lower.contains("token")) => (
+                    Code::NotLoggedIn,
+                    "its SSO session is over; run `aws sso login --profile NAME`, then try again",
+                ),
+                CredentialsError::CredentialsNotLoaded(_) | CredentialsError::InvalidConfiguration(_) => (
+                    Code::Config,
+                    "check ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE)",
+                ),
+                CredentialsError::ProviderTimedOut(_) => {
+                    (Code::Network, "check your network or proxy")
+                }
+                _ => (Code::StsFailed, "check the profile and try again"),
+            };
+            err(
+                code,
+                format!(
+                    "AWS profile {aws_profile:?} gave no credentials ({why}); {}",
+                    what.replace("NAME", aws_profile)
+                ),
+            )
+        })?;
         Ok(Credentials {
             access_key_id: c.access_key_id().to_string(),
             secret_access_key: SecretString::new(c.secret_access_key()),
-            session_token: SecretString::new(c.session_token()),
-            expires_at: to_time(c.expiration()),
+            session_token: SecretString::new(c.session_token().unwrap_or("")),
+            expires_at: c
+                .expiry()
+                .map(OffsetDateTime::from)
+                .unwrap_or_else(|| OffsetDateTime::now_utc() + STATIC_KEY_SESSION),
         })
     }
 }
@@ -123,6 +251,9 @@ impl Ecr for Aws {
         creds: &Credentials,
         registry: &EcrRegistry,
     ) -> Result<RawToken> {
+        if registry.is_public() {
+            return self.public_token(creds).await;
+        }
         // registryIds no longer scopes the token (it opens every registry the role may use),
         // but naming the account keeps the answer's proxyEndpoint about the registry we asked.
         #[allow(deprecated)]
@@ -152,6 +283,148 @@ impl Ecr for Aws {
                 .expires_at()
                 .map(to_time)
                 .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600)),
+        })
+    }
+}
+
+impl Aws {
+    async fn public_token(&self, creds: &Credentials) -> Result<RawToken> {
+        let host = crate::registry::PUBLIC_HOST;
+        let out = self
+            .ecr_public_client(creds)
+            .get_authorization_token()
+            .send()
+            .await
+            .map_err(|e| generic_error(e, Code::EcrFailed, host))?;
+        let data = out.authorization_data().ok_or_else(|| {
+            err(
+                Code::EcrFailed,
+                format!("ECR Public returned no token for {host}"),
+            )
+        })?;
+        let token = data.authorization_token().ok_or_else(|| {
+            err(
+                Code::EcrFailed,
+                format!("ECR Public returned an empty token for {host}"),
+            )
+        })?;
+        Ok(RawToken {
+            authorization_token: SecretString::new(token),
+            expires_at: data
+                .expires_at()
+                .map(to_time)
+                .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600)),
+        })
+    }
+}
+
+impl RepoApi for Aws {
+    async fn repositories_page(
+        &self,
+        creds: &Credentials,
+        registry: &EcrRegistry,
+        next: Option<String>,
+    ) -> Result<Page<RepoItem>> {
+        let host = registry.host();
+        if registry.is_public() {
+            let out = self
+                .ecr_public_client(creds)
+                .describe_repositories()
+                .set_next_token(next)
+                .max_results(1000)
+                .send()
+                .await
+                .map_err(|e| generic_error(e, Code::EcrFailed, &host))?;
+            return Ok(Page {
+                items: out
+                    .repositories()
+                    .iter()
+                    .map(|r| RepoItem {
+                        name: r.repository_name().unwrap_or_default().to_string(),
+                        uri: r.repository_uri().map(str::to_string),
+                        created_at: r.created_at().map(to_time),
+                    })
+                    .collect(),
+                next: out.next_token().map(str::to_string),
+            });
+        }
+        let out = self
+            .ecr_client(creds, &registry.region)
+            .describe_repositories()
+            .registry_id(&registry.account)
+            .set_next_token(next)
+            .max_results(1000)
+            .send()
+            .await
+            .map_err(|e| generic_error(e, Code::EcrFailed, &host))?;
+        Ok(Page {
+            items: out
+                .repositories()
+                .iter()
+                .map(|r| RepoItem {
+                    name: r.repository_name().unwrap_or_default().to_string(),
+                    uri: r.repository_uri().map(str::to_string),
+                    created_at: r.created_at().map(to_time),
+                })
+                .collect(),
+            next: out.next_token().map(str::to_string),
+        })
+    }
+
+    async fn images_page(
+        &self,
+        creds: &Credentials,
+        registry: &EcrRegistry,
+        repository: &str,
+        next: Option<String>,
+    ) -> Result<Page<Image>> {
+        let what = format!("{}/{repository}", registry.host());
+        if registry.is_public() {
+            let out = self
+                .ecr_public_client(creds)
+                .describe_images()
+                .repository_name(repository)
+                .set_next_token(next)
+                .max_results(1000)
+                .send()
+                .await
+                .map_err(|e| generic_error(e, Code::EcrFailed, &what))?;
+            return Ok(Page {
+                items: out
+                    .image_details()
+                    .iter()
+                    .map(|d| Image {
+                        tags: d.image_tags().to_vec(),
+                        digest: d.image_digest().unwrap_or_default().to_string(),
+                        pushed_at: d.image_pushed_at().map(to_time),
+                        size_bytes: d.image_size_in_bytes(),
+                    })
+                    .collect(),
+                next: out.next_token().map(str::to_string),
+            });
+        }
+        let out = self
+            .ecr_client(creds, &registry.region)
+            .describe_images()
+            .registry_id(&registry.account)
+            .repository_name(repository)
+            .set_next_token(next)
+            .max_results(1000)
+            .send()
+            .await
+            .map_err(|e| generic_error(e, Code::EcrFailed, &what))?;
+        Ok(Page {
+            items: out
+                .image_details()
+                .iter()
+                .map(|d| Image {
+                    tags: d.image_tags().to_vec(),
+                    digest: d.image_digest().unwrap_or_default().to_string(),
+                    pushed_at: d.image_pushed_at().map(to_time),
+                    size_bytes: d.image_size_in_bytes(),
+                })
+                .collect(),
+            next: out.next_token().map(str::to_string),
         })
     }
 }
@@ -277,6 +550,79 @@ fn ecr_error<R: std::fmt::Debug + 'static>(
         _ => err(
             Code::EcrFailed,
             format!("ECR failed for {} ({code}{}{msg}); try again later", registry.host(), if msg.is_empty() { "" } else { ": " }),
+        ),
+    }
+}
+
+/// Errors of calls signed with the session's credentials (AssumeRole, GetCallerIdentity).
+fn signed_sts_error<E, R>(e: SdkError<E, R>, what: &str) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let Some(t) = transport_error(&e, "AWS STS") {
+        return t.context(what.to_string());
+    }
+    let Some(s) = e.as_service_error() else {
+        return err(
+            Code::StsFailed,
+            format!("{what}: STS call failed: {}", root_cause(&e)),
+        );
+    };
+    let code = s.code().unwrap_or("Unknown");
+    let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
+    match code {
+        "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" => err(
+            Code::NotLoggedIn,
+            format!("{what}: AWS no longer accepts the session ({code}); sign in again"),
+        ),
+        "AccessDenied" | "AccessDeniedException" => err(
+            Code::StsRejected,
+            format!("{what}: AWS denied it ({msg}); check the role's trust policy or ask your AWS admin"),
+        ),
+        _ => err(
+            Code::StsFailed,
+            format!("{what}: STS failed ({code}{}{msg}); try again later", if msg.is_empty() { "" } else { ": " }),
+        ),
+    }
+}
+
+/// Errors of ECR calls other than GetAuthorizationToken (listing, ECR Public).
+fn generic_error<E, R>(e: SdkError<E, R>, code_if_service: Code, what: &str) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let Some(t) = transport_error(&e, "ECR") {
+        return t.context(what.to_string());
+    }
+    let Some(s) = e.as_service_error() else {
+        return err(
+            code_if_service,
+            format!("{what}: ECR call failed: {}", root_cause(&e)),
+        );
+    };
+    let code = s.code().unwrap_or("Unknown");
+    let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
+    match code {
+        "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidSignatureException" => {
+            err(
+                Code::NotLoggedIn,
+                format!("{what}: AWS no longer accepts the session ({code}); sign in again"),
+            )
+        }
+        "AccessDeniedException" | "AccessDenied" => err(
+            code_if_service,
+            format!(
+                "{what}: access denied ({msg}); ask your AWS admin for the ECR read permissions"
+            ),
+        ),
+        _ => err(
+            code_if_service,
+            format!(
+                "{what}: {code}{}{msg}",
+                if msg.is_empty() { "" } else { ": " }
+            ),
         ),
     }
 }

@@ -45,6 +45,9 @@ pub struct RegistrySpec {
     /// More host names that get the same credentials.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// ECR Public (`public.ecr.aws`, tokens from us-east-1) instead of a private registry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
 }
 
 /// A role assumed from the federated role (AssumeRole), with the registries it reaches.
@@ -316,6 +319,20 @@ impl Config {
 }
 
 fn check_registry(r: &RegistrySpec) -> std::result::Result<(), String> {
+    if r.public {
+        if r.account.is_some() {
+            return Err("ECR Public (public = true) has no account; remove account".into());
+        }
+        if r.region
+            .as_deref()
+            .is_some_and(|x| x != crate::registry::PUBLIC_REGION)
+        {
+            return Err(format!(
+                "ECR Public (public = true) issues tokens in {} only; remove region",
+                crate::registry::PUBLIC_REGION
+            ));
+        }
+    }
     if let Some(a) = &r.account {
         if !is_account(a) {
             return Err(format!("account {a:?} is not a 12-digit AWS account id"));

@@ -4,9 +4,11 @@
 
 use crate::activity::{self, Activity, Kind};
 use crate::aws::Aws;
+use crate::aws_profile::ProfileSource;
 use crate::capture::{self, Captured};
 use crate::config::Profile;
 use crate::ecr::Ecr;
+use crate::repos::{self, Image, RepoApi, RepositoryList};
 use crate::role::Role;
 use crate::saml::{self, Assertion};
 use crate::session::{self, Context, Status};
@@ -153,7 +155,7 @@ pub enum Next {
 
 /// Gives the AWS client for a profile: the SDK in the app, a fake in tests.
 pub trait AwsProvider: Send + Sync + 'static {
-    type Client: Sts + Ecr + Send + Sync + 'static;
+    type Client: Sts + Ecr + RepoApi + ProfileSource + Send + Sync + 'static;
     fn client(&self, profile: &Profile) -> impl Future<Output = Arc<Self::Client>> + Send;
 }
 
@@ -193,6 +195,8 @@ pub struct Controller<P: AwsProvider = SdkProvider> {
     pub(crate) replan: tokio::sync::Notify,
     pub(crate) sched: Mutex<HashMap<String, crate::scheduler::Sched>>,
     pub(crate) hooks: RwLock<Hooks>,
+    /// The repository browser's list per profile, for the session it was fetched in.
+    repos: Mutex<HashMap<String, (String, RepositoryList)>>,
 }
 
 /// Asks the front end for a silent sign-in (a hidden login window with the IdP's cookies).
@@ -243,6 +247,7 @@ impl<P: AwsProvider> Controller<P> {
             replan: tokio::sync::Notify::new(),
             sched: Mutex::new(HashMap::new()),
             hooks: RwLock::new(Hooks::default()),
+            repos: Mutex::new(HashMap::new()),
         }
     }
 
@@ -504,40 +509,109 @@ impl<P: AwsProvider> Controller<P> {
         let aws = self.aws.client(&p).await;
         match session::login(&ctx, aws.as_ref(), &p, assertion, role).await {
             Ok(report) => {
-                // A missing keychain is shown once, as an overview warning, not per sign-in.
-                for w in report
-                    .warnings
-                    .iter()
-                    .filter(|w| !w.starts_with("keychain unavailable"))
-                {
-                    self.note(profile, Kind::Info, w.clone());
-                }
-                let name = report
-                    .role_arn
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(&report.role_arn);
-                self.note(
-                    profile,
-                    Kind::Login,
-                    format!(
-                        "Signed in as {name} @ {}; docker credentials for {}",
-                        report.account,
-                        report
-                            .registries
-                            .iter()
-                            .map(|r| r.host.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-                self.progress(profile, Phase::Done, None);
-                self.publish_status(profile);
-                self.session_renewed(profile);
+                self.signed_in(profile, &report, false);
                 Ok(Next::Done)
             }
             Err(e) => Err(self.failed(profile, e)),
         }
+    }
+
+    /// Whether `profile` takes its credentials from an AWS shared-config profile (no IdP
+    /// window: "Log in" and renewals resolve the profile directly).
+    pub fn uses_aws_profile(&self, profile: &str) -> bool {
+        self.profile(profile).is_ok_and(|p| p.aws_profile.is_some())
+    }
+
+    /// Signs in an `aws_profile` profile: credentials from aws-config's chain, no window.
+    /// A `background` renewal sends no progress to the UI (the user did not ask).
+    pub async fn sign_in_aws_profile(&self, profile: &str, background: bool) -> Result<()> {
+        let ctx = self.context();
+        let p = self.profile(profile)?;
+        if !background {
+            self.progress(profile, Phase::AssumingRole, None);
+        }
+        let aws = self.aws.client(&p).await;
+        match session::login_aws_profile(&ctx, aws.as_ref(), &p).await {
+            Ok(report) => {
+                self.signed_in(profile, &report, background);
+                Ok(())
+            }
+            Err(e) if background => {
+                self.note(
+                    profile,
+                    Kind::Error,
+                    format!("Renewal failed: {}", e.message),
+                );
+                Err(e)
+            }
+            Err(e) => Err(self.failed(profile, e)),
+        }
+    }
+
+    fn signed_in(&self, profile: &str, report: &session::LoginReport, background: bool) {
+        // A missing keychain is shown once, as an overview warning, not per sign-in.
+        for w in report
+            .warnings
+            .iter()
+            .filter(|w| !w.starts_with("keychain unavailable"))
+        {
+            self.note(profile, Kind::Info, w.clone());
+        }
+        let name = report
+            .role_arn
+            .rsplit('/')
+            .next()
+            .unwrap_or(&report.role_arn);
+        let mut hosts: Vec<&str> = report.registries.iter().map(|r| r.host.as_str()).collect();
+        hosts.dedup();
+        self.note(
+            profile,
+            Kind::Login,
+            format!(
+                "Signed in as {name} @ {}; docker credentials for {}",
+                report.account,
+                hosts.join(", ")
+            ),
+        );
+        lock(&self.repos).remove(profile);
+        if !background {
+            self.progress(profile, Phase::Done, None);
+        }
+        self.publish_status(profile);
+        self.session_renewed(profile);
+    }
+
+    /// The repository browser's list: cached for the session, fetched again on `refresh`.
+    pub async fn repositories(&self, profile: &str, refresh: bool) -> Result<RepositoryList> {
+        let ctx = self.context();
+        let p = self.profile(profile)?;
+        let key = ctx
+            .state
+            .load()?
+            .profiles
+            .get(profile)
+            .and_then(|ps| ps.session.as_ref())
+            .map(|s| format!("{}|{}", s.role_arn, crate::clock::rfc3339(s.started_at)))
+            .unwrap_or_default();
+        if !refresh {
+            if let Some((k, list)) = lock(&self.repos).get(profile) {
+                if *k == key {
+                    return Ok(list.clone());
+                }
+            }
+        }
+        let aws = self.aws.client(&p).await;
+        let list = repos::of_session(&ctx, aws.as_ref(), &p).await?;
+        lock(&self.repos).insert(profile.to_string(), (key, list.clone()));
+        Ok(list)
+    }
+
+    /// The images of one repository (on demand, not cached).
+    pub async fn images(&self, profile: &str, registry: &str, name: &str) -> Result<Vec<Image>> {
+        let ctx = self.context();
+        let p = self.profile(profile)?;
+        let aws = self.aws.client(&p).await;
+        repos::images_of_session(&ctx, aws.as_ref(), &p, registry, name).await
     }
 
     fn failed(&self, profile: &str, e: Error) -> Error {

@@ -189,7 +189,7 @@ async fn token_refresh_uses_the_session_and_keeps_it_when_it_fails() {
     let profile = ctx.profile(Some("corp")).unwrap().clone();
 
     s.clock.advance(std::time::Duration::from_secs(30 * 60));
-    let report = crate::session::refresh_tokens(&ctx, s.aws.as_ref(), &profile)
+    let report = crate::session::refresh_tokens(&ctx, s.aws.as_ref(), &profile, true)
         .await
         .unwrap();
     assert_eq!(report.registries.len(), 1);
@@ -200,7 +200,7 @@ async fn token_refresh_uses_the_session_and_keeps_it_when_it_fails() {
     // Past the STS session's end there is nothing to pay for tokens with: sign in again.
     s.clock.advance(std::time::Duration::from_secs(60 * 60));
     let before = std::fs::read_to_string(&s.docker).unwrap();
-    let e = crate::session::refresh_tokens(&ctx, s.aws.as_ref(), &profile)
+    let e = crate::session::refresh_tokens(&ctx, s.aws.as_ref(), &profile, true)
         .await
         .unwrap_err();
     assert_eq!(e.code, Code::NotLoggedIn);

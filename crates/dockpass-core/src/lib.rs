@@ -4,11 +4,13 @@
 
 pub mod activity;
 pub mod aws;
+pub mod aws_profile;
 pub mod capture;
 pub mod clock;
 pub mod config;
 pub mod config_edit;
 pub mod controller;
+pub mod credentials;
 pub mod docker;
 pub mod duration;
 pub mod ecr;
@@ -20,6 +22,7 @@ pub mod notify;
 pub mod paths;
 pub mod refresh;
 pub mod registry;
+pub mod repos;
 pub mod role;
 pub mod saml;
 pub mod scheduler;

@@ -39,3 +39,12 @@ pub fn state_dir() -> Result<PathBuf> {
 pub fn data_dir() -> Result<PathBuf> {
     Ok(xdg("XDG_DATA_HOME", &[".local", "share"])?.join("dockpass"))
 }
+
+/// `$XDG_RUNTIME_DIR/dockpass` (the credential helper's socket), else the state directory:
+/// both belong to the user alone.
+pub fn runtime_dir() -> Result<PathBuf> {
+    match env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
+        Some(v) => Ok(PathBuf::from(v).join("dockpass")),
+        None => state_dir(),
+    }
+}

@@ -79,6 +79,10 @@ pub fn next_job(
                 refresh_before,
             )
         })
+        .chain(session.chain.iter().map(|c| {
+            // A chained role lives an hour at most: renewed on its own schedule.
+            token_refresh_at(c.issued_at, c.expires_at, refresh_before)
+        }))
         .min();
     if let Some(t) = tokens {
         // Only while the STS credentials still work; after that a renewal brings new tokens.
@@ -167,10 +171,13 @@ mod tests {
                 aliases: vec![],
                 issued_at: Some(start),
                 expires_at: start + token,
+                via: None,
+                variant: Default::default(),
             }],
             docker_config: "/tmp/config.json".into(),
             written: vec![],
             secrets: "memory".into(),
+            chain: vec![],
         }
     }
 
@@ -227,6 +234,27 @@ mod tests {
         );
         // refresh_before within the second half: unchanged.
         assert_eq!(next_job(&s, 20 * MIN, false), (T0 + 40 * MIN, Job::Renew));
+    }
+
+    #[test]
+    fn a_chained_role_is_refreshed_on_its_own_schedule() {
+        let t0 = datetime!(2026-11-26 8:00 UTC);
+        let mut s = session(
+            t0,
+            Duration::from_secs(8 * 3600),
+            Duration::from_secs(12 * 3600),
+        );
+        s.chain.push(crate::state::ChainInfo {
+            role_arn: "arn:aws:iam::210987654321:role/EcrReader".into(),
+            account: "210987654321".into(),
+            issued_at: t0,
+            expires_at: t0 + Duration::from_secs(3600),
+        });
+        // One hour of life: half-life (30 min) comes before 10 min ahead of its end.
+        assert_eq!(
+            next_job(&s, 10 * MIN, false),
+            (t0 + Duration::from_secs(1800), Job::Tokens)
+        );
     }
 
     #[test]

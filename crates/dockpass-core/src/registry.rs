@@ -8,6 +8,8 @@ use std::fmt;
 
 /// The public ECR gallery registry (ECR Public, tokens from us-east-1).
 pub const PUBLIC_HOST: &str = "public.ecr.aws";
+/// The only region that issues ECR Public tokens.
+pub const PUBLIC_REGION: &str = "us-east-1";
 
 /// Endpoint flavour of a private registry host.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,6 +20,8 @@ pub enum Variant {
     Fips,
     DualStack,
     DualStackFips,
+    /// ECR Public (`public.ecr.aws`): one host for everyone, tokens from us-east-1.
+    Public,
 }
 
 /// A private ECR registry: an account in a region.
@@ -38,6 +42,19 @@ impl EcrRegistry {
         }
     }
 
+    /// ECR Public, signed in as `account` (tokens always come from us-east-1).
+    pub fn public(account: impl Into<String>) -> Self {
+        EcrRegistry {
+            account: account.into(),
+            region: PUBLIC_REGION.into(),
+            variant: Variant::Public,
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.variant == Variant::Public
+    }
+
     /// The host docker uses, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`.
     pub fn host(&self) -> String {
         let (std_suffix, dual_suffix) = dns_suffixes(&self.region);
@@ -46,6 +63,7 @@ impl EcrRegistry {
             Variant::Fips => ("dkr.ecr-fips", std_suffix),
             Variant::DualStack => ("dkr-ecr", dual_suffix),
             Variant::DualStackFips => ("dkr-ecr-fips", dual_suffix),
+            Variant::Public => return PUBLIC_HOST.to_string(),
         };
         format!("{}.{label}.{}.{suffix}", self.account, self.region)
     }
@@ -235,6 +253,9 @@ mod tests {
             Some(private("123456789012", "eu-west-1", Variant::Standard))
         );
         assert_eq!(parse_host("public.ecr.aws"), Some(Host::Public));
+        assert_eq!(parse_host("https://public.ecr.aws/v2/"), Some(Host::Public));
+        assert_eq!(EcrRegistry::public("123456789012").host(), PUBLIC_HOST);
+        assert_eq!(EcrRegistry::public("123456789012").region, "us-east-1");
     }
 
     #[test]

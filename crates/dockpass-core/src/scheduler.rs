@@ -26,7 +26,10 @@ const FAILURES_BEFORE_NOTICE: u32 = 3;
 /// Work the scheduler does for a profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Work {
+    /// Whatever is due: chained roles and ECR tokens.
     Tokens,
+    /// Everything now ("Refresh now").
+    RefreshAll,
     Renew,
     /// A silent sign-in was started: did it renew the session in time?
     RenewCheck,
@@ -122,7 +125,7 @@ impl<P: AwsProvider> Controller<P> {
             s.retry = None;
             s.last_run = None;
         });
-        self.run_work(profile, Work::Tokens).await;
+        self.run_work(profile, Work::RefreshAll).await;
         self.replan.notify_one();
     }
 
@@ -183,9 +186,10 @@ impl<P: AwsProvider> Controller<P> {
         let end = session.expires_at;
         let minutes_left = || ((end - now).whole_seconds().max(0) as u64).div_ceil(60);
         match work {
-            Work::Tokens => {
+            Work::Tokens | Work::RefreshAll => {
                 let aws = self.aws().client(&p).await;
-                match session::refresh_tokens(&ctx, aws.as_ref(), &p).await {
+                let force = work == Work::RefreshAll;
+                match session::refresh_tokens(&ctx, aws.as_ref(), &p, force).await {
                     Ok(r) => {
                         let recovered = self.with_sched(profile, |s| {
                             let was = s.backoff.failures() > 0;
@@ -199,11 +203,20 @@ impl<P: AwsProvider> Controller<P> {
                                 n.clear(profile);
                             }
                         }
-                        self.note(
-                            profile,
-                            Kind::Refresh,
-                            format!("Refreshed ECR tokens for {} hosts", r.registries.len()),
-                        );
+                        let mut what = Vec::new();
+                        if !r.refreshed.is_empty() {
+                            what.push(format!("ECR tokens for {} hosts", r.refreshed.len()));
+                        }
+                        if !r.chain_refreshed.is_empty() {
+                            what.push(format!("{} chained roles", r.chain_refreshed.len()));
+                        }
+                        if !what.is_empty() {
+                            self.note(
+                                profile,
+                                Kind::Refresh,
+                                format!("Refreshed {}", what.join(" and ")),
+                            );
+                        }
                     }
                     Err(e) => {
                         let life = session
@@ -220,6 +233,7 @@ impl<P: AwsProvider> Controller<P> {
                                 .backoff
                                 .fail_from(refresh::retry_base(life), refresh::jitter());
                             s.retry = Some((now + wait, Work::Tokens));
+                            // (a failed "Refresh now" retries like scheduled work)
                             let n = s.backoff.failures() >= FAILURES_BEFORE_NOTICE
                                 && !s.failing_noticed;
                             if n {
@@ -245,6 +259,17 @@ impl<P: AwsProvider> Controller<P> {
                             });
                         }
                     }
+                }
+                self.publish_status(profile);
+            }
+            Work::Renew if p.aws_profile.is_some() => {
+                // No IdP: resolve the AWS profile again, silently.
+                self.with_sched(profile, |s| s.renew_tried_for = Some(end));
+                if self.sign_in_aws_profile(profile, true).await.is_err() {
+                    self.notify(Notice::Expiring {
+                        profile: profile.to_string(),
+                        minutes: minutes_left(),
+                    });
                 }
                 self.publish_status(profile);
             }

@@ -15,8 +15,33 @@ pub const SERVICE: &str = "dockpass";
 /// Everything secret about one profile's session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionSecrets {
+    /// The federated (or AWS-profile) session.
     pub credentials: Credentials,
     pub tokens: Vec<EcrToken>,
+    /// Roles assumed from `credentials` (`[[profile.chain]]`).
+    #[serde(default)]
+    pub chained: Vec<ChainedCredentials>,
+}
+
+/// The credentials of one chained role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainedCredentials {
+    pub role_arn: String,
+    pub credentials: Credentials,
+}
+
+impl SessionSecrets {
+    /// The credentials that reach a registry: a chained role's (`via`) or the session's.
+    pub fn credentials_for(&self, via: Option<&str>) -> Option<&Credentials> {
+        match via {
+            None => Some(&self.credentials),
+            Some(arn) => self
+                .chained
+                .iter()
+                .find(|c| c.role_arn == arn)
+                .map(|c| &c.credentials),
+        }
+    }
 }
 
 /// Where secrets are kept.
@@ -178,13 +203,28 @@ mod tests {
                 password: SecretString::new("ecr-password"),
                 expires_at: datetime!(2026-11-27 07:00 UTC),
             }],
+            chained: vec![ChainedCredentials {
+                role_arn: "arn:aws:iam::210987654321:role/EcrReader".into(),
+                credentials: Credentials {
+                    access_key_id: "ASIACHAINED".into(),
+                    secret_access_key: SecretString::new("chained-secret"),
+                    session_token: SecretString::new("chained-token"),
+                    expires_at: datetime!(2026-11-26 20:00 UTC),
+                },
+            }],
         }
     }
 
     #[test]
     fn debug_never_shows_secrets() {
         let d = format!("{:?}", sample());
-        for s in ["very-secret", "session-token", "ecr-password"] {
+        for s in [
+            "very-secret",
+            "session-token",
+            "ecr-password",
+            "chained-secret",
+            "chained-token",
+        ] {
             assert!(!d.contains(s), "{d}");
         }
     }

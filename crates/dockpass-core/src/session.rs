@@ -2,20 +2,22 @@
 //!
 //! Front ends (CLI, tray app, daemon) call these functions; they hold no logic of their own.
 
+use crate::aws_profile::ProfileSource;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Config, DockerMode, Profile};
+use crate::config::{Config, DockerMode, Profile, RegistrySpec};
 use crate::docker;
 use crate::ecr::{self, Ecr, EcrToken};
 use crate::registry::EcrRegistry;
 use crate::role::{self, Role};
 use crate::saml::Assertion;
-use crate::secrets::{self, SecretStore, SessionSecrets};
-use crate::state::{ProfileState, RegistryInfo, SessionInfo, StateFile};
-use crate::sts::{self, Sts};
+use crate::secrets::{self, ChainedCredentials, SecretStore, SessionSecrets};
+use crate::state::{ChainInfo, ProfileState, RegistryInfo, SessionInfo, StateFile};
+use crate::sts::{self, Credentials, Sts};
 use crate::{err, Code, Result};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 use time::OffsetDateTime;
 
 type SecretCell = Arc<OnceLock<(Box<dyn SecretStore>, Option<String>)>>;
@@ -107,33 +109,75 @@ impl Context {
     }
 }
 
-/// A registry to publish: the ECR registry and its extra host names.
+/// A registry to publish: the ECR registry, its extra host names, and the chained role
+/// whose credentials reach it (`None`: the session's own).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub registry: EcrRegistry,
     pub aliases: Vec<String>,
+    pub via: Option<String>,
 }
 
-/// The registries of a profile for a role: every `[[profile.registry]]`, or the role's
-/// account in the profile's region when none is configured.
+fn spec_registry(r: &RegistrySpec, account: &str, profile_region: &str) -> EcrRegistry {
+    if r.public {
+        EcrRegistry::public(account)
+    } else {
+        EcrRegistry::new(
+            r.account.as_deref().unwrap_or(account),
+            r.region.as_deref().unwrap_or(profile_region),
+        )
+    }
+}
+
+/// The registries of a profile for a role: every `[[profile.registry]]` (or the role's
+/// account in the profile's region when none is configured), then every registry of every
+/// `[[profile.chain]]` role (default: its account in the profile's region). A host that
+/// appears twice is published once, through the first entry.
 pub fn targets(profile: &Profile, role_account: &str) -> Vec<Target> {
+    let mut out: Vec<Target> = Vec::new();
+    let mut add = |t: Target| {
+        if !out.iter().any(|o| o.registry.host() == t.registry.host()) {
+            out.push(t);
+        }
+    };
     if profile.registry.is_empty() {
-        return vec![Target {
+        add(Target {
             registry: EcrRegistry::new(role_account, &profile.region),
             aliases: vec![],
-        }];
+            via: None,
+        });
     }
-    profile
-        .registry
-        .iter()
-        .map(|r| Target {
-            registry: EcrRegistry::new(
-                r.account.as_deref().unwrap_or(role_account),
-                r.region.as_deref().unwrap_or(&profile.region),
-            ),
+    for r in &profile.registry {
+        add(Target {
+            registry: spec_registry(r, role_account, &profile.region),
             aliases: r.aliases.clone(),
-        })
-        .collect()
+            via: None,
+        });
+    }
+    for c in &profile.chain {
+        let Ok((_, account, _, _)) = role::parse_role_arn(&c.role_arn) else {
+            continue; // validated with the config; never here
+        };
+        let default = [RegistrySpec {
+            account: None,
+            region: None,
+            aliases: vec![],
+            public: false,
+        }];
+        let specs = if c.registry.is_empty() {
+            &default[..]
+        } else {
+            &c.registry[..]
+        };
+        for r in specs {
+            add(Target {
+                registry: spec_registry(r, &account, &profile.region),
+                aliases: r.aliases.clone(),
+                via: Some(c.role_arn.clone()),
+            });
+        }
+    }
+    out
 }
 
 /// Picks the role: the one asked for, else the profile's, else the last used when the
@@ -190,13 +234,39 @@ pub struct LoginReport {
     #[serde(with = "crate::clock::serde_rfc3339")]
     pub expires_at: OffsetDateTime,
     pub registries: Vec<RegistryStatus>,
+    /// Chained roles assumed, with their own expiry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainStatus>,
     /// Where the secrets went: "keychain" or "memory".
     pub secrets: String,
     /// One-line warnings for the user (e.g. no keychain).
     pub warnings: Vec<String>,
 }
 
-/// Signs in with a captured assertion: role → STS → ECR tokens → docker config → state.
+/// A chained role's status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainStatus {
+    pub role_arn: String,
+    pub account: String,
+    #[serde(with = "crate::clock::serde_rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// The base credentials of a session and who they are.
+struct Base {
+    role_arn: String,
+    account: String,
+    credentials: Credentials,
+    /// RoleSessionName for chained roles.
+    session_name: String,
+    /// SAML: the role picked (remembered for the next login) and all the assertion offered.
+    role: Option<Role>,
+    roles: Option<Vec<Role>>,
+    subject: Option<String>,
+}
+
+/// Signs in with a captured assertion: role → STS → chained roles and ECR tokens →
+/// docker config → state.
 pub async fn login<A: Sts + Ecr>(
     ctx: &Context,
     aws: &A,
@@ -206,17 +276,19 @@ pub async fn login<A: Sts + Ecr>(
 ) -> Result<LoginReport> {
     let now = ctx.clock.now();
     assertion.check_not_expired(now)?;
-    let mut state = ctx.state.load()?;
-    let pstate = state.profiles.entry(profile.name.clone()).or_default();
+    let state = ctx.state.load()?;
+    let last = state
+        .profiles
+        .get(&profile.name)
+        .and_then(|p| p.role.clone());
     let role = choose_role(
         &assertion.roles,
         asked_role,
         profile.role.as_deref(),
-        pstate.role.as_ref(),
+        last.as_ref(),
     )?
     .clone();
-
-    let creds = sts::assume_role_with_saml(
+    let credentials = sts::assume_role_with_saml(
         aws,
         &role,
         assertion,
@@ -224,17 +296,149 @@ pub async fn login<A: Sts + Ecr>(
         now,
     )
     .await?;
-    let targets = targets(profile, &role.account);
-    let regs: Vec<EcrRegistry> = targets.iter().map(|t| t.registry.clone()).collect();
-    let tokens = ecr::authorization_tokens(aws, &creds, &regs).await?;
+    let base = Base {
+        role_arn: role.role_arn.clone(),
+        account: role.account.clone(),
+        credentials,
+        session_name: sts::session_name(
+            assertion
+                .role_session_name
+                .as_deref()
+                .or(assertion.subject.as_deref()),
+        ),
+        role: Some(role),
+        roles: Some(assertion.roles.clone()),
+        subject: assertion.subject.clone(),
+    };
+    establish(ctx, aws, profile, base).await
+}
 
-    let previous = pstate.session.take();
+/// Signs in with an AWS shared-config profile (`aws_profile`): its credentials through
+/// aws-config's standard chain, then the same chained roles, tokens and docker config.
+pub async fn login_aws_profile<A: Sts + Ecr + ProfileSource>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+) -> Result<LoginReport> {
+    let Some(name) = profile.aws_profile.as_deref() else {
+        return Err(err(
+            Code::Usage,
+            format!(
+                "profile {} signs in at its IdP, not with an AWS profile",
+                profile.name
+            ),
+        ));
+    };
+    let credentials = aws.profile_credentials(name).await?;
+    let id = aws.caller_identity(&credentials).await?;
+    let base = Base {
+        role_arn: role_arn_of(&id.arn),
+        account: id.account,
+        credentials,
+        session_name: "dockpass".into(),
+        role: None,
+        roles: None,
+        subject: Some(id.arn),
+    };
+    establish(ctx, aws, profile, base).await
+}
+
+/// `arn:aws:sts::1:assumed-role/Name/session` → `arn:aws:iam::1:role/Name`; other ARNs as they are.
+fn role_arn_of(caller_arn: &str) -> String {
+    let parts: Vec<&str> = caller_arn.splitn(6, ':').collect();
+    if let [arn, partition, "sts", "", account, resource] = parts[..] {
+        if let Some(rest) = resource.strip_prefix("assumed-role/") {
+            let name = rest.split('/').next().unwrap_or(rest);
+            return format!("{arn}:{partition}:iam::{account}:role/{name}");
+        }
+    }
+    caller_arn.to_string()
+}
+
+/// Chained roles and tokens for every target, concurrently: the session's own registries
+/// start at once; each chained role's registries start as soon as that role is assumed.
+async fn fetch_all<A: Sts + Ecr>(
+    aws: &A,
+    base: &Credentials,
+    session_name: &str,
+    targets: &[Target],
+) -> Result<(Vec<ChainedCredentials>, Vec<EcrToken>)> {
+    let regs_of = |via: Option<&str>| -> Vec<EcrRegistry> {
+        targets
+            .iter()
+            .filter(|t| t.via.as_deref() == via)
+            .map(|t| t.registry.clone())
+            .collect()
+    };
+    let mut roles: Vec<&str> = Vec::new();
+    for t in targets {
+        if let Some(v) = t.via.as_deref() {
+            if !roles.contains(&v) {
+                roles.push(v);
+            }
+        }
+    }
+    let own = regs_of(None);
+    let own_fut = ecr::authorization_tokens(aws, base, &own);
+    let chain_futs = roles.iter().map(|arn| {
+        let regs = regs_of(Some(arn));
+        async move {
+            let c = sts::assume_chained(aws, base, arn, session_name).await?;
+            let toks = ecr::authorization_tokens(aws, &c, &regs).await?;
+            Ok::<_, crate::Error>((
+                ChainedCredentials {
+                    role_arn: arn.to_string(),
+                    credentials: c,
+                },
+                toks,
+            ))
+        }
+    });
+    let (own_toks, chained) = futures::join!(own_fut, futures::future::join_all(chain_futs));
+    let mut tokens = own_toks?;
+    let mut creds = Vec::new();
+    for r in chained {
+        let (c, t) = r?;
+        creds.push(c);
+        tokens.extend(t);
+    }
+    Ok((creds, in_target_order(targets, tokens)))
+}
+
+fn in_target_order(targets: &[Target], mut tokens: Vec<EcrToken>) -> Vec<EcrToken> {
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        if let Some(i) = tokens.iter().position(|k| k.registry == t.registry) {
+            out.push(tokens.swap_remove(i));
+        }
+    }
+    out
+}
+
+/// The common end of every sign-in: chained roles, tokens, one docker config write, the
+/// keychain and the state file.
+async fn establish<A: Sts + Ecr>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+    base: Base,
+) -> Result<LoginReport> {
+    let now = ctx.clock.now();
+    let targets = targets(profile, &base.account);
+    let (chained, tokens) = fetch_all(aws, &base.credentials, &base.session_name, &targets).await?;
+
+    let mut state = ctx.state.load()?;
+    let previous = state
+        .profiles
+        .get_mut(&profile.name)
+        .and_then(|p| p.session.take());
     let written = publish(ctx, profile, &targets, &tokens, previous.as_ref())?;
 
     let mut warnings = Vec::new();
     let secrets = SessionSecrets {
-        credentials: creds.clone(),
+        credentials: base.credentials.clone(),
         tokens: tokens.clone(),
+        chained: chained.clone(),
     };
     let store = ctx.secrets();
     let mut backend = store.backend().to_string();
@@ -252,33 +456,61 @@ pub async fn login<A: Sts + Ecr>(
     }
 
     let registries = registry_infos(&targets, &tokens, now);
+    let chain: Vec<ChainInfo> = chained
+        .iter()
+        .map(|c| ChainInfo {
+            account: role::parse_role_arn(&c.role_arn)
+                .map(|r| r.1)
+                .unwrap_or_default(),
+            role_arn: c.role_arn.clone(),
+            issued_at: now,
+            expires_at: c.credentials.expires_at,
+        })
+        .collect();
     let info = SessionInfo {
-        role_arn: role.role_arn.clone(),
-        account: role.account.clone(),
+        role_arn: base.role_arn.clone(),
+        account: base.account.clone(),
         started_at: now,
-        expires_at: creds.expires_at,
+        expires_at: base.credentials.expires_at,
         registries: registries.clone(),
         docker_config: ctx.docker_config.clone(),
         written,
         secrets: backend.clone(),
+        chain: chain.clone(),
     };
     let pstate = state.profiles.entry(profile.name.clone()).or_default();
-    pstate.role = Some(role.clone());
-    pstate.roles = assertion.roles.clone();
-    pstate.subject = assertion.subject.clone();
+    if let Some(r) = base.role {
+        pstate.role = Some(r);
+    }
+    if let Some(r) = base.roles {
+        pstate.roles = r;
+    }
+    pstate.subject = base.subject;
     pstate.session = Some(info);
     pstate.last_error = None;
     ctx.state.save(&state)?;
 
     Ok(LoginReport {
         profile: profile.name.clone(),
-        role_arn: role.role_arn,
-        account: role.account,
-        expires_at: creds.expires_at,
+        role_arn: base.role_arn,
+        account: base.account,
+        expires_at: base.credentials.expires_at,
         registries: registry_statuses(&registries),
+        chain: chain_statuses(&chain),
         secrets: backend,
         warnings,
     })
+}
+
+fn chain_statuses(chain: &[ChainInfo]) -> Vec<ChainStatus> {
+    chain
+        .iter()
+        .map(|c| ChainStatus {
+            role_arn: c.role_arn.clone(),
+            account: c.account.clone(),
+            expires_at: c.expires_at,
+        })
+        .collect()
 }
 
 fn registry_infos(
@@ -296,6 +528,8 @@ fn registry_infos(
             aliases: t.aliases.clone(),
             issued_at: Some(now),
             expires_at: tok.expires_at,
+            via: t.via.clone(),
+            variant: t.registry.variant,
         })
         .collect()
 }
@@ -305,17 +539,26 @@ fn registry_infos(
 pub struct RefreshReport {
     pub profile: String,
     pub registries: Vec<RegistryStatus>,
+    /// Hosts whose token was fetched now (the others were not due).
+    pub refreshed: Vec<String>,
+    /// Chained roles assumed again now.
+    pub chain_refreshed: Vec<String>,
 }
 
-/// Fetches fresh ECR tokens for the session's registries with the session's STS credentials
-/// (from the secret store) and rewrites the docker config. A failure is recorded as the
-/// profile's error and leaves the last good credentials in place.
-pub async fn refresh_tokens<E: Ecr>(
+/// Work closer than this to being due is done with what is due now: one write, not two.
+const BATCH: Duration = Duration::from_secs(60);
+
+/// Fetches fresh ECR tokens (and re-assumes chained roles) with the session's credentials
+/// from the secret store, and rewrites the docker config when a token changed. `force`
+/// refreshes everything ("Refresh now"); otherwise only what is due. A failure is recorded
+/// as the profile's error and leaves the last good credentials in place.
+pub async fn refresh_tokens<A: Sts + Ecr>(
     ctx: &Context,
-    ecr: &E,
+    aws: &A,
     profile: &Profile,
+    force: bool,
 ) -> Result<RefreshReport> {
-    let result = refresh_tokens_inner(ctx, ecr, profile).await;
+    let result = refresh_tokens_inner(ctx, aws, profile, force).await;
     if let Err(e) = &result {
         let _ = ctx.state.update(|s| {
             if let Some(p) = s.profiles.get_mut(&profile.name) {
@@ -328,11 +571,8 @@ pub async fn refresh_tokens<E: Ecr>(
     result
 }
 
-async fn refresh_tokens_inner<E: Ecr>(
-    ctx: &Context,
-    ecr: &E,
-    profile: &Profile,
-) -> Result<RefreshReport> {
+/// The live session and its secrets, or why there is none (exit 3: sign in).
+pub fn live_session(ctx: &Context, profile: &Profile) -> Result<(SessionInfo, SessionSecrets)> {
     let now = ctx.clock.now();
     let state = ctx.state.load()?;
     let Some(session) = state
@@ -345,18 +585,14 @@ async fn refresh_tokens_inner<E: Ecr>(
             format!("profile {} is not signed in; sign in first", profile.name),
         ));
     };
-    let store = ctx.secrets();
-    let Some(mut secrets) = store.load(&profile.name)? else {
+    let Some(secrets) = ctx.secrets().load(&profile.name)? else {
         let why = match ctx.secrets_warning() {
             Some(w) => {
                 format!("the session's credentials live only in the process that signed in ({w})")
             }
             None => "the session's credentials are not in the keychain".to_string(),
         };
-        return Err(err(
-            Code::NotLoggedIn,
-            format!("{why}; sign in again to refresh"),
-        ));
+        return Err(err(Code::NotLoggedIn, format!("{why}; sign in again")));
     };
     if now >= secrets.credentials.expires_at {
         return Err(err(
@@ -368,26 +604,141 @@ async fn refresh_tokens_inner<E: Ecr>(
             ),
         ));
     }
+    Ok((session, secrets))
+}
+
+async fn refresh_tokens_inner<A: Sts + Ecr>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+    force: bool,
+) -> Result<RefreshReport> {
+    let now = ctx.clock.now();
+    let rb = profile.refresh_before();
+    let (session, mut secrets) = live_session(ctx, profile)?;
+    let due = |issued: OffsetDateTime, expires: OffsetDateTime| {
+        force || now + BATCH >= crate::refresh::token_refresh_at(issued, expires, rb)
+    };
+
+    // Chained roles first: a registry reached through one may need its fresh credentials.
+    let name = sts::session_name(
+        ctx.state
+            .load()?
+            .profiles
+            .get(&profile.name)
+            .and_then(|p| p.subject.clone())
+            .as_deref(),
+    );
+    let name = if profile.aws_profile.is_some() {
+        "dockpass".to_string()
+    } else {
+        name
+    };
+    let chain_due: Vec<&ChainInfo> = session
+        .chain
+        .iter()
+        .filter(|c| {
+            due(c.issued_at, c.expires_at) || secrets.credentials_for(Some(&c.role_arn)).is_none()
+        })
+        .collect();
+    let base = secrets.credentials.clone();
+    let assumed = futures::future::join_all(chain_due.iter().map(|c| {
+        let base = &base;
+        let name = &name;
+        async move { sts::assume_chained(aws, base, &c.role_arn, name).await }
+    }))
+    .await;
+    let mut chain = session.chain.clone();
+    let mut chain_refreshed = Vec::new();
+    for (c, r) in chain_due.iter().zip(assumed) {
+        let creds = r?;
+        secrets.chained.retain(|x| x.role_arn != c.role_arn);
+        secrets.chained.push(ChainedCredentials {
+            role_arn: c.role_arn.clone(),
+            credentials: creds.clone(),
+        });
+        if let Some(ci) = chain.iter_mut().find(|x| x.role_arn == c.role_arn) {
+            ci.issued_at = now;
+            ci.expires_at = creds.expires_at;
+        }
+        chain_refreshed.push(c.role_arn.clone());
+    }
+
     let targets: Vec<Target> = session
         .registries
         .iter()
         .map(|r| Target {
-            registry: EcrRegistry::new(&r.account, &r.region),
+            registry: r.registry(),
             aliases: r.aliases.clone(),
+            via: r.via.clone(),
         })
         .collect();
-    let regs: Vec<EcrRegistry> = targets.iter().map(|t| t.registry.clone()).collect();
-    let tokens = ecr::authorization_tokens(ecr, &secrets.credentials, &regs).await?;
-    let written = publish(ctx, profile, &targets, &tokens, Some(&session))?;
-    secrets.tokens = tokens.clone();
-    if let Err(e) = store.save(&profile.name, &secrets) {
-        tracing::warn!("could not update the keychain: {}", e.message);
+    let due_regs: Vec<&RegistryInfo> = session
+        .registries
+        .iter()
+        .filter(|r| {
+            due(r.issued_at.unwrap_or(session.started_at), r.expires_at)
+                || !secrets.tokens.iter().any(|t| t.registry == r.registry())
+        })
+        .collect();
+    let fetched = futures::future::join_all(due_regs.iter().map(|r| {
+        let creds = secrets.credentials_for(r.via.as_deref()).cloned();
+        async move {
+            let Some(creds) = creds else {
+                return Err(err(
+                    Code::NotLoggedIn,
+                    format!(
+                        "no credentials for the chained role {}; sign in again",
+                        r.via.as_deref().unwrap_or("")
+                    ),
+                ));
+            };
+            let reg = r.registry();
+            let t = ecr::authorization_tokens(aws, &creds, std::slice::from_ref(&reg)).await?;
+            Ok(t.into_iter().next())
+        }
+    }))
+    .await;
+    let mut refreshed = Vec::new();
+    for r in fetched {
+        if let Some(tok) = r? {
+            refreshed.push(tok.registry.host());
+            secrets.tokens.retain(|t| t.registry != tok.registry);
+            secrets.tokens.push(tok);
+        }
     }
-    let registries = registry_infos(&targets, &tokens, now);
+    let tokens = in_target_order(&targets, secrets.tokens.clone());
+    secrets.tokens = tokens.clone();
+
+    let written = if refreshed.is_empty() {
+        session.written.clone()
+    } else {
+        publish(ctx, profile, &targets, &tokens, Some(&session))?
+    };
+    if !(refreshed.is_empty() && chain_refreshed.is_empty()) {
+        if let Err(e) = ctx.secrets().save(&profile.name, &secrets) {
+            tracing::warn!("could not update the keychain: {}", e.message);
+        }
+    }
+    let registries: Vec<RegistryInfo> = session
+        .registries
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            if refreshed.contains(&r.host) {
+                if let Some(t) = tokens.iter().find(|t| t.registry == r.registry()) {
+                    r.issued_at = Some(now);
+                    r.expires_at = t.expires_at;
+                }
+            }
+            r
+        })
+        .collect();
     ctx.state.update(|s| {
         let p = s.profiles.entry(profile.name.clone()).or_default();
         if let Some(sess) = p.session.as_mut() {
             sess.registries = registries.clone();
+            sess.chain = chain.clone();
             sess.written = written;
             sess.docker_config = ctx.docker_config.clone();
         }
@@ -396,6 +747,8 @@ async fn refresh_tokens_inner<E: Ecr>(
     Ok(RefreshReport {
         profile: profile.name.clone(),
         registries: registry_statuses(&registries),
+        refreshed,
+        chain_refreshed,
     })
 }
 
@@ -485,6 +838,9 @@ pub struct Status {
     #[serde(with = "crate::clock::serde_rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
     pub registries: Vec<RegistryStatus>,
+    /// Chained roles and when their credentials end.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainStatus>,
     /// Who signed in (the assertion's NameID).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
@@ -521,6 +877,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
             account: None,
             expires_at: None,
             registries: vec![],
+            chain: vec![],
             subject: None,
             secrets: None,
             error: p.last_error.clone(),
@@ -542,6 +899,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
         account: Some(s.account.clone()),
         expires_at: Some(s.expires_at),
         registries: registry_statuses(&s.registries),
+        chain: chain_statuses(&s.chain),
         subject: p.subject.clone(),
         secrets: Some(s.secrets.clone()),
         error: p.last_error.clone(),

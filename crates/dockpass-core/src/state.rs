@@ -4,6 +4,7 @@
 
 use crate::clock::serde_rfc3339;
 use crate::docker::Written;
+use crate::registry::{EcrRegistry, Variant};
 use crate::role::Role;
 use crate::{err, Code, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,20 @@ pub struct SessionInfo {
     pub written: Vec<Written>,
     /// Where the secrets are: "keychain" or "memory".
     pub secrets: String,
+    /// Chained roles assumed from this session (each lives at most an hour).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainInfo>,
+}
+
+/// A chained role's public facts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChainInfo {
+    pub role_arn: String,
+    pub account: String,
+    #[serde(with = "serde_rfc3339")]
+    pub issued_at: OffsetDateTime,
+    #[serde(with = "serde_rfc3339")]
+    pub expires_at: OffsetDateTime,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,6 +88,25 @@ pub struct RegistryInfo {
     pub issued_at: Option<OffsetDateTime>,
     #[serde(with = "serde_rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// The chained role whose credentials reach this registry; none: the session's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    #[serde(default, skip_serializing_if = "is_standard")]
+    pub variant: Variant,
+}
+
+fn is_standard(v: &Variant) -> bool {
+    *v == Variant::Standard
+}
+
+impl RegistryInfo {
+    pub fn registry(&self) -> EcrRegistry {
+        EcrRegistry {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            variant: self.variant,
+        }
+    }
 }
 
 /// The state file.
@@ -182,6 +216,7 @@ mod tests {
                 docker_config: "/tmp/x/config.json".into(),
                 written: vec![],
                 secrets: "memory".into(),
+                chain: vec![],
             })
         })
         .unwrap();

@@ -42,6 +42,13 @@ impl From<Error> for StsFailure {
     }
 }
 
+/// Who a set of credentials belongs to (GetCallerIdentity).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+}
+
 /// The STS operations Dockpass uses.
 pub trait Sts: Send + Sync {
     fn assume_role_with_saml(
@@ -50,6 +57,53 @@ pub trait Sts: Send + Sync {
         assertion_b64: &SecretString,
         duration_secs: Option<i32>,
     ) -> impl Future<Output = std::result::Result<Credentials, StsFailure>> + Send;
+
+    /// AssumeRole with `creds` (role chaining: AWS allows at most one hour).
+    fn assume_role(
+        &self,
+        creds: &Credentials,
+        role_arn: &str,
+        session_name: &str,
+        duration_secs: i32,
+    ) -> impl Future<Output = Result<Credentials>> + Send;
+
+    fn caller_identity(&self, creds: &Credentials)
+        -> impl Future<Output = Result<Identity>> + Send;
+}
+
+/// Assumes a chained role from the federated (or AWS-profile) credentials, for one hour:
+/// the most AWS allows when a role assumes another.
+pub async fn assume_chained<S: Sts>(
+    sts: &S,
+    base: &Credentials,
+    role_arn: &str,
+    session_name: &str,
+) -> Result<Credentials> {
+    sts.assume_role(base, role_arn, session_name, ONE_HOUR.as_secs() as i32)
+        .await
+        .map_err(|e| e.context(format!("chained role {role_arn}")))
+}
+
+/// A valid RoleSessionName (2 to 64 of `[A-Za-z0-9+=,.@_-]`) from who signed in, so
+/// CloudTrail shows the person behind a chained role.
+pub fn session_name(who: Option<&str>) -> String {
+    let cleaned: String = who
+        .unwrap_or("")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    if cleaned.len() < 2 {
+        "dockpass".to_string()
+    } else {
+        cleaned
+    }
 }
 
 /// The duration to request: the profile's wish (or the assertion's SessionDuration),
@@ -136,6 +190,69 @@ mod tests {
                 expires_at: datetime!(2099-01-01 0:00 UTC),
             })
         }
+
+        async fn assume_role(
+            &self,
+            _creds: &Credentials,
+            role_arn: &str,
+            _session_name: &str,
+            duration_secs: i32,
+        ) -> Result<Credentials> {
+            self.calls.lock().unwrap().push(Some(duration_secs));
+            if role_arn.contains("Denied") {
+                return Err(err(Code::StsRejected, "AWS denied it"));
+            }
+            Ok(Credentials {
+                access_key_id: "ASIACHAIN".into(),
+                secret_access_key: SecretString::new("secret"),
+                session_token: SecretString::new("token"),
+                expires_at: datetime!(2099-01-01 0:00 UTC),
+            })
+        }
+
+        async fn caller_identity(&self, _creds: &Credentials) -> Result<Identity> {
+            unimplemented!("not used here")
+        }
+    }
+
+    #[tokio::test]
+    async fn chained_roles_ask_for_one_hour_and_name_the_role_on_failure() {
+        let sts = FakeSts {
+            max: None,
+            calls: Mutex::new(vec![]),
+        };
+        let base = Credentials {
+            access_key_id: "ASIABASE".into(),
+            secret_access_key: SecretString::new("s"),
+            session_token: SecretString::new("t"),
+            expires_at: LATER,
+        };
+        let c = assume_chained(
+            &sts,
+            &base,
+            "arn:aws:iam::210987654321:role/EcrReader",
+            "me",
+        )
+        .await
+        .unwrap();
+        assert_eq!(c.access_key_id, "ASIACHAIN");
+        assert_eq!(*sts.calls.lock().unwrap(), vec![Some(3600)]);
+        let e = assume_chained(&sts, &base, "arn:aws:iam::210987654321:role/Denied", "me")
+            .await
+            .unwrap_err();
+        assert!(e.message.contains("role/Denied"), "{}", e.message);
+    }
+
+    #[test]
+    fn session_names_are_valid_for_aws() {
+        assert_eq!(
+            session_name(Some("jane.doe@example.com")),
+            "jane.doe@example.com"
+        );
+        assert_eq!(session_name(Some("CORP\\jane doe")), "CORP-jane-doe");
+        assert_eq!(session_name(Some("x")), "dockpass");
+        assert_eq!(session_name(None), "dockpass");
+        assert_eq!(session_name(Some(&"a".repeat(100))).len(), 64);
     }
 
     fn assertion(duration: Option<u64>, not_after: OffsetDateTime) -> Assertion {

@@ -1,5 +1,6 @@
 //! Fakes and a temp-dir setup shared by the controller and scheduler tests.
 
+use crate::aws_profile::ProfileSource;
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Config, Profile};
 use crate::controller::{
@@ -7,11 +8,12 @@ use crate::controller::{
 };
 use crate::ecr::{Ecr, RawToken};
 use crate::registry::EcrRegistry;
+use crate::repos::{Image, Page, RepoApi, RepoItem};
 use crate::role::Role;
 use crate::secrets::MemoryStore;
 use crate::session::Context;
 use crate::state::StateFile;
-use crate::sts::{Credentials, Sts, StsFailure};
+use crate::sts::{Credentials, Identity, Sts, StsFailure};
 use crate::{err, Code, Result, SecretString};
 use base64::Engine;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -35,6 +37,10 @@ pub struct FakeAws {
     pub token_ttl: Duration,
     pub ecr_down: AtomicBool,
     pub ecr_calls: AtomicUsize,
+    /// AssumeRole calls (chained roles).
+    pub sts_calls: AtomicUsize,
+    /// How long chained credentials live (AWS: at most an hour).
+    pub chain_life: Duration,
 }
 
 impl FakeAws {
@@ -45,6 +51,8 @@ impl FakeAws {
             token_ttl: Duration::from_secs(11 * 3600),
             ecr_down: AtomicBool::new(false),
             ecr_calls: AtomicUsize::new(0),
+            sts_calls: AtomicUsize::new(0),
+            chain_life: Duration::from_secs(3600),
         }
     }
 }
@@ -61,6 +69,94 @@ impl Sts for FakeAws {
             secret_access_key: SecretString::new("secret"),
             session_token: SecretString::new("token"),
             expires_at: self.clock.now() + self.sts_life,
+        })
+    }
+
+    async fn assume_role(
+        &self,
+        _creds: &Credentials,
+        role_arn: &str,
+        _session_name: &str,
+        duration_secs: i32,
+    ) -> Result<Credentials> {
+        self.sts_calls.fetch_add(1, Ordering::SeqCst);
+        let (_, account, _, _) = crate::role::parse_role_arn(role_arn)?;
+        Ok(Credentials {
+            access_key_id: format!("ASIACHAIN{account}"),
+            secret_access_key: SecretString::new("chained-secret"),
+            session_token: SecretString::new("chained-token"),
+            expires_at: self.clock.now()
+                + Duration::from_secs(duration_secs as u64).min(self.chain_life),
+        })
+    }
+
+    async fn caller_identity(&self, creds: &Credentials) -> Result<Identity> {
+        Ok(Identity {
+            account: "123456789012".into(),
+            arn: format!(
+                "arn:aws:sts::123456789012:assumed-role/FromProfile/{}",
+                creds.access_key_id
+            ),
+        })
+    }
+}
+
+impl ProfileSource for FakeAws {
+    async fn profile_credentials(&self, aws_profile: &str) -> Result<Credentials> {
+        if aws_profile == "missing" {
+            return Err(err(
+                Code::Config,
+                "AWS profile \"missing\" gave no credentials",
+            ));
+        }
+        Ok(Credentials {
+            access_key_id: "ASIAPROFILE".into(),
+            secret_access_key: SecretString::new("profile-secret"),
+            session_token: SecretString::new("profile-token"),
+            expires_at: self.clock.now() + self.sts_life,
+        })
+    }
+}
+
+impl RepoApi for FakeAws {
+    async fn repositories_page(
+        &self,
+        creds: &Credentials,
+        registry: &EcrRegistry,
+        _next: Option<String>,
+    ) -> Result<Page<RepoItem>> {
+        Ok(Page {
+            items: vec![
+                RepoItem {
+                    name: format!("{}/app", creds.access_key_id.to_ascii_lowercase()),
+                    uri: None,
+                    created_at: Some(datetime!(2026-01-01 0:00 UTC)),
+                },
+                RepoItem {
+                    name: format!("{}-base", registry.region),
+                    uri: None,
+                    created_at: None,
+                },
+            ],
+            next: None,
+        })
+    }
+
+    async fn images_page(
+        &self,
+        _creds: &Credentials,
+        _registry: &EcrRegistry,
+        repository: &str,
+        _next: Option<String>,
+    ) -> Result<Page<Image>> {
+        Ok(Page {
+            items: vec![Image {
+                tags: vec!["latest".into()],
+                digest: format!("sha256:{}", repository.len()),
+                pushed_at: None,
+                size_bytes: Some(42),
+            }],
+            next: None,
         })
     }
 }

@@ -1,5 +1,6 @@
 //! IPC commands for the local UI, one file per area; each a few lines over the controller.
 
+pub mod repos;
 pub mod roles;
 pub mod session;
 pub mod settings;

@@ -114,3 +114,25 @@ export const IconActivity = (p: P) => (
     <path d="M1.5 8h3l2-5 3 10 2-5h3" />
   </Svg>
 );
+export const IconCopy = (p: P) => (
+  <Svg {...p}>
+    <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+    <path d="M10.5 5.5V4A1.5 1.5 0 0 0 9 2.5H4A1.5 1.5 0 0 0 2.5 4v5A1.5 1.5 0 0 0 4 10.5h1.5" />
+  </Svg>
+);
+export const IconRefresh = (p: P) => (
+  <Svg {...p}>
+    <path d="M13.25 8a5.25 5.25 0 1 1-1.54-3.71M13.25 2.5v3.25H10" />
+  </Svg>
+);
+export const IconChevron = (p: P) => (
+  <Svg {...p}>
+    <path d="M6 3.5L10.5 8 6 12.5" />
+  </Svg>
+);
+export const IconBox = (p: P) => (
+  <Svg {...p}>
+    <path d="M8 1.75l5.5 3v6.5L8 14.25l-5.5-3v-6.5z" />
+    <path d="M2.5 4.75L8 7.75l5.5-3M8 7.75v6.5" />
+  </Svg>
+);

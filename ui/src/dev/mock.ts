@@ -1,9 +1,10 @@
 // Dev-only stand-in for the backend (`npm run dev`, then open /?mock). Never part of the production
 // bundle: main.tsx imports it only when import.meta.env.DEV or the `mock` build mode is set.
-// Variants: ?mock, ?mock=empty, ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin
+// Variants: ?mock, ?mock=empty, ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin,
+// ?mock=repos-partial (one registry cannot be listed), ?mock=repos-fail (the first listing fails)
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { Activity, ConfigView, Overview, Profile, Role, Status } from "../api";
+import type { Activity, ConfigView, Image, Overview, Profile, Repository, RepositoryList, Role, Status } from "../api";
 
 const iso = (msFromNow: number) => new Date(Math.floor((Date.now() + msFromNow) / 1000) * 1000).toISOString().replace(".000Z", "Z");
 const H = 3600_000;
@@ -89,6 +90,98 @@ function activity(): Activity[] {
   ];
 }
 
+// ---------- repositories ----------
+
+const REPO_NAMES = [
+  "team/api", "team/web", "team/worker", "team/scheduler", "team/migrations", "team/docs",
+  "platform/base-images/debian", "platform/base-images/alpine", "platform/base-images/distroless",
+  "platform/ingress", "platform/otel-collector", "platform/vault-agent", "platform/node-exporter",
+  "payments/gateway", "payments/ledger", "payments/fraud-scoring", "payments/reconciler",
+  "data/etl-runner", "data/airflow", "data/notebook", "data/spark",
+  "ml/trainer", "ml/serving", "ml/feature-store",
+  "legacy/archive", "tools/ci-runner", "tools/terraform", "tools/kubectl", "sandbox/hello-world", "team/empty",
+];
+
+/** A stable pseudo-random number in [0, 1) for a string and a salt. */
+function rand(s: string, salt = 0): number {
+  let h = 2166136261 ^ salt;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  h = Math.imul(h ^ (h >>> 15), 2246822507);
+  return ((h ^ (h >>> 13)) >>> 0) / 4294967296;
+}
+
+function ecrHost(host: string): { account: string; region: string } {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host);
+  return m ? { account: m[1], region: m[2] } : { account: "", region: "" };
+}
+
+/** The repositories of a session's ECR registries: most names in the first, some in the others. */
+function repositories(status: Status | undefined): Repository[] {
+  const hosts = (status?.registries ?? []).map((r) => r.host).filter((h) => ecrHost(h).account !== "");
+  const out: Repository[] = [];
+  hosts.forEach((host, i) => {
+    const { account, region } = ecrHost(host);
+    const names = i === 0 ? REPO_NAMES : REPO_NAMES.filter((n) => rand(n + host) < 0.35);
+    for (const name of names) {
+      out.push({ registry: host, region, account, name, uri: `${host}/${name}`, created_at: iso(-Math.floor(rand(name + host, 1) * 700 + 3) * 24 * H) });
+    }
+  });
+  return out;
+}
+
+function images(registry: string, name: string): Image[] {
+  if (name === "team/empty") return [];
+  const key = `${registry}/${name}`;
+  const n = 1 + Math.floor(rand(key, 2) * 28);
+  const base = 20 + Math.floor(rand(key, 3) * 400);
+  const out: Image[] = [];
+  for (let i = 0; i < n; i++) {
+    const hex = Array.from({ length: 8 }, (_, j) => Math.floor(rand(key, 100 + i * 8 + j) * 4294967296).toString(16).padStart(8, "0")).join("");
+    const tags: string[] = [];
+    const r = rand(key, 1000 + i);
+    if (i === 0) tags.push("latest", `v1.${n - 1}.0`);
+    else if (r < 0.7) tags.push(`v1.${n - 1 - i}.${Math.floor(r * 10) % 4}`);
+    else if (r < 0.85) tags.push(`sha-${hex.slice(0, 7)}`);
+    if (i === 1 && r < 0.5) tags.push("stable");
+    out.push({
+      tags,
+      digest: `sha256:${hex}`,
+      pushed_at: i === n - 1 && r > 0.9 ? null : iso(-(i * 2.5 + rand(key, 2000 + i)) * 24 * H - 37 * M),
+      size_bytes: r > 0.95 ? null : Math.floor((base + rand(key, 3000 + i) * 40) * 1_048_576),
+    });
+  }
+  return out;
+}
+
+const fetchedAt = new Map<string, string>();
+let listFailures = 0;
+
+function listRepositories(status: Status | undefined, profile: string, refresh: boolean, variant: string): RepositoryList {
+  if (variant === "repos-fail" && listFailures++ === 0) {
+    throw { code: "network", message: "Cannot reach api.ecr.us-east-1.amazonaws.com: connection timed out after 30s." };
+  }
+  if (refresh || !fetchedAt.has(profile)) fetchedAt.set(profile, iso(0));
+  let repos = repositories(status);
+  const errors: RepositoryList["errors"] = [];
+  if (variant === "repos-partial") {
+    const failing = "210987654321.dkr.ecr.us-east-1.amazonaws.com";
+    repos = repos.filter((r) => r.registry !== failing);
+    errors.push({
+      registry: failing,
+      error: { code: "aws", message: "AccessDeniedException: EcrReader is not authorized to perform ecr:DescribeRepositories" },
+    });
+  }
+  return { profile, repositories: repos, fetched_at: fetchedAt.get(profile)!, errors };
+}
+
+const delay = <T>(ms: number, f: () => T) => new Promise<T>((resolve, reject) => setTimeout(() => {
+  try {
+    resolve(f());
+  } catch (e) {
+    reject(e);
+  }
+}, ms));
+
 export function installMock(variant: string) {
   let config: ConfigView = variant === "empty"
     ? { path: "/home/dev/.config/dockpass/config.toml", profiles: [], exists: false }
@@ -172,6 +265,19 @@ export function installMock(variant: string) {
         case "select_profile":
           state.selected = profile;
           return null;
+        case "list_repositories": {
+          const status = state.sessions.find((x) => x.profile === profile);
+          return delay(a.refresh ? 900 : 350, () => listRepositories(status, profile, a.refresh === true, variant));
+        }
+        case "list_images": {
+          const name = a.name as string;
+          if (name === "legacy/archive") {
+            return delay(500, () => {
+              throw { code: "aws", message: "RepositoryNotFoundException: The repository 'legacy/archive' does not exist in the registry" };
+            });
+          }
+          return delay(400, () => images(a.registry as string, name));
+        }
         default:
           throw { code: "usage", message: `the mock does not know command ${cmd}` };
       }

@@ -4,7 +4,7 @@ import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { act } from "@testing-library/preact";
 import type { ConfigView, EventMap, Overview } from "../api";
-import { config as sampleConfig, overview as sampleOverview } from "./fixtures";
+import { config as sampleConfig, overview as sampleOverview, repositoryList } from "./fixtures";
 
 type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -26,6 +26,8 @@ export function fakeBackend(opts: { overview?: Overview; config?: ConfigView; ha
       if (h) return h(a);
       if (cmd === "overview") return ov;
       if (cmd === "config_get") return conf;
+      if (cmd === "list_repositories") return repositoryList(a.profile as string, []);
+      if (cmd === "list_images") return [];
       return null;
     },
     { shouldMockEvents: true },

@@ -1,4 +1,4 @@
-import type { Activity, ConfigView, Overview, Profile, Role, Status } from "../api";
+import type { Activity, ConfigView, Image, Overview, Profile, Repository, RepositoryList, Role, Status } from "../api";
 
 export function role(account: string, path: string, name: string): Role {
   return {
@@ -62,4 +62,20 @@ export function overview(partial: Partial<Overview> = {}): Overview {
 
 export function activity(message: string, at = "2025-11-26T10:00:00Z", profile = "corp"): Activity {
   return { at, profile, kind: "info", message };
+}
+
+export const EAST = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+export const WEST = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+
+export function repo(registry: string, name: string, createdAt: string | null = "2025-03-14T09:30:00Z"): Repository {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\./.exec(registry);
+  return { registry, region: m?.[2] ?? "us-east-1", account: m?.[1] ?? "", name, uri: `${registry}/${name}`, created_at: createdAt };
+}
+
+export function repositoryList(profile: string, repositories: Repository[], extra: Partial<RepositoryList> = {}): RepositoryList {
+  return { profile, repositories, fetched_at: "2025-11-26T11:58:00Z", errors: [], ...extra };
+}
+
+export function image(tags: string[], digest: string, extra: Partial<Image> = {}): Image {
+  return { tags, digest, pushed_at: "2025-11-20T08:00:00Z", size_bytes: 12_345_678, ...extra };
 }

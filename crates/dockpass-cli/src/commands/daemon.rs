@@ -78,6 +78,13 @@ pub fn run(profile: Option<&str>, _args: Args) -> Result<()> {
             "dockpass: keeping {} fresh (Ctrl-C stops)",
             names.join(", ")
         );
+        // docker-credential-dockpass asks here first (unless the app already answers).
+        match dockpass_core::helper::server::bind() {
+            Ok(listener) => {
+                tokio::spawn(ctl.clone().serve_helper(listener));
+            }
+            Err(e) => eprintln!("dockpass: credential helper socket: {}", e.message),
+        }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .map_err(|e| err(Code::Internal, format!("cannot watch signals: {e}")))?;
         tokio::select! {

@@ -17,19 +17,35 @@ pub struct Args {
 }
 
 pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
-    let Some(file) = args.saml_response_file.as_deref() else {
-        return Err(err(
-            Code::Usage,
-            "the CLI signs in with --saml-response-file FILE|- (the tray app opens the IdP for you)",
-        ));
-    };
     let ctx = session::Context::load()?;
     let profile = ctx.profile(profile)?.clone();
-    let assertion = saml::parse_response(&super::read_input(file)?)?;
-    let report = super::block_on(async {
-        let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
-        session::login(&ctx, &aws, &profile, &assertion, args.role.as_deref()).await
-    })??;
+    let report = if let Some(aws_profile) = &profile.aws_profile {
+        if args.saml_response_file.is_some() || args.role.is_some() {
+            return Err(err(
+                Code::Usage,
+                format!(
+                    "profile {} takes its credentials from AWS profile {aws_profile:?}; drop --saml-response-file and --role",
+                    profile.name
+                ),
+            ));
+        }
+        super::block_on(async {
+            let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
+            session::login_aws_profile(&ctx, &aws, &profile).await
+        })??
+    } else {
+        let Some(file) = args.saml_response_file.as_deref() else {
+            return Err(err(
+                Code::Usage,
+                "the CLI signs in with --saml-response-file FILE|- (the tray app opens the IdP for you)",
+            ));
+        };
+        let assertion = saml::parse_response(&super::read_input(file)?)?;
+        super::block_on(async {
+            let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
+            session::login(&ctx, &aws, &profile, &assertion, args.role.as_deref()).await
+        })??
+    };
     for w in &report.warnings {
         output::warning(w);
     }
@@ -60,5 +76,13 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         },
         hosts.join(", ")
     );
+    for c in &report.chain {
+        println!(
+            "Chained role {} until {} ({}).",
+            c.role_arn,
+            output::when(c.expires_at),
+            output::relative(now, c.expires_at)
+        );
+    }
     Ok(())
 }

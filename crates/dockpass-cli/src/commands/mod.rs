@@ -1,9 +1,11 @@
 //! One file per command.
 
+pub mod credentials;
 pub mod daemon;
 pub mod login;
 pub mod logout;
 pub mod refresh;
+pub mod repos;
 pub mod roles;
 pub mod saml;
 pub mod status;

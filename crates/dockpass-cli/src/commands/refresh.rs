@@ -1,4 +1,5 @@
-//! `dockpass refresh`: fresh ECR tokens now, with the live session's STS credentials.
+//! `dockpass refresh`: fresh ECR tokens (and chained roles) now, with the live session's
+//! STS credentials.
 
 use crate::output;
 use dockpass_core::{aws::Aws, session, Result};
@@ -15,7 +16,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     let profile = ctx.profile(profile)?.clone();
     let report = super::block_on(async {
         let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
-        session::refresh_tokens(&ctx, &aws, &profile).await
+        session::refresh_tokens(&ctx, &aws, &profile, true).await
     })??;
     if args.json {
         return output::json(&report);
@@ -28,6 +29,9 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
             output::when(r.expires_at),
             output::relative(now, r.expires_at)
         );
+    }
+    for c in &report.chain_refreshed {
+        println!("Assumed chained role {c} again");
     }
     Ok(())
 }

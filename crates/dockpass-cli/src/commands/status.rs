@@ -47,6 +47,15 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
             output::relative(now, r.expires_at)
         );
     }
+    for c in &st.chain {
+        println!(
+            "Chained:  {} ({})  until {} ({})",
+            c.role_arn,
+            c.account,
+            output::when(c.expires_at),
+            output::relative(now, c.expires_at)
+        );
+    }
     match st.secrets.as_deref() {
         Some("keychain") => println!("Secrets:  OS keychain (Secret Service)"),
         Some(_) => println!("Secrets:  memory of the process that signed in (no keychain)"),

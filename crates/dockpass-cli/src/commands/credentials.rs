@@ -1,0 +1,35 @@
+//! `dockpass credentials`: the live session as `credential_process` JSON, so
+//! `credential_process = dockpass credentials --profile corp` in ~/.aws/config works.
+//! It never prompts; without a live session it says to sign in and exits 3.
+
+use dockpass_core::credentials::{self, ProcessCredentials};
+use dockpass_core::helper::socket::{self, Answer, Request};
+use dockpass_core::{aws::Aws, session, Result};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A chained role of the session (role ARN, ACCOUNT/NAME or NAME); default: the
+    /// session's own role.
+    #[arg(long)]
+    role: Option<String>,
+}
+
+pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
+    // The running app or daemon holds the live session (also when it has no keychain).
+    let request = Request::Credentials {
+        profile: profile.map(str::to_string),
+        role: args.role.clone(),
+    };
+    match socket::ask(&request) {
+        Some(Ok(Answer::Credentials(c))) => return crate::output::json_compact(&c),
+        Some(Ok(Answer::Error(e))) => return Err(e),
+        _ => {}
+    }
+    let ctx = session::Context::load()?;
+    let profile = ctx.profile(profile)?.clone();
+    let creds = super::block_on(async {
+        let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
+        credentials::for_process(&ctx, &aws, &profile, args.role.as_deref()).await
+    })??;
+    crate::output::json_compact(&ProcessCredentials::from(&creds))
+}

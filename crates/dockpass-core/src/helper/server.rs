@@ -1,0 +1,209 @@
+//! The helper socket's server side, run by the tray app and `dockpass daemon`: answers
+//! `docker-credential-dockpass get` and `dockpass credentials` from the live session in
+//! memory (the keychain is read once per session change, not per request), so a hit costs
+//! a state-file read and no AWS call.
+
+use super::socket::{self, Answer, Request, MAX_LINE};
+use super::{host_of, lookup, token_for, Lookup};
+use crate::controller::{AwsProvider, Controller};
+use crate::secrets::SessionSecrets;
+use crate::state::SessionInfo;
+use crate::{err, Code, Result};
+use std::collections::HashMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+/// Secrets per profile, with the session fingerprint they belong to.
+type Cache = Arc<Mutex<HashMap<String, (String, SessionSecrets)>>>;
+
+/// What changes whenever the keychain entry changes: a new session, refreshed tokens or
+/// chained roles.
+fn fingerprint(s: &SessionInfo) -> String {
+    let mut f = crate::clock::rfc3339(s.started_at);
+    for r in &s.registries {
+        f.push('|');
+        f.push_str(&r.issued_at.map(crate::clock::rfc3339).unwrap_or_default());
+    }
+    for c in &s.chain {
+        f.push('|');
+        f.push_str(&crate::clock::rfc3339(c.issued_at));
+    }
+    f
+}
+
+/// Binds the socket: the runtime folder must be the user's own and private; a socket that
+/// answers belongs to another Dockpass (`Code::Busy`); a dead one is replaced.
+pub fn bind() -> Result<UnixListener> {
+    let path = socket::path()?;
+    let dir = path.parent().unwrap_or(std::path::Path::new("/"));
+    crate::fsutil::create_dir_all(dir, 0o700)?;
+    let meta = std::fs::metadata(dir)
+        .map_err(|e| err(Code::Io, format!("cannot read {}: {e}", dir.display())))?;
+    let uid = rustix::process::getuid().as_raw();
+    if meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        return Err(err(
+            Code::Io,
+            format!(
+                "{} must belong to you with mode 0700; fix it (chmod 700) and restart",
+                dir.display()
+            ),
+        ));
+    }
+    if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+        return Err(err(
+            Code::Busy,
+            format!("another Dockpass already answers on {}", path.display()),
+        ));
+    }
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path).map_err(|e| {
+        err(
+            Code::Io,
+            format!("cannot listen on {}: {e}", path.display()),
+        )
+    })?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| err(Code::Io, format!("cannot protect {}: {e}", path.display())))?;
+    Ok(listener)
+}
+
+impl<P: AwsProvider> Controller<P> {
+    /// Serves the helper socket until the process ends.
+    pub async fn serve_helper(self: Arc<Self>, listener: UnixListener) {
+        let cache: Cache = Arc::default();
+        let uid = rustix::process::getuid().as_raw();
+        loop {
+            let stream = match listener.accept().await {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    tracing::warn!("helper socket: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            // Only the user's own processes get an answer.
+            match stream.peer_cred() {
+                Ok(c) if c.uid() == uid => {}
+                Ok(c) => {
+                    tracing::warn!(peer_uid = c.uid(), "helper socket: refused another user");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!("helper socket: no peer credentials ({e}); refused");
+                    continue;
+                }
+            }
+            let (ctl, cache) = (self.clone(), cache.clone());
+            tokio::spawn(async move {
+                if let Err(e) = ctl.answer_one(stream, &cache).await {
+                    tracing::debug!("helper socket: {}", e.message);
+                }
+            });
+        }
+    }
+
+    async fn answer_one(&self, stream: UnixStream, cache: &Cache) -> Result<()> {
+        let (read, mut write) = stream.into_split();
+        let mut line = String::new();
+        let io = |e: std::io::Error| err(Code::Io, format!("helper socket: {e}"));
+        BufReader::new(read.take(MAX_LINE as u64))
+            .read_line(&mut line)
+            .await
+            .map_err(io)?;
+        let answer = match serde_json::from_str::<Request>(&line) {
+            Ok(req) => self.answer(req, cache).await,
+            Err(_) => Answer::Error(err(Code::Usage, "unreadable request")),
+        };
+        let mut out = serde_json::to_vec(&answer)
+            .map_err(|e| err(Code::Internal, format!("cannot encode the answer: {e}")))?;
+        out.push(b'\n');
+        write.write_all(&out).await.map_err(io)?;
+        Ok(())
+    }
+
+    async fn answer(&self, req: Request, cache: &Cache) -> Answer {
+        match req {
+            Request::Get { server_url } => match self.helper_get(&server_url, cache).await {
+                Ok(Some(a)) => a,
+                Ok(None) => Answer::NotFound,
+                Err(e) => Answer::Error(e),
+            },
+            Request::Credentials { profile, role } => {
+                let ctx = self.context();
+                let p = match ctx.profile(profile.as_deref()) {
+                    Ok(p) => p.clone(),
+                    Err(e) => return Answer::Error(e),
+                };
+                let aws = self.aws().client(&p).await;
+                match crate::credentials::for_process(&ctx, aws.as_ref(), &p, role.as_deref()).await
+                {
+                    Ok(c) => Answer::Credentials((&c).into()),
+                    Err(e) => Answer::Error(e),
+                }
+            }
+        }
+    }
+
+    async fn helper_get(&self, server_url: &str, cache: &Cache) -> Result<Option<Answer>> {
+        let host = host_of(server_url);
+        if host.is_empty() {
+            return Err(err(Code::Usage, super::MISSING_URL));
+        }
+        for attempt in 0..2 {
+            let ctx = self.context();
+            let state = ctx.state.load()?;
+            match lookup(&state, &host, ctx.clock.now()) {
+                Lookup::Unknown => return Ok(None),
+                Lookup::Live { profile, registry } => {
+                    let Some(session) = state
+                        .profiles
+                        .get(&profile)
+                        .and_then(|p| p.session.as_ref())
+                    else {
+                        return Ok(None);
+                    };
+                    let fp = fingerprint(session);
+                    let cached = {
+                        let map = cache.lock().unwrap_or_else(|p| p.into_inner());
+                        map.get(&profile)
+                            .filter(|(f, _)| *f == fp)
+                            .and_then(|(_, s)| token_for(s, &registry))
+                    };
+                    if let Some(l) = cached {
+                        return Ok(Some(login_answer(l)));
+                    }
+                    let Some(secrets) = ctx.secrets().load(&profile)? else {
+                        return Ok(None);
+                    };
+                    let hit = token_for(&secrets, &registry);
+                    cache
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(profile, (fp, secrets));
+                    return Ok(hit.map(login_answer));
+                }
+                Lookup::Expired { profile } if attempt == 0 => {
+                    // The session lives but the token is gone (e.g. after sleep): fetch it.
+                    let Ok(p) = ctx.profile(Some(&profile)).cloned() else {
+                        return Ok(None);
+                    };
+                    let aws = self.aws().client(&p).await;
+                    crate::session::refresh_tokens(&ctx, aws.as_ref(), &p, false).await?;
+                    self.publish_status(&profile);
+                    self.replan.notify_one();
+                }
+                Lookup::Expired { .. } => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+}
+
+fn login_answer(l: super::Login) -> Answer {
+    Answer::Login {
+        username: l.username,
+        secret: l.secret.expose().to_string(),
+    }
+}

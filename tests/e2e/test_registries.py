@@ -1,0 +1,218 @@
+"""Many registries from one sign-in: two regions of the role's account plus a chained role in
+another account, each checked by skopeo against a registry that accepts only that account's
+token; `dockpass repos`; `dockpass credentials` for the AWS CLI; `aws_profile` profiles."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from support import ACCOUNT, OTHER_ACCOUNT, REGION, assert_one_line_error, dockpass_bin
+
+from tests.standins import Registry
+from tests.standins.procs import VENV_PYTHON, start_tracked, stop_tracked
+
+CHAIN_ROLE = f"arn:aws:iam::{OTHER_ACCOUNT}:role/EcrReader"
+
+
+@pytest.fixture(scope="module")
+def extra_registries(tmp_path_factory):
+    """A second registry of the role's account (eu-west-1) and one of the chained account."""
+    root = tmp_path_factory.mktemp("extra-registries")
+    eu = start_tracked(Registry, root / "eu", account=ACCOUNT)
+    other = start_tracked(Registry, root / "other", account=OTHER_ACCOUNT)
+    images = {
+        "eu": eu.push_image("team/eu-app", "v2"),
+        "other": other.push_image("shared/base", "v3"),
+    }
+    yield {"eu": eu, "other": other, "images": images}
+    stop_tracked(eu)
+    stop_tracked(other)
+
+
+def multi_config(sandbox, extra_registries, extra: str = "") -> str:
+    eu, other = extra_registries["eu"], extra_registries["other"]
+    return f"""
+[[profile]]
+name = "test"
+idp_url = "{sandbox.idp.url}"
+region = "{REGION}"
+{extra}
+
+[[profile.registry]]
+account = "{ACCOUNT}"
+region = "{REGION}"
+aliases = ["{sandbox.registry.host}"]
+
+[[profile.registry]]
+region = "eu-west-1"
+aliases = ["{eu.host}"]
+
+[[profile.chain]]
+role_arn = "{CHAIN_ROLE}"
+registry = [{{ region = "us-west-2", aliases = ["{other.host}"] }}]
+"""
+
+
+def hosts_of(account: str, region: str) -> str:
+    return f"{account}.dkr.ecr.{region}.amazonaws.com"
+
+
+def test_one_login_opens_two_regions_and_a_chained_account(sandbox, extra_registries, image):
+    sandbox.write_config(multi_config(sandbox, extra_registries))
+    out = sandbox.login()
+    assert "Chained role " + CHAIN_ROLE in out, out
+
+    cfg = sandbox.docker_config()
+    expected = {
+        hosts_of(ACCOUNT, REGION), sandbox.registry.host,
+        hosts_of(ACCOUNT, "eu-west-1"), extra_registries["eu"].host,
+        hosts_of(OTHER_ACCOUNT, "us-west-2"), extra_registries["other"].host,
+    }
+    assert set(cfg["auths"]) == expected
+    # the chained account's token is the chained account's (moto: AWS:{account}-auth-token)
+    import base64
+    auth = base64.b64decode(cfg["auths"][extra_registries["other"].host]["auth"]).decode()
+    assert auth == f"AWS:{OTHER_ACCOUNT}-auth-token"
+
+    for ref in (image["ref"], extra_registries["images"]["eu"]["ref"],
+                extra_registries["images"]["other"]["ref"]):
+        r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
+        assert r.returncode == 0, f"{ref}: {r.stderr}"
+
+    rc, out, err = sandbox.run("status", "--profile", "test", "--json")
+    assert rc == 0, err
+    st = json.loads(out)
+    assert st["account"] == ACCOUNT
+    assert [c["role_arn"] for c in st["chain"]] == [CHAIN_ROLE]
+    assert len(st["registries"]) == 6
+
+
+def test_chained_credentials_refresh_and_reach_the_aws_cli(sandbox, keyring, extra_registries, tmp_path):
+    sandbox.write_config(multi_config(sandbox, extra_registries))
+    sandbox.login()
+    state_path = sandbox.state_home / "dockpass" / "state.json"
+    before = json.loads(state_path.read_text())["profiles"]["test"]["session"]["chain"][0]
+
+    # credential_process JSON: the session's own role, and the chained role on request
+    rc, out, err = sandbox.run("credentials", "--profile", "test")
+    assert rc == 0, err
+    own = json.loads(out)
+    assert own["Version"] == 1 and set(own) == {
+        "Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+    rc, out, err = sandbox.run("credentials", "--profile", "test", "--role", "EcrReader")
+    assert rc == 0, err
+    chained = json.loads(out)
+    assert chained["AccessKeyId"] != own["AccessKeyId"]
+
+    # the AWS CLI signs its calls with them (credential_process in its config file)
+    aws_config = tmp_path / "aws-config"
+    cmd = f"{dockpass_bin()} credentials --profile test"
+    aws_config.write_text(
+        f"[profile corp]\ncredential_process = {cmd}\nregion = {REGION}\n\n"
+        f"[profile corp-chained]\ncredential_process = {cmd} --role EcrReader\nregion = {REGION}\n")
+    aws = Path(VENV_PYTHON).parent / "aws"
+    env = {**sandbox.env, "AWS_CONFIG_FILE": str(aws_config), "AWS_ENDPOINT_URL": sandbox.moto.url}
+    for profile, account in (("corp", ACCOUNT), ("corp-chained", OTHER_ACCOUNT)):
+        r = subprocess.run([str(aws), "sts", "get-caller-identity", "--profile", profile, "--output", "json"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["Account"] == account
+
+    # `dockpass refresh` assumes the chained role again and fetches every token
+    rc, out, err = sandbox.run("refresh", "--profile", "test")
+    assert rc == 0, err
+    assert f"Assumed chained role {CHAIN_ROLE} again" in out, out
+    after = json.loads(state_path.read_text())["profiles"]["test"]["session"]["chain"][0]
+    assert after["issued_at"] >= before["issued_at"]
+    r = sandbox.skopeo("inspect", "--tls-verify=false",
+                       f"docker://{extra_registries['images']['other']['ref']}")
+    assert r.returncode == 0, r.stderr
+
+
+def test_credentials_without_a_session_say_sign_in(sandbox, keyring):
+    rc, out, err = sandbox.run("credentials", "--profile", "test")
+    assert out == ""
+    assert_one_line_error(rc, out, err, 3, "not signed in")
+    sandbox.login()
+    rc, out, err = sandbox.run("credentials", "--profile", "test", "--role", "NoSuchRole")
+    assert_one_line_error(rc, out, err, 2, "NoSuchRole")
+    rc, out, err = sandbox.run("credentials", "--profile", "test", "--role",
+                               f"{OTHER_ACCOUNT}/Developer")
+    assert_one_line_error(rc, out, err, 3, "switch role")
+
+
+def test_repos_lists_every_registry_across_regions(sandbox, keyring, extra_registries):
+    east = sandbox.moto.client_as(ACCOUNT, "ecr", REGION)
+    west = sandbox.moto.client_as(ACCOUNT, "ecr", "eu-west-1")
+    other = sandbox.moto.client_as(OTHER_ACCOUNT, "ecr", "us-west-2")
+    for i in range(30):
+        east.create_repository(repositoryName=f"team/east-{i:02}")
+    for i in range(20):
+        west.create_repository(repositoryName=f"team/west-{i:02}")
+    for i in range(5):
+        other.create_repository(repositoryName=f"shared/lib-{i}")
+    sandbox.write_config(multi_config(sandbox, extra_registries))
+    sandbox.login()
+
+    rc, out, err = sandbox.run("repos", "--profile", "test", "--json")
+    assert rc == 0, err
+    repos = json.loads(out)
+    assert len(repos) == 55
+    assert all(list(r) == ["registry", "region", "account", "name", "uri", "created_at"] for r in repos)
+    by_region = {}
+    for r in repos:
+        by_region.setdefault((r["account"], r["region"]), []).append(r["name"])
+        assert r["uri"] == f"{r['registry']}/{r['name']}"
+        assert r["created_at"].endswith("Z")
+    assert len(by_region[(ACCOUNT, REGION)]) == 30
+    assert len(by_region[(ACCOUNT, "eu-west-1")]) == 20
+    assert sorted(by_region[(OTHER_ACCOUNT, "us-west-2")]) == [f"shared/lib-{i}" for i in range(5)]
+
+    rc, out, err = sandbox.run("repos", "--profile", "test")
+    assert rc == 0, err
+    assert f"{hosts_of(ACCOUNT, 'eu-west-1')}/team/west-07" in out
+
+
+def test_repos_needs_a_session(sandbox):
+    rc, out, err = sandbox.run("repos", "--profile", "test", "--json")
+    assert_one_line_error(rc, out, err, 3, "not signed in")
+
+
+def test_aws_profile_with_role_arn_and_source_profile(sandbox, image, tmp_path):
+    creds = tmp_path / "aws-credentials"
+    creds.write_text("[base]\naws_access_key_id = AKIAEXAMPLEBASE00001\n"
+                     "aws_secret_access_key = base-secret\n")
+    conf = tmp_path / "aws-config"
+    conf.write_text(f"[profile ecr]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/Deployer\n"
+                    "source_profile = base\nregion = us-east-1\n")
+    sandbox.env.update({"AWS_CONFIG_FILE": str(conf), "AWS_SHARED_CREDENTIALS_FILE": str(creds)})
+    sandbox.write_config(f"""
+[[profile]]
+name = "prof"
+aws_profile = "ecr"
+region = "{REGION}"
+
+[[profile.registry]]
+aliases = ["{sandbox.registry.host}"]
+""")
+    rc, out, err = sandbox.run("login", "--profile", "prof")
+    assert rc == 0, err
+    assert "Deployer" in out and ACCOUNT in out, out
+    r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
+    assert r.returncode == 0, r.stderr
+    rc, out, err = sandbox.run("status", "--profile", "prof", "--json")
+    st = json.loads(out)
+    assert st["state"] == "active"
+    assert st["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/Deployer"
+
+    # a missing AWS profile is a clear configuration error, and nothing is written
+    sandbox.write_config(f'[[profile]]\nname = "prof"\naws_profile = "nope"\nregion = "{REGION}"\n')
+    before = sandbox.docker_config_bytes()
+    rc, out, err = sandbox.run("login", "--profile", "prof")
+    assert_one_line_error(rc, out, err, 2, "nope")
+    assert sandbox.docker_config_bytes() == before
