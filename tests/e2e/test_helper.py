@@ -64,3 +64,108 @@ def test_helper_unknown_host_is_not_found_at_once(sandbox):
     assert took < 2.0
     rc, out, _ = helper(sandbox, "version")
     assert rc == 0 and out.startswith("docker-credential-dockpass")
+
+
+def test_helper_protocol_verbs_and_errors(sandbox, keyring):
+    """Each verb as the docker credential helper protocol defines it: answers and errors on
+    stdout, errors exit 1."""
+    rc, out, _ = helper(sandbox, "get", "")
+    assert (rc, out.strip()) == (1, "no credentials server URL")
+    rc, out, _ = helper(sandbox, "erase", "\n")
+    assert (rc, out.strip()) == (1, "no credentials server URL")
+    rc, out, _ = helper(sandbox, "erase", "unknown.example.com\n")
+    assert (rc, out.strip()) == (1, "credentials not found in native keychain")
+    rc, out, _ = helper(sandbox, "list")
+    assert (rc, json.loads(out)) == (0, {})
+    rc, out, _ = helper(sandbox, "store",
+                        json.dumps({"ServerURL": ECR_HOST, "Username": "AWS", "Secret": "x"}))
+    assert rc == 1 and "does not store credentials" in out
+    rc, out, _ = helper(sandbox, "frobnicate")
+    assert rc == 1 and out.startswith("usage: docker-credential-dockpass")
+
+    sandbox.write_config(extra='docker = "helper"')
+    sandbox.login()
+    rc, out, _ = helper(sandbox, "list")
+    assert rc == 0 and json.loads(out) == {ECR_HOST: "AWS", sandbox.registry_host: "AWS"}
+    # docker logout calls erase: it succeeds for hosts Dockpass serves
+    rc, out, _ = helper(sandbox, "erase", f"https://{ECR_HOST}\n")
+    assert (rc, out.strip()) == (0, "")
+    rc, out, _ = helper(sandbox, "get", f"https://{ECR_HOST}/v2/\n")
+    assert rc == 0 and json.loads(out)["ServerURL"] == f"https://{ECR_HOST}/v2/"
+
+
+def _socket(sandbox):
+    return sandbox.state_home / "dockpass" / "helper.sock"
+
+
+def test_helper_answers_through_the_daemon_and_without_it(sandbox, keyring, image, tmp_path):
+    import os
+    import stat
+
+    from support import dockpass_bin
+    from tests.standins.procs import Service, wait_until
+
+    sandbox.write_config(extra='docker = "helper"')
+    sandbox.login()
+    daemon = Service("dockpass daemon", [str(dockpass_bin()), "daemon", "--profile", "test"],
+                     tmp_path / "daemon.log", env=sandbox.env)
+    sock = _socket(sandbox)
+    # No keychain for the clients below: only the daemon's socket can answer them.
+    no_keychain = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + str(tmp_path / "no-bus")}
+    try:
+        wait_until(daemon, sock.exists, "the helper socket", timeout=20)
+        assert stat.S_IMODE(sock.stat().st_mode) == 0o600
+        assert stat.S_IMODE(sock.parent.stat().st_mode) == 0o700
+        rc, out, took = helper(sandbox, "get", sandbox.registry_host, env=no_keychain)
+        assert rc == 0, out
+        assert json.loads(out)["Secret"] == f"{ACCOUNT}-auth-token"
+        rc, out, took = helper(sandbox, "get", "unknown.example.com", env=no_keychain)
+        assert (rc, out.strip()) == (1, "credentials not found in native keychain")
+        assert took < 2.0
+        # skopeo through credHelpers → docker-credential-dockpass → the daemon
+        r = subprocess.run(["skopeo", "inspect", "--tls-verify=false", f"docker://{image['ref']}"],
+                           env={**sandbox.env, **no_keychain}, capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stderr
+        # `dockpass credentials` asks the daemon too
+        rc, out, err = sandbox.run("credentials", "--profile", "test", env=no_keychain)
+        assert rc == 0, err
+        assert json.loads(out)["Version"] == 1
+
+        # another user cannot even open the socket: the client finds nothing to ask
+        if os.geteuid() == 0:
+            binary = require_binary().parent / "docker-credential-dockpass"
+            r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                str(binary), "get"], input=sandbox.registry_host,
+                               env={**sandbox.env, **no_keychain}, capture_output=True,
+                               text=True, timeout=30)
+            assert r.returncode == 1
+            assert "AWS" not in r.stdout and f"{ACCOUNT}-auth-token" not in r.stdout
+    finally:
+        daemon.stop()
+
+    # daemon stopped: the keychain answers (and without one, nothing does)
+    rc, out, _ = helper(sandbox, "get", sandbox.registry_host)
+    assert rc == 0 and json.loads(out)["Username"] == "AWS"
+    rc, out, _ = helper(sandbox, "get", sandbox.registry_host, env=no_keychain)
+    assert rc == 1
+    r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
+    assert r.returncode == 0, r.stderr
+
+
+def test_helper_fetches_a_fresh_token_once_the_old_one_expired(sandbox, keyring, image):
+    sandbox.write_config(extra='docker = "helper"')
+    sandbox.moto.set_ecr_ttl(2)
+    sandbox.login()
+    sandbox.moto.set_ecr_ttl(None)
+    state_path = sandbox.state_home / "dockpass" / "state.json"
+    issued = json.loads(state_path.read_text())["profiles"]["test"]["session"]["registries"][0]
+    time.sleep(3)
+    # the token is past its end, the STS session is not: get fetches a new token from ECR
+    rc, out, _ = helper(sandbox, "get", sandbox.registry_host)
+    assert rc == 0, out
+    after = json.loads(state_path.read_text())["profiles"]["test"]["session"]["registries"][0]
+    assert after["issued_at"] > issued["issued_at"]
+    assert after["expires_at"] > issued["expires_at"]
+    r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
+    assert r.returncode == 0, r.stderr

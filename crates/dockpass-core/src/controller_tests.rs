@@ -210,3 +210,46 @@ async fn token_refresh_uses_the_session_and_keeps_it_when_it_fails() {
     assert!(p.session.is_some(), "the last good session stays");
     assert_eq!(p.last_error.as_ref().unwrap().code, Code::NotLoggedIn);
 }
+
+#[tokio::test]
+async fn the_repository_list_is_cached_for_the_session_and_refetched_on_request() {
+    let s = setup("role = \"123456789012/Developer\"\n\n[[profile.chain]]\nrole_arn = \"arn:aws:iam::210987654321:role/EcrReader\"\n");
+    capture(&s, None).await.unwrap();
+    let first = s.ctl.repositories("corp", false).await.unwrap();
+    assert_eq!(first.repositories.len(), 4, "{first:?}");
+    // The chained registry is listed with the chained role's credentials.
+    assert!(first
+        .repositories
+        .iter()
+        .any(|r| r.account == "210987654321" && r.name.starts_with("asiachain210987654321/")));
+    s.clock.advance(std::time::Duration::from_secs(60));
+    let cached = s.ctl.repositories("corp", false).await.unwrap();
+    assert_eq!(cached.fetched_at, first.fetched_at);
+    let fresh = s.ctl.repositories("corp", true).await.unwrap();
+    assert!(fresh.fetched_at > first.fetched_at);
+    // A new sign-in is a new session: not the old list.
+    capture(&s, None).await.unwrap();
+    let after = s.ctl.repositories("corp", false).await.unwrap();
+    assert!(after.fetched_at > first.fetched_at);
+    let images = s
+        .ctl
+        .images(
+            "corp",
+            "210987654321.dkr.ecr.us-east-1.amazonaws.com",
+            "x/app",
+        )
+        .await
+        .unwrap();
+    assert_eq!(images[0].tags, ["latest"]);
+    let e = s
+        .ctl
+        .images("corp", "elsewhere.example", "x")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::Usage);
+    s.ctl.logout("corp").unwrap();
+    assert_eq!(
+        s.ctl.repositories("corp", false).await.unwrap_err().code,
+        Code::NotLoggedIn
+    );
+}

@@ -283,3 +283,115 @@ async fn a_stuck_renewal_is_reported_before_the_session_ends() {
         })
     );
 }
+
+const CHAIN: &str = "role = \"123456789012/Developer\"\n\n[[profile.chain]]\nrole_arn = \"arn:aws:iam::210987654321:role/EcrReader\"\nregistry = [{ region = \"eu-west-1\" }]\n";
+
+fn chain_issued(r: &Running) -> time::OffsetDateTime {
+    r.s.ctl.context().state.load().unwrap().profiles["corp"]
+        .session
+        .as_ref()
+        .unwrap()
+        .chain[0]
+        .issued_at
+}
+
+#[tokio::test]
+async fn a_chained_role_is_renewed_every_half_hour_without_touching_the_tokens() {
+    // STS 8 h, tokens 12 h, chained role 1 h: the chain is assumed again at its half-life,
+    // again and again, while the tokens (and the docker config) stay as they are.
+    let r = running(CHAIN, None, |a| {
+        a.sts_life = 8 * 60 * MIN;
+        a.token_ttl = 12 * 60 * MIN;
+    })
+    .await;
+    let st = status(&r);
+    assert_eq!(st.chain.len(), 1);
+    assert_eq!(
+        st.registries
+            .iter()
+            .map(|r| r.host.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+        ]
+    );
+    let (sts0, ecr0) = (
+        r.s.aws.sts_calls.load(Ordering::SeqCst),
+        r.s.aws.ecr_calls.load(Ordering::SeqCst),
+    );
+    assert_eq!(sts0, 1, "one AssumeRole at sign-in");
+    let docker_before = std::fs::read_to_string(&r.s.docker).unwrap();
+    r.s.clock.advance(29 * MIN);
+    settle().await;
+    assert_eq!(r.s.aws.sts_calls.load(Ordering::SeqCst), sts0);
+    r.s.clock.advance(MIN);
+    settle().await;
+    assert_eq!(r.s.aws.sts_calls.load(Ordering::SeqCst), sts0 + 1);
+    assert_eq!(
+        chain_issued(&r),
+        time::macros::datetime!(2099-06-01 12:30 UTC)
+    );
+    r.s.clock.advance(30 * MIN);
+    settle().await;
+    assert_eq!(r.s.aws.sts_calls.load(Ordering::SeqCst), sts0 + 2);
+    assert_eq!(
+        r.s.aws.ecr_calls.load(Ordering::SeqCst),
+        ecr0,
+        "tokens not due"
+    );
+    assert_eq!(std::fs::read_to_string(&r.s.docker).unwrap(), docker_before);
+    // The chained role's registry uses the chained credentials' token.
+    let secrets = r.s.ctl.context().secrets().load("corp").unwrap().unwrap();
+    assert_eq!(
+        secrets.chained[0].credentials.access_key_id,
+        "ASIACHAIN210987654321"
+    );
+    assert_eq!(
+        secrets
+            .credentials_for(Some("arn:aws:iam::210987654321:role/EcrReader"))
+            .unwrap()
+            .expires_at,
+        time::macros::datetime!(2099-06-01 14:00 UTC)
+    );
+}
+
+#[tokio::test]
+async fn an_aws_profile_session_is_renewed_silently_without_a_window() {
+    let s = setup_with("", |a| a.sts_life = 60 * MIN);
+    // Swap the SAML profile for an aws_profile one.
+    let ctx = s.ctl.context();
+    let mut p = ctx.config.profiles[0].clone();
+    p.idp_url = None;
+    p.aws_profile = Some("ecr".into());
+    s.ctl.config_save(vec![p]).unwrap();
+    s.ctl.sign_in_aws_profile("corp", false).await.unwrap();
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert_eq!(st.state, SessionState::Active);
+    assert_eq!(
+        st.role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/FromProfile")
+    );
+    let notes = Arc::new(RecordingNotifier::new());
+    s.ctl.set_hooks(Hooks {
+        renewer: None,
+        notifier: Some(notes.clone()),
+        profiles: None,
+    });
+    let task = tokio::spawn(s.ctl.clone().run_scheduler());
+    settle().await;
+    let first = s.ctl.status(Some("corp")).unwrap().expires_at.unwrap();
+    // refresh_before 10 m: renewal 10 minutes before the end, with no window and no notice.
+    s.clock.advance(51 * MIN);
+    settle().await;
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert!(st.expires_at.unwrap() > first, "renewed");
+    assert!(notes.shown().is_empty(), "{:?}", notes.shown());
+    assert!(
+        !s.events
+            .phases()
+            .contains(&crate::controller::Phase::Failed),
+        "no failure"
+    );
+    task.abort();
+}
