@@ -216,3 +216,46 @@ aliases = ["{sandbox.registry.host}"]
     rc, out, err = sandbox.run("login", "--profile", "prof")
     assert_one_line_error(rc, out, err, 2, "nope")
     assert sandbox.docker_config_bytes() == before
+
+
+def test_ecr_public_is_a_registry_kind(sandbox, keyring, tmp_path):
+    """`public = true`: a token from ECR Public (us-east-1) for public.ecr.aws and its aliases,
+    next to a private registry, and its repositories in `dockpass repos`."""
+    from tests.standins.ecr_public import PASSWORD, EcrPublic
+
+    public = EcrPublic()
+    reg = start_tracked(Registry, tmp_path / "public-registry", account="111111111111")
+    try:
+        ref = reg.push_image("dockpass/tool", "1.0", content=b"public")["ref"]
+        reg.set_password(PASSWORD)  # from now on the registry takes only the public token
+        for name in ("tool", "base", "cli"):
+            public.add_repository("dockpass", name)
+        sandbox.env["AWS_ENDPOINT_URL_ECR_PUBLIC"] = public.url
+        sandbox.write_config(sandbox.profile_toml() + f"""
+[[profile.registry]]
+public = true
+aliases = ["{reg.host}"]
+""")
+        sandbox.login()
+        cfg = sandbox.docker_config()
+        auth = base64_decode(cfg["auths"]["public.ecr.aws"]["auth"])
+        assert auth == f"AWS:{PASSWORD}"
+        assert base64_decode(cfg["auths"][reg.host]["auth"]) == f"AWS:{PASSWORD}"
+        r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
+        assert r.returncode == 0, r.stderr
+        assert public.calls and all(c["signed"] for c in public.calls), public.calls
+
+        rc, out, err = sandbox.run("repos", "--profile", "test", "--json")
+        assert rc == 0, err
+        pub = [r for r in json.loads(out) if r["registry"] == "public.ecr.aws"]
+        # three repositories over two pages, with the gallery URI ECR Public reports
+        assert sorted(r["uri"] for r in pub) == [f"public.ecr.aws/dockpass/{n}" for n in ("base", "cli", "tool")]
+        assert [c["target"] for c in public.calls].count("SpencerFrontendService.DescribeRepositories") == 2
+    finally:
+        stop_tracked(reg)
+        public.stop()
+
+
+def base64_decode(s: str) -> str:
+    import base64
+    return base64.b64decode(s).decode()
