@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/pre
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { fakeBackend } from "./test/backend";
-import { active, activity, config, CORP, EAST, loggedOut, overview, repo, repositoryList, ROLES } from "./test/fixtures";
+import { active, activity, chained, config, CORP, EAST, loggedOut, overview, repo, repositoryList, ROLES } from "./test/fixtures";
 
 const inHour = () => new Date(Date.now() + 3600_000).toISOString();
 
@@ -81,6 +81,17 @@ describe("events", () => {
     expect(screen.getByTestId("switch-role")).toBeTruthy();
     expect(screen.getByTestId("sign-out")).toBeTruthy();
     expect(screen.queryByTestId("sign-in")).toBeNull();
+  });
+
+  it("the session's chained roles come with the overview and go with a session event without them", async () => {
+    const inHalfHour = new Date(Date.now() + 1800_000).toISOString();
+    const be = fakeBackend({ overview: overview({ sessions: [active("corp", inHour(), { chain: [chained("210987654321", "EcrReader", inHalfHour)] }), loggedOut("staging")] }) });
+    render(<App />);
+    const list = await screen.findByTestId("chain-list");
+    expect(within(list).getAllByTestId("chain-row").map((r) => r.dataset.roleArn)).toEqual(["arn:aws:iam::210987654321:role/EcrReader"]);
+    expect(list.textContent).toMatch(/EcrReader.*210987654321.*expires in (29|30)m/);
+    await be.emit("session-changed", active("corp", inHour()));
+    expect(screen.queryByTestId("chain-list")).toBeNull();
   });
 
   it("a session event for another profile changes only that profile", async () => {

@@ -19,6 +19,14 @@ export interface RegistryStatus {
   expires_at: string;
 }
 
+/** A role assumed from the session's role (role chaining); renewed automatically well before it ends. */
+export interface ChainStatus {
+  role_arn: string;
+  account: string;
+  /** RFC 3339 UTC; chained credentials live an hour at most. */
+  expires_at: string;
+}
+
 export interface ApiError {
   code: string;
   message: string;
@@ -35,12 +43,16 @@ export interface Status {
   subject?: string | null;
   /** Where the session's secrets are: "keychain" or "memory". */
   secrets?: string;
+  /** The chained roles of the session; omitted when there are none. */
+  chain?: ChainStatus[];
 }
 
 export interface RegistrySpec {
   account?: string;
   region?: string;
   aliases?: string[];
+  /** ECR Public (`public.ecr.aws`, tokens from us-east-1): no account, no other region. Sent only when true. */
+  public?: boolean;
 }
 
 export interface ChainSpec {

@@ -4,18 +4,25 @@ import {
   checkAliases,
   checkDuration,
   checkName,
+  checkPublicAccount,
+  checkPublicRegion,
   checkRegion,
   checkRoleArn,
   checkRoleSelector,
   checkUrl,
   draftFromProfile,
+  emptyRegistry,
   isRegion,
   newDraft,
   profileFromDraft,
   validateDraft,
   type ProfileDraft,
+  type RegistryDraft,
 } from "./validate";
+import type { Profile } from "./api";
+import { MIRROR } from "./test/fixtures";
 
+const reg = (patch: Partial<RegistryDraft> = {}): RegistryDraft => ({ ...emptyRegistry(), ...patch });
 const good = (): ProfileDraft => ({ ...newDraft(), name: "corp", idp_url: "https://idp.example.com/app", region: "us-east-1" });
 
 describe("single rules", () => {
@@ -93,8 +100,8 @@ describe("validateDraft", () => {
   it("keys nested problems by path", () => {
     const d: ProfileDraft = {
       ...good(),
-      registry: [{ account: "12", region: "eu-west-1", aliases: "" }, { account: "", region: "EU", aliases: "https://x" }],
-      chain: [{ role_arn: "nope", registry: [{ account: "", region: "moon-1", aliases: "" }] }],
+      registry: [reg({ account: "12", region: "eu-west-1" }), reg({ region: "EU", aliases: "https://x" })],
+      chain: [{ role_arn: "nope", registry: [reg({ region: "moon-1" })] }],
       sts_endpoint: "sts.amazonaws.com",
       session_duration: "10m",
       refresh_before: "30s",
@@ -122,10 +129,10 @@ describe("profileFromDraft", () => {
       ...good(),
       docker: "helper",
       registry: [
-        { account: "123456789012", region: "", aliases: "a.example, b.example:5000  c" },
-        { account: "", region: "", aliases: "" },
+        reg({ account: "123456789012", aliases: "a.example, b.example:5000  c" }),
+        reg(),
       ],
-      chain: [{ role_arn: " arn:aws:iam::210987654321:role/EcrReader ", registry: [{ account: "999999999999", region: "us-east-1", aliases: "" }] }, { role_arn: "arn:aws:iam::210987654321:role/X", registry: [] }],
+      chain: [{ role_arn: " arn:aws:iam::210987654321:role/EcrReader ", registry: [reg({ account: "999999999999", region: "us-east-1" })] }, { role_arn: "arn:aws:iam::210987654321:role/X", registry: [] }],
     });
     expect(p.docker).toBe("helper");
     expect(p.registry).toEqual([{ account: "123456789012", aliases: ["a.example", "b.example:5000", "c"] }, {}]);
@@ -146,5 +153,71 @@ describe("profileFromDraft", () => {
     const d = draftFromProfile(p);
     expect(d.source).toBe("aws_profile");
     expect(profileFromDraft(d)).toEqual(p);
+  });
+});
+
+describe("ECR Public registries", () => {
+  it("single rules: no account, no region but us-east-1", () => {
+    expect(checkPublicAccount("")).toBeNull();
+    expect(checkPublicAccount("  ")).toBeNull();
+    expect(checkPublicAccount("123456789012")).toMatch(/ECR Public has no account/);
+    expect(checkPublicRegion("")).toBeNull();
+    expect(checkPublicRegion("us-east-1")).toBeNull();
+    expect(checkPublicRegion(" us-east-1 ")).toBeNull();
+    expect(checkPublicRegion("eu-west-1")).toMatch(/us-east-1 only/);
+  });
+
+  it("a new registry row is private", () => {
+    expect(emptyRegistry().public).toBe(false);
+    expect(draftFromProfile({ name: "x", region: "us-east-1", registry: [{ account: "123456789012" }] }).registry[0].public).toBe(false);
+  });
+
+  it("validateDraft: account or another region on a public registry is an error on that field", () => {
+    const d: ProfileDraft = {
+      ...good(),
+      registry: [
+        reg({ public: true, account: "123456789012", region: "eu-west-1" }),
+        reg({ public: true, region: "us-east-1", aliases: "ecr-public.corp.example" }),
+        reg({ public: true }),
+        reg({ public: true, region: "moon" }),
+      ],
+      chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [reg({ public: true, region: "ap-south-1" }), reg({ public: true })] }],
+    };
+    const e = validateDraft(d, []);
+    expect(Object.keys(e).sort()).toEqual(["chain.0.registry.0.region", "registry.0.account", "registry.0.region", "registry.3.region"]);
+    expect(e["registry.0.account"]).toMatch(/ECR Public has no account/);
+    expect(e["registry.0.region"]).toMatch(/us-east-1 only/);
+    expect(e["chain.0.registry.0.region"]).toMatch(/us-east-1 only/);
+    // A malformed region says so first.
+    expect(e["registry.3.region"]).toMatch(/Not an AWS region/);
+  });
+
+  it("the same account and region on a private registry are fine", () => {
+    expect(validateDraft({ ...good(), registry: [reg({ account: "123456789012", region: "eu-west-1" })] }, [])).toEqual({});
+  });
+
+  it("profileFromDraft: keeps public: true, leaves out the account and any region but us-east-1", () => {
+    const p = profileFromDraft({
+      ...good(),
+      registry: [reg({ public: true, account: "123456789012", region: "eu-west-1", aliases: "ecr-public.corp.example" }), reg({ public: true, region: "us-east-1" }), reg({ account: "123456789012" })],
+      chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [reg({ public: true })] }],
+    });
+    expect(p.registry).toEqual([{ aliases: ["ecr-public.corp.example"], public: true }, { region: "us-east-1", public: true }, { account: "123456789012" }]);
+    expect(p.chain).toEqual([{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [{ public: true }] }]);
+  });
+
+  it("a private registry gets no public key at all (the backend writes it only when true)", () => {
+    const p = profileFromDraft({ ...good(), registry: [reg({ region: "eu-west-1" })] });
+    expect(p.registry![0]).not.toHaveProperty("public");
+  });
+
+  it("round-trips public registries, top-level and chained", () => {
+    const d = draftFromProfile(MIRROR);
+    expect(d.registry.map((r) => r.public)).toEqual([false, true]);
+    expect(d.chain[0].registry.map((r) => r.public)).toEqual([false, true]);
+    expect(validateDraft(d, [])).toEqual({});
+    expect(profileFromDraft(d)).toEqual(MIRROR);
+    const east: Profile = { name: "east", idp_url: "https://idp.example.com/x", region: "eu-west-1", docker: "helper", registry: [{ region: "us-east-1", public: true }] };
+    expect(profileFromDraft(draftFromProfile(east))).toEqual(east);
   });
 });

@@ -8,6 +8,8 @@ export interface RegistryDraft {
   region: string;
   /** Host names separated by commas or spaces. */
   aliases: string;
+  /** ECR Public (`public.ecr.aws`): no account, tokens from us-east-1 only. */
+  public: boolean;
 }
 
 export interface ChainDraft {
@@ -36,7 +38,11 @@ export interface ProfileDraft {
 /** Field path (`name`, `registry.0.account`, `chain.1.registry.0.aliases`) → message. */
 export type Errors = Record<string, string>;
 
-export const emptyRegistry = (): RegistryDraft => ({ account: "", region: "", aliases: "" });
+/** ECR Public's registry host, and the one region it issues tokens in (the backend's PUBLIC_REGION). */
+export const PUBLIC_HOST = "public.ecr.aws";
+export const PUBLIC_REGION = "us-east-1";
+
+export const emptyRegistry = (): RegistryDraft => ({ account: "", region: "", aliases: "", public: false });
 export const emptyChain = (): ChainDraft => ({ role_arn: "", registry: [] });
 
 export function newDraft(): ProfileDraft {
@@ -60,6 +66,7 @@ const registryDraft = (r: RegistrySpec): RegistryDraft => ({
   account: r.account ?? "",
   region: r.region ?? "",
   aliases: (r.aliases ?? []).join(", "),
+  public: r.public === true,
 });
 
 export function draftFromProfile(p: Profile): ProfileDraft {
@@ -86,14 +93,16 @@ export function splitAliases(s: string): string[] {
     .filter((a) => a !== "");
 }
 
+/** A registry row to save; ECR Public keeps no account and no region but us-east-1 (the backend refuses others). */
 function cleanRegistry(r: RegistryDraft, withAccount: boolean): RegistrySpec {
   const out: RegistrySpec = {};
   const account = r.account.trim();
   const region = r.region.trim();
   const aliases = splitAliases(r.aliases);
-  if (withAccount && account) out.account = account;
-  if (region) out.region = region;
+  if (withAccount && account && !r.public) out.account = account;
+  if (region && (!r.public || region === PUBLIC_REGION)) out.region = region;
   if (aliases.length) out.aliases = aliases;
+  if (r.public) out.public = true;
   return out;
 }
 
@@ -204,12 +213,23 @@ export function checkRoleSelector(v: string): string | null {
   return /\s/.test(t) ? "A role ARN, ACCOUNT/NAME or a role name, without spaces" : null;
 }
 
+/** ECR Public has no account (the backend: "ECR Public (public = true) has no account; remove account"). */
+export function checkPublicAccount(account: string): string | null {
+  return account.trim() === "" ? null : "ECR Public has no account; remove it";
+}
+
+/** ECR Public issues tokens in us-east-1 only (the backend refuses any other region). */
+export function checkPublicRegion(region: string): string | null {
+  const t = region.trim();
+  return t === "" || t === PUBLIC_REGION ? null : `ECR Public issues tokens in ${PUBLIC_REGION} only; remove the region`;
+}
+
 function checkRegistryRows(rows: RegistryDraft[], prefix: string, withAccount: boolean, errors: Errors) {
   rows.forEach((r, i) => {
     const p = `${prefix}.${i}`;
-    const acc = withAccount ? checkAccount(r.account) : null;
+    const acc = withAccount ? (r.public ? checkPublicAccount(r.account) : checkAccount(r.account)) : null;
     if (acc) errors[`${p}.account`] = acc;
-    const reg = checkRegion(r.region, false);
+    const reg = checkRegion(r.region, false) ?? (r.public ? checkPublicRegion(r.region) : null);
     if (reg) errors[`${p}.region`] = reg;
     const al = checkAliases(r.aliases);
     if (al) errors[`${p}.aliases`] = al;

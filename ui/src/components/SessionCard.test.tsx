@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Status } from "../api";
-import { active, loggedOut } from "../test/fixtures";
+import { active, chained, loggedOut } from "../test/fixtures";
 import { SessionCard } from "./SessionCard";
 
 const T0 = Date.parse("2025-11-26T12:00:00Z");
@@ -99,5 +99,62 @@ describe("session card", () => {
     card(loggedOut("corp"), { progress: { profile: "corp", phase: "failed", message: "The IdP refused the login" } });
     expect(screen.getByTestId("login-progress").textContent).toContain("The IdP refused the login");
     expect((screen.getByTestId("sign-in") as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe("chained roles", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(T0);
+  });
+
+  const rowsOf = () => screen.getAllByTestId("chain-row");
+
+  it("lists them under the session: role name, account and a quiet expiry that ticks", () => {
+    card(active("corp", at(7 * 3600), { chain: [chained("210987654321", "EcrReader", at(42 * 60)), chained("555566667777", "ci/Pusher", at(17 * 60 + 30))] }));
+    const list = screen.getByTestId("chain-list");
+    expect(list.textContent).toContain("Chained roles");
+    expect(list.textContent).toMatch(/renewed automatically/);
+    expect(rowsOf().map((r) => r.dataset.roleArn)).toEqual(["arn:aws:iam::210987654321:role/EcrReader", "arn:aws:iam::555566667777:role/ci/Pusher"]);
+    const [first, second] = rowsOf();
+    expect(first.querySelector(".chain-role")!.textContent).toBe("EcrReader");
+    expect(first.textContent).toContain("210987654321");
+    expect(first.querySelector('[data-testid="chain-expiry"]')!.textContent).toBe("expires in 42m");
+    expect(first.querySelector('[data-testid="chain-expiry"]')!.getAttribute("title")).toMatch(/^Expires \d{4}-\d{2}-\d{2} /);
+    expect(second.querySelector(".chain-role")!.textContent).toBe("Pusher");
+    expect(second.textContent).toContain("/ci/");
+    expect(second.textContent).toContain("555566667777");
+    expect(second.querySelector('[data-testid="chain-expiry"]')!.textContent).toBe("expires in 17m");
+    tick(5 * 60_000);
+    expect(first.querySelector('[data-testid="chain-expiry"]')!.textContent).toBe("expires in 37m");
+  });
+
+  it("a near expiry is not a warning: the session stays active, no alert", () => {
+    card(active("corp", at(7 * 3600), { chain: [chained("210987654321", "EcrReader", at(90))] }));
+    expect(screen.getByTestId("session-state").dataset.state).toBe("active");
+    expect(screen.getByTestId("session").dataset.state).toBe("active");
+    expect(screen.queryByRole("alert")).toBeNull();
+    const exp = screen.getByTestId("chain-expiry");
+    expect(exp.textContent).toBe("expires in 1m");
+    expect(exp.className).toContain("muted");
+  });
+
+  it("past its expiry it says so, quietly", () => {
+    card(active("corp", at(3600), { chain: [chained("210987654321", "EcrReader", at(-180))] }));
+    expect(screen.getByTestId("chain-expiry").textContent).toBe("expired 3m ago");
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("nothing is shown without a chain", () => {
+    card(active("corp", at(3600)));
+    expect(screen.queryByTestId("chain-list")).toBeNull();
+    card(active("staging", at(3600), { chain: [] }));
+    expect(screen.queryByTestId("chain-list")).toBeNull();
+    expect(screen.queryByTestId("chain-row")).toBeNull();
+  });
+
+  it("nothing is shown when signed out", () => {
+    card({ ...loggedOut("corp"), chain: [chained("210987654321", "EcrReader", at(600))] });
+    expect(screen.queryByTestId("chain-list")).toBeNull();
   });
 });

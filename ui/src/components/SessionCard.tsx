@@ -1,10 +1,10 @@
 // The session of the selected profile: who, which role, how long still, and what to do.
-import type { LoginProgress, Status } from "../api";
+import type { ChainStatus, LoginProgress, Status } from "../api";
 import { useNow } from "../clock";
 import { formatAbsolute, formatCountdown, formatDay, formatRelative, parseTime } from "../format";
 import { RUNNING_PHASES } from "../state";
 import { effectiveState, splitRoleArn, STATE_LABEL } from "../status";
-import { IconAlert, IconLogin, IconLogout, IconSwitch, IconUser } from "./icons";
+import { IconAlert, IconKey, IconLogin, IconLogout, IconSwitch, IconUser } from "./icons";
 
 const PHASE_TEXT: Record<string, string> = {
   opening: "Opening the sign-in window…",
@@ -29,6 +29,44 @@ export function StatePill({ state, small }: { state: Status["state"]; small?: bo
       <span class="dot" aria-hidden="true" />
       {STATE_LABEL[state]}
     </span>
+  );
+}
+
+/**
+ * The roles assumed from the session's role. Their credentials live an hour at most and the
+ * backend renews them on its own (about every 30 minutes), so the expiry is shown quietly.
+ */
+export function ChainList({ chain, now }: { chain: ChainStatus[]; now: number }) {
+  return (
+    <div class="chain-list" data-testid="chain-list">
+      <div class="chain-list-head">
+        <span class="stat-label" id="chain-list-title">
+          Chained roles
+        </span>
+        <span class="muted">renewed automatically</span>
+      </div>
+      <ul aria-labelledby="chain-list-title">
+        {chain.map((c) => {
+          const r = splitRoleArn(c.role_arn);
+          const exp = parseTime(c.expires_at);
+          return (
+            <li class="chain-item" key={c.role_arn} data-testid="chain-row" data-role-arn={c.role_arn}>
+              <IconKey size={14} />
+              <span class="chain-role" title={c.role_arn}>
+                {r?.name ?? c.role_arn}
+              </span>
+              {r && r.path !== "/" && <span class="chip mono role-path">{r.path}</span>}
+              <span class="mono chain-account" title="Account">
+                {c.account || r?.account}
+              </span>
+              <span class="chain-exp muted" data-testid="chain-expiry" title={exp === null ? undefined : `Expires ${formatAbsolute(exp)}`}>
+                {exp === null ? "" : exp > now ? `expires ${formatRelative(exp, now)}` : `expired ${formatRelative(exp, now)}`}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
   );
 }
 
@@ -128,6 +166,8 @@ export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignI
           </div>
         </div>
       )}
+
+      {status.chain && status.chain.length > 0 && state !== "logged_out" && <ChainList chain={status.chain} now={now} />}
 
       {state === "error" && status.error && (
         <div class="inline-error" role="alert" data-testid="session-error">

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ConfigView, Profile } from "../api";
 import { App } from "../App";
 import { fakeBackend } from "../test/backend";
-import { config, CORP, STAGING } from "../test/fixtures";
+import { config, CORP, loggedOut, MIRROR, overview, STAGING } from "../test/fixtures";
 import { SettingsForm } from "./SettingsForm";
 
 const input = (name: string) => document.querySelector<HTMLInputElement>(`[data-testid="settings-form"] [name="${name}"]`)!;
@@ -11,10 +11,14 @@ const type = (name: string, v: string) => fireEvent.input(input(name), { target:
 const errorOf = (field: string) => document.querySelector(`[data-testid="field-error"][data-field="${field}"]`)?.textContent ?? null;
 const save = () => screen.getByTestId("settings-save") as HTMLButtonElement;
 
-function form(original: Profile | null, onSave = vi.fn(async () => true)) {
-  render(<SettingsForm config={config()} original={original} knownRoles={[]} onSave={onSave} onDelete={vi.fn(async () => true)} onCancel={() => {}} />);
+function form(original: Profile | null, onSave = vi.fn(async (_profiles: Profile[], _saved: Profile) => true)) {
+  const profiles = original && original !== CORP && original !== STAGING ? [CORP, STAGING, original] : [CORP, STAGING];
+  render(<SettingsForm config={config(profiles)} original={original} knownRoles={[]} onSave={onSave} onDelete={vi.fn(async () => true)} onCancel={() => {}} />);
   return onSave;
 }
+
+const publicBoxes = () => screen.getAllByTestId("registry-public") as HTMLInputElement[];
+const rows = () => screen.getAllByTestId("registry-edit-row");
 
 describe("settings form: validation", () => {
   it("a new profile: Save disabled until the required fields are valid; messages only once touched", () => {
@@ -122,6 +126,95 @@ describe("settings form: validation", () => {
   });
 });
 
+describe("settings form: ECR Public registries", () => {
+  it("shows a loaded profile's public registries as checked, their account and region disabled", () => {
+    form(MIRROR);
+    // top-level rows, then the chained role's rows
+    expect(publicBoxes().map((b) => b.checked)).toEqual([false, true, false, true]);
+    expect(rows().map((r) => r.dataset.public ?? null)).toEqual([null, "true", null, "true"]);
+    expect(input("registry.0.account").disabled).toBe(false);
+    expect(input("registry.1.account").disabled).toBe(true);
+    expect(input("registry.1.region").disabled).toBe(true);
+    expect(input("registry.1.aliases").value).toBe("ecr-public.corp.example");
+    expect(input("registry.1.aliases").disabled).toBe(false);
+    expect(input("chain.0.registry.0.region").disabled).toBe(false);
+    expect(input("chain.0.registry.1.region").disabled).toBe(true);
+    expect(rows()[1].querySelector('[data-testid="registry-public-hint"]')!.textContent).toContain("public.ecr.aws");
+    expect(rows()[3].querySelector('[data-testid="registry-public-hint"]')!.textContent).toContain("public.ecr.aws");
+    expect(rows()[0].querySelector('[data-testid="registry-public-hint"]')).toBeNull();
+    // nothing changed: nothing to save
+    expect(save().disabled).toBe(true);
+    expect(screen.queryByTestId("field-error")).toBeNull();
+  });
+
+  it("checking ECR Public clears and disables account and region; the saved registry is { public: true }", async () => {
+    const onSave = form(STAGING);
+    fireEvent.click(screen.getByTestId("add-registry"));
+    type("registry.0.account", "123456789012");
+    type("registry.0.region", "eu-central-1");
+    type("registry.0.aliases", "ecr-public.corp.example");
+    expect(rows()[0].querySelector('[data-testid="registry-public-hint"]')).toBeNull();
+    fireEvent.click(publicBoxes()[0]);
+    expect(publicBoxes()[0].checked).toBe(true);
+    expect(input("registry.0.account").value).toBe("");
+    expect(input("registry.0.account").disabled).toBe(true);
+    expect(input("registry.0.region").value).toBe("");
+    expect(input("registry.0.region").disabled).toBe(true);
+    expect(input("registry.0.aliases").value).toBe("ecr-public.corp.example");
+    expect(screen.getByTestId("registry-public-hint").textContent).toMatch(/public\.ecr\.aws.*us-east-1/);
+    expect(screen.queryByTestId("field-error")).toBeNull();
+    fireEvent.click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    const saved = onSave.mock.calls[0][1];
+    expect(saved.registry).toEqual([{ aliases: ["ecr-public.corp.example"], public: true }]);
+  });
+
+  it("unchecking makes it a private registry again", () => {
+    form(MIRROR);
+    fireEvent.click(publicBoxes()[1]);
+    expect(publicBoxes()[1].checked).toBe(false);
+    expect(input("registry.1.account").disabled).toBe(false);
+    expect(input("registry.1.region").disabled).toBe(false);
+    expect(rows()[1].querySelector('[data-testid="registry-public-hint"]')).toBeNull();
+    expect(save().disabled).toBe(false);
+    type("registry.1.account", "210987654321");
+    expect(save().disabled).toBe(false);
+  });
+
+  it("a chained role's registry can be public too", async () => {
+    const onSave = form(STAGING);
+    fireEvent.click(screen.getByTestId("add-chain"));
+    type("chain.0.role_arn", "arn:aws:iam::210987654321:role/EcrReader");
+    fireEvent.click(screen.getByText("Registry through this role"));
+    type("chain.0.registry.0.region", "eu-west-1");
+    fireEvent.click(publicBoxes()[0]);
+    expect(input("chain.0.registry.0.region").disabled).toBe(true);
+    expect(input("chain.0.registry.0.region").value).toBe("");
+    fireEvent.click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    expect(onSave.mock.calls[0][1].chain).toEqual([{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [{ public: true }] }]);
+  });
+
+  it("a loaded public registry with an account or another region: errors on those fields, which can be cleared", () => {
+    const broken: Profile = { ...STAGING, name: "broken", registry: [{ account: "123456789012", region: "eu-west-1", public: true }] };
+    form(broken);
+    expect(input("registry.0.account").disabled).toBe(false);
+    expect(input("registry.0.account").getAttribute("aria-invalid")).toBe("true");
+    expect(input("registry.0.region").getAttribute("aria-invalid")).toBe("true");
+    const text = rows()[0].textContent!;
+    expect(text).toMatch(/ECR Public has no account/);
+    expect(text).toMatch(/us-east-1 only/);
+    expect(save().disabled).toBe(true);
+    type("registry.0.account", "");
+    expect(input("registry.0.account").disabled).toBe(true);
+    expect(rows()[0].textContent).not.toMatch(/no account/);
+    type("registry.0.region", "us-east-1");
+    expect(input("registry.0.region").hasAttribute("aria-invalid")).toBe(false);
+    expect(screen.queryByTestId("field-error")).toBeNull();
+    expect(save().disabled).toBe(false);
+  });
+});
+
 describe("settings in the app: saving", () => {
   async function openSettings(handlers: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
     const be = fakeBackend({ handlers });
@@ -201,5 +294,26 @@ describe("settings in the app: saving", () => {
     fireEvent.click(screen.getByTestId("confirm-ok"));
     await waitFor(() => expect(be.argsOf("config_save")).toEqual([{ profiles: [STAGING] }]));
     await waitFor(() => expect(screen.getAllByTestId("profile-item").map((e) => e.dataset.profile)).toEqual(["staging"]));
+  });
+
+  it("a profile with public registries keeps public: true when saved (top-level and chained)", async () => {
+    const be = fakeBackend({
+      config: config([MIRROR, STAGING]),
+      overview: overview({ profiles: ["mirror", "staging"], selected: "mirror", sessions: [loggedOut("mirror"), loggedOut("staging")], roles: {} }),
+      handlers: { config_save: (a) => ({ ...config(), profiles: a.profiles }) as ConfigView },
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("tab-settings"));
+    await screen.findByTestId("settings-form");
+    expect(publicBoxes().map((b) => b.checked)).toEqual([false, true, false, true]);
+    expect(save().disabled).toBe(true);
+    type("refresh_before", "15m");
+    fireEvent.click(save());
+    await waitFor(() => expect(be.argsOf("config_save")).toHaveLength(1));
+    const [mirror, staging] = be.argsOf("config_save")[0].profiles as Profile[];
+    expect(mirror).toEqual({ ...MIRROR, refresh_before: "15m" });
+    expect(mirror.registry![1].public).toBe(true);
+    expect(mirror.chain![0].registry![1].public).toBe(true);
+    expect(staging).toEqual(STAGING);
   });
 });

@@ -10,6 +10,8 @@ import {
   isValid,
   newDraft,
   profileFromDraft,
+  PUBLIC_HOST,
+  PUBLIC_REGION,
   validateDraft,
   type ChainDraft,
   type ProfileDraft,
@@ -160,20 +162,54 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
     rows.map((r, i) => {
       const p = `${prefix}.${i}`;
       const errs = [withAccount && show(`${p}.account`), show(`${p}.region`), show(`${p}.aliases`)].filter(Boolean) as string[];
+      // ECR Public has no account and one region: the inputs stay disabled unless a loaded profile
+      // put a value there, which then shows its error and can be cleared.
+      const off = (v: string) => r.public && v.trim() === "";
       return (
-        <div class={`reg-row${withAccount ? "" : " no-account"}`} key={p} data-testid="registry-edit-row">
+        <div class={`reg-row${withAccount ? "" : " no-account"}${r.public ? " public" : ""}`} key={p} data-testid="registry-edit-row" data-public={r.public ? "true" : undefined}>
           {withAccount && (
-            <input {...regInput(`${p}.account`, r.account, (v) => set(i, { account: v }))} placeholder="role's account" aria-label="Account" inputMode="numeric" class="mono" />
+            <input
+              {...regInput(`${p}.account`, r.account, (v) => set(i, { account: v }))}
+              placeholder={r.public ? "no account" : "role's account"}
+              aria-label="Account"
+              inputMode="numeric"
+              class="mono"
+              disabled={off(r.account)}
+            />
           )}
-          <input {...regInput(`${p}.region`, r.region, (v) => set(i, { region: v }))} placeholder={draft.region.trim() || "profile region"} aria-label="Region" />
+          <input
+            {...regInput(`${p}.region`, r.region, (v) => set(i, { region: v }))}
+            placeholder={r.public ? PUBLIC_REGION : draft.region.trim() || "profile region"}
+            aria-label="Region"
+            disabled={off(r.region)}
+          />
           <input {...regInput(`${p}.aliases`, r.aliases, (v) => set(i, { aliases: v }))} placeholder="aliases, e.g. registry.corp.example" aria-label="Aliases" />
+          <label class="reg-public" title={`ECR Public: ${PUBLIC_HOST}, tokens from ${PUBLIC_REGION}`}>
+            <input
+              type="checkbox"
+              name={`${p}.public`}
+              data-testid="registry-public"
+              checked={r.public}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                set(i, on ? { public: true, account: "", region: "" } : { public: false });
+              }}
+            />
+            ECR Public
+          </label>
           <button type="button" class="icon-btn" aria-label="Remove registry" title="Remove registry" onClick={() => del(i)}>
             <IconTrash />
           </button>
-          {errs.length > 0 && (
+          {errs.length > 0 ? (
             <div class="field-error row-error" data-testid="field-error">
               {errs.join(" · ")}
             </div>
+          ) : (
+            r.public && (
+              <div class="field-hint row-hint" data-testid="registry-public-hint">
+                <span class="mono">{PUBLIC_HOST}</span> · tokens from {PUBLIC_REGION}
+              </div>
+            )
           )}
         </div>
       );
@@ -278,6 +314,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
                 <span>Region</span>
                 <span>Aliases</span>
                 <span />
+                <span />
               </div>
               {registryRows(
                 draft.registry,
@@ -301,7 +338,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
             <p class="muted small">Optional: roles assumed from the signed-in role (up to 1 h each) to reach registries in other accounts.</p>
           ) : (
             draft.chain.map((c, i) => (
-              <div class="chain" key={`chain-${i}`} data-testid="chain-row">
+              <div class="chain" key={`chain-${i}`} data-testid="chain-edit-row">
                 <div class="chain-head">
                   <Field id={`f-chain.${i}.role_arn`} label={`Chained role ${i + 1}`} error={show(`chain.${i}.role_arn`)} class="grow">
                     <input
@@ -321,6 +358,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
                     <div class="reg-row no-account reg-head" aria-hidden="true">
                       <span>Region</span>
                       <span>Aliases</span>
+                      <span />
                       <span />
                     </div>
                     {registryRows(

@@ -42,6 +42,7 @@ const PROFILES: Profile[] = [
     registry: [
       { account: "123456789012", region: "us-east-1" },
       { account: "123456789012", region: "eu-west-1", aliases: ["registry.corp.example"] },
+      { public: true },
     ],
     chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [{ region: "us-east-1" }] }],
   },
@@ -62,8 +63,10 @@ function sessions(): Status[] {
         { host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", expires_at: iso(11 * H + 42 * M) },
         { host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", expires_at: iso(11 * H + 42 * M) },
         { host: "registry.corp.example", expires_at: iso(11 * H + 42 * M) },
+        { host: "public.ecr.aws", expires_at: iso(11 * H + 42 * M) },
         { host: "210987654321.dkr.ecr.us-east-1.amazonaws.com", expires_at: iso(6 * M) },
       ],
+      chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", account: "210987654321", expires_at: iso(42 * M + 17_000) }],
     },
     {
       profile: "staging",
@@ -81,7 +84,7 @@ function sessions(): Status[] {
 function activity(): Activity[] {
   const a = (ms: number, profile: string, kind: Activity["kind"], message: string): Activity => ({ at: iso(-ms), profile, kind, message });
   return [
-    a(2 * M, "corp", "refresh", "Refreshed 4 registry tokens"),
+    a(2 * M, "corp", "refresh", "Refreshed 5 registry tokens"),
     a(14 * M, "staging", "info", "Session expires in 10 minutes; silent re-login scheduled"),
     a(53 * M, "corp", "login", "Signed in as Developer @ 123456789012"),
     a(55 * M, "corp", "switch", "Switched role to Developer @ 123456789012"),

@@ -1,4 +1,4 @@
-import type { Activity, ConfigView, Image, Overview, Profile, Repository, RepositoryList, Role, Status } from "../api";
+import type { Activity, ChainStatus, ConfigView, Image, Overview, Profile, Repository, RepositoryList, Role, Status } from "../api";
 
 export function role(account: string, path: string, name: string): Role {
   return {
@@ -28,6 +28,16 @@ export const CORP: Profile = {
 
 export const STAGING: Profile = { name: "staging", idp_url: "https://idp.example.com/aws", region: "eu-west-1", docker: "helper" };
 
+/** A profile with ECR Public: a public registry of its own and one through a chained role. */
+export const MIRROR: Profile = {
+  name: "mirror",
+  idp_url: "https://idp.example.com/mirror",
+  region: "eu-west-1",
+  docker: "config",
+  registry: [{ account: "123456789012" }, { public: true, aliases: ["ecr-public.corp.example"] }],
+  chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [{ region: "us-east-1" }, { public: true }] }],
+};
+
 export function config(profiles: Profile[] = [CORP, STAGING]): ConfigView {
   return { path: "/home/dev/.config/dockpass/config.toml", profiles, exists: profiles.length > 0 };
 }
@@ -47,6 +57,11 @@ export function active(profile: string, expiresAt: string, extra: Partial<Status
     registries: [{ host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", expires_at: expiresAt }],
     ...extra,
   };
+}
+
+/** A chained role of a session (`name` may carry a path: `ci/Pusher`). */
+export function chained(account: string, name: string, expiresAt: string): ChainStatus {
+  return { role_arn: `arn:aws:iam::${account}:role/${name}`, account, expires_at: expiresAt };
 }
 
 export function overview(partial: Partial<Overview> = {}): Overview {
