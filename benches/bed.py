@@ -57,7 +57,7 @@ class Bed:
         self.helper = self.bin_dir / "docker-credential-dockpass"
         for b in (self.dockpass, self.helper):
             if not (b.is_file() and os.access(b, os.X_OK)):
-                raise BenchError(f"{b} is missing: build it (cargo build --release -p dockpass-cli)")
+                raise BenchError(f"{b} is missing: build it (cargo build --release -p dockpass-cli -p dockpass-helper)")
         self.keep = keep
         # Short: the helper socket lives under run/ (unix socket paths are limited to 107 bytes).
         self.root = Path(tempfile.mkdtemp(prefix="dockpass-bench-"))

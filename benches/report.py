@@ -208,7 +208,7 @@ def write_markdown(path: Path, order: list[str], new: list[Section], run: dict) 
         f"- Date: {run['date']}",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM",
         f"- System: Linux {m['kernel']}" + (f", {m['os']}" if m.get("os") else ""),
-        f"- Toolchain: {m['rustc']}; `cargo build --release -p dockpass-cli --locked`",
+        f"- Toolchain: {m['rustc']}; `cargo build --release -p dockpass-cli -p dockpass-helper --locked`",
         f"- Commit: `{run['commit']}`",
         f"- Benchmarks run: {', '.join(s.name for s in new) or 'none'}",
         "- Reproduce: `./scripts/bench` (all), `./scripts/bench NAME...` (some), "

@@ -36,6 +36,10 @@ enum Command {
     Credentials(commands::credentials::Args),
     /// Remove the docker credentials Dockpass wrote and forget the session.
     Logout(commands::logout::Args),
+    /// The keychain half of docker-credential-dockpass (it calls this when no app or daemon
+    /// answers on its socket).
+    #[command(hide = true)]
+    CredentialHelper(commands::credential_helper::Args),
     /// Work with SAML responses.
     Saml {
         #[command(subcommand)]
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
     };
     let profile = cli.profile.as_deref();
     let result = match cli.command {
+        Command::CredentialHelper(a) => return commands::credential_helper::run(a),
         Command::Login(a) => commands::login::run(profile, a),
         Command::Status(a) => commands::status::run(profile, a),
         Command::Roles(a) => commands::roles::run(profile, a),

@@ -8,43 +8,22 @@ use crate::session::{self, Context};
 use crate::state::ChainInfo;
 use crate::sts::{self, Credentials, Sts};
 use crate::{err, Code, Result};
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Chained credentials closer than this to their end are renewed before they are handed out,
 /// so the AWS CLI does not start a command with credentials about to expire.
 const FRESH_ENOUGH: Duration = Duration::from_secs(5 * 60);
 
-/// The `credential_process` output format (version 1).
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ProcessCredentials {
-    pub version: u8,
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub session_token: String,
-    pub expiration: String,
-}
+pub use dockpass_helper::ProcessCredentials;
 
-impl std::fmt::Debug for ProcessCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProcessCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("expiration", &self.expiration)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<&Credentials> for ProcessCredentials {
-    fn from(c: &Credentials) -> Self {
-        ProcessCredentials {
-            version: 1,
-            access_key_id: c.access_key_id.clone(),
-            secret_access_key: c.secret_access_key.expose().to_string(),
-            session_token: c.session_token.expose().to_string(),
-            expiration: crate::clock::rfc3339(c.expires_at),
-        }
+/// Credentials in the `credential_process` format (version 1).
+pub fn to_process(c: &Credentials) -> ProcessCredentials {
+    ProcessCredentials {
+        version: 1,
+        access_key_id: c.access_key_id.clone(),
+        secret_access_key: c.secret_access_key.expose().to_string(),
+        session_token: c.session_token.expose().to_string(),
+        expiration: crate::clock::rfc3339(c.expires_at),
     }
 }
 
@@ -177,7 +156,7 @@ mod tests {
             session_token: crate::SecretString::new("st"),
             expires_at: time::macros::datetime!(2026-11-26 20:00 UTC),
         };
-        let p = ProcessCredentials::from(&c);
+        let p = to_process(&c);
         assert_eq!(
             serde_json::to_string(&p).unwrap(),
             r#"{"Version":1,"AccessKeyId":"ASIAX","SecretAccessKey":"sk","SessionToken":"st","Expiration":"2026-11-26T20:00:00Z"}"#

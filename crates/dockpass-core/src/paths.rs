@@ -41,10 +41,8 @@ pub fn data_dir() -> Result<PathBuf> {
 }
 
 /// `$XDG_RUNTIME_DIR/dockpass` (the credential helper's socket), else the state directory:
-/// both belong to the user alone.
+/// both belong to the user alone. One rule, in the helper crate, for both ends of the socket.
 pub fn runtime_dir() -> Result<PathBuf> {
-    match env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
-        Some(v) => Ok(PathBuf::from(v).join("dockpass")),
-        None => state_dir(),
-    }
+    dockpass_helper::runtime_dir()
+        .ok_or_else(|| err(Code::Config, "HOME is not set; set HOME or XDG_RUNTIME_DIR"))
 }

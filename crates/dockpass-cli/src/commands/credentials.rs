@@ -2,7 +2,7 @@
 //! `credential_process = dockpass credentials --profile corp` in ~/.aws/config works.
 //! It never prompts; without a live session it says to sign in and exits 3.
 
-use dockpass_core::credentials::{self, ProcessCredentials};
+use dockpass_core::credentials;
 use dockpass_core::helper::socket::{self, Answer, Request};
 use dockpass_core::{aws::Aws, session, Result};
 
@@ -22,7 +22,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     };
     match socket::ask(&request) {
         Some(Ok(Answer::Credentials(c))) => return crate::output::json_compact(&c),
-        Some(Ok(Answer::Error(e))) => return Err(e),
+        Some(Ok(Answer::Error(e))) => return Err(socket::from_wire(e)),
         _ => {}
     }
     let ctx = session::Context::load()?;
@@ -31,5 +31,5 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
         credentials::for_process(&ctx, &aws, &profile, args.role.as_deref()).await
     })??;
-    crate::output::json_compact(&ProcessCredentials::from(&creds))
+    crate::output::json_compact(&credentials::to_process(&creds))
 }

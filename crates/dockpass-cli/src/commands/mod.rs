@@ -1,5 +1,6 @@
 //! One file per command.
 
+pub mod credential_helper;
 pub mod credentials;
 pub mod daemon;
 pub mod login;

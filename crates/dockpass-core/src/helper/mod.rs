@@ -12,20 +12,7 @@ use crate::state::{RegistryInfo, State};
 use crate::{Result, SecretString};
 use time::OffsetDateTime;
 
-/// The helper protocol's "not found" message; docker matches on it.
-pub const NOT_FOUND: &str = "credentials not found in native keychain";
-/// The protocol's message for a request without a server URL.
-pub const MISSING_URL: &str = "no credentials server URL";
-
-/// Normalizes what docker sends (`https://host/v2/`, `host`) to a host name.
-pub fn host_of(server_url: &str) -> String {
-    let s = server_url.trim();
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
-    s.split('/').next().unwrap_or("").to_ascii_lowercase()
-}
+pub use dockpass_helper::{host_of, MISSING_URL, NOT_FOUND};
 
 /// A username and password for a registry.
 #[derive(Clone, Debug)]
@@ -149,19 +136,4 @@ pub fn is_ours(ctx: &Context, host: &str) -> Result<bool> {
         lookup(&state, host, OffsetDateTime::UNIX_EPOCH),
         Lookup::Unknown
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalizes_server_urls() {
-        assert_eq!(
-            host_of("https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/"),
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-        );
-        assert_eq!(host_of("127.0.0.1:5000"), "127.0.0.1:5000");
-        assert_eq!(host_of(""), "");
-    }
 }

@@ -3,7 +3,7 @@
 //! memory (the keychain is read once per session change, not per request), so a hit costs
 //! a state-file read and no AWS call.
 
-use super::socket::{self, Answer, Request, MAX_LINE};
+use super::socket::{self, to_wire, Answer, Request, MAX_LINE};
 use super::{host_of, lookup, token_for, Lookup};
 use crate::controller::{AwsProvider, Controller};
 use crate::secrets::SessionSecrets;
@@ -114,7 +114,7 @@ impl<P: AwsProvider> Controller<P> {
             .map_err(io)?;
         let answer = match serde_json::from_str::<Request>(&line) {
             Ok(req) => self.answer(req, cache).await,
-            Err(_) => Answer::Error(err(Code::Usage, "unreadable request")),
+            Err(_) => Answer::Error(to_wire(&err(Code::Usage, "unreadable request"))),
         };
         let mut out = serde_json::to_vec(&answer)
             .map_err(|e| err(Code::Internal, format!("cannot encode the answer: {e}")))?;
@@ -128,19 +128,19 @@ impl<P: AwsProvider> Controller<P> {
             Request::Get { server_url } => match self.helper_get(&server_url, cache).await {
                 Ok(Some(a)) => a,
                 Ok(None) => Answer::NotFound,
-                Err(e) => Answer::Error(e),
+                Err(e) => Answer::Error(to_wire(&e)),
             },
             Request::Credentials { profile, role } => {
                 let ctx = self.context();
                 let p = match ctx.profile(profile.as_deref()) {
                     Ok(p) => p.clone(),
-                    Err(e) => return Answer::Error(e),
+                    Err(e) => return Answer::Error(to_wire(&e)),
                 };
                 let aws = self.aws().client(&p).await;
                 match crate::credentials::for_process(&ctx, aws.as_ref(), &p, role.as_deref()).await
                 {
-                    Ok(c) => Answer::Credentials((&c).into()),
-                    Err(e) => Answer::Error(e),
+                    Ok(c) => Answer::Credentials(crate::credentials::to_process(&c)),
+                    Err(e) => Answer::Error(to_wire(&e)),
                 }
             }
         }

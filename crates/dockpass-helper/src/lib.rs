@@ -1,0 +1,195 @@
+//! The credential helper's socket protocol, shared by `docker-credential-dockpass` (client)
+//! and the app or daemon (server, in dockpass-core). One JSON line each way.
+//!
+//! This crate depends on serde alone: the helper binary that docker starts for every pull
+//! must not load libdbus, TLS or the AWS SDK just to ask the running app.
+#![forbid(unsafe_code)]
+
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Requests and answers are small; anything longer is not ours.
+pub const MAX_LINE: usize = 16 * 1024;
+/// How long the client waits for an answer (the server may fetch a fresh token first).
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The helper protocol's "not found" message; docker matches on it.
+pub const NOT_FOUND: &str = "credentials not found in native keychain";
+/// The protocol's message for a request without a server URL.
+pub const MISSING_URL: &str = "no credentials server URL";
+
+fn env_dir(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// `$XDG_RUNTIME_DIR/dockpass`, else Dockpass's state folder
+/// (`$XDG_STATE_HOME/dockpass`, `~/.local/state/dockpass`): both belong to the user alone.
+pub fn runtime_dir() -> Option<PathBuf> {
+    if let Some(d) = env_dir("XDG_RUNTIME_DIR") {
+        return Some(d.join("dockpass"));
+    }
+    let state = env_dir("XDG_STATE_HOME")
+        .or_else(|| env_dir("HOME").map(|h| h.join(".local").join("state")))?;
+    Some(state.join("dockpass"))
+}
+
+/// `runtime_dir()/helper.sock`.
+pub fn socket_path() -> Option<PathBuf> {
+    runtime_dir().map(|d| d.join("helper.sock"))
+}
+
+/// Normalizes what docker sends (`https://host/v2/`, `host`) to a host name.
+pub fn host_of(server_url: &str) -> String {
+    let s = server_url.trim();
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    s.split('/').next().unwrap_or("").to_ascii_lowercase()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// The docker `get` verb.
+    Get { server_url: String },
+    /// `dockpass credentials`.
+    Credentials {
+        profile: Option<String>,
+        role: Option<String>,
+    },
+}
+
+/// The `credential_process` output format (version 1).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProcessCredentials {
+    pub version: u8,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub session_token: String,
+    pub expiration: String,
+}
+
+impl std::fmt::Debug for ProcessCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Dockpass error on the wire: its stable code and one-line message.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WireError {
+    pub code: String,
+    pub message: String,
+}
+
+/// Secrets in answers are plain strings on the wire (the socket is the user's alone); the
+/// Debug output never shows them.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Login { username: String, secret: String },
+    Credentials(ProcessCredentials),
+    NotFound,
+    Error(WireError),
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Answer::Login { username, .. } => write!(f, "Login({username}, <redacted>)"),
+            Answer::Credentials(c) => write!(f, "Credentials({c:?})"),
+            Answer::NotFound => f.write_str("NotFound"),
+            Answer::Error(e) => write!(f, "Error({e:?})"),
+        }
+    }
+}
+
+/// Asks the running app or daemon. `None` when none listens (the caller then answers from
+/// the keychain); `Some(Err)` when the exchange broke.
+pub fn ask(request: &Request) -> Option<Result<Answer, String>> {
+    let path = socket_path()?;
+    let mut stream = UnixStream::connect(path).ok()?;
+    Some(exchange(&mut stream, request))
+}
+
+fn exchange(stream: &mut UnixStream, request: &Request) -> Result<Answer, String> {
+    let io = |e: std::io::Error| format!("the Dockpass helper socket failed ({e}); try again");
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
+    stream.set_write_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
+    let mut line = serde_json::to_vec(request).map_err(|e| format!("cannot encode: {e}"))?;
+    line.push(b'\n');
+    stream.write_all(&line).map_err(io)?;
+    let mut reader = BufReader::new(stream).take(MAX_LINE as u64);
+    let mut answer = String::new();
+    reader.read_line(&mut answer).map_err(io)?;
+    serde_json::from_str(&answer).map_err(|_| {
+        "the Dockpass helper socket answered something unreadable; restart the app or daemon"
+            .to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_server_urls() {
+        assert_eq!(
+            host_of("https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/"),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        assert_eq!(host_of("127.0.0.1:5000"), "127.0.0.1:5000");
+        assert_eq!(host_of(" "), "");
+    }
+
+    #[test]
+    fn wire_forms_are_stable_and_debug_hides_secrets() {
+        let r = Request::Get {
+            server_url: "h".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"op":"get","server_url":"h"}"#
+        );
+        let a = Answer::Login {
+            username: "AWS".into(),
+            secret: "s3cr3t".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"login":{"username":"AWS","secret":"s3cr3t"}}"#
+        );
+        assert!(!format!("{a:?}").contains("s3cr3t"));
+        let c = Answer::Credentials(ProcessCredentials {
+            version: 1,
+            access_key_id: "ASIA".into(),
+            secret_access_key: "sk-secret".into(),
+            session_token: "st-secret".into(),
+            expiration: "2026-11-26T20:00:00Z".into(),
+        });
+        let d = format!("{c:?}");
+        assert!(!d.contains("sk-secret") && !d.contains("st-secret"), "{d}");
+    }
+
+    #[test]
+    fn no_socket_means_none() {
+        let dir = std::env::temp_dir().join(format!("dockpass-helper-test-{}", std::process::id()));
+        std::env::set_var("XDG_RUNTIME_DIR", &dir);
+        assert!(ask(&Request::Get {
+            server_url: "h".into()
+        })
+        .is_none());
+        assert_eq!(socket_path().unwrap(), dir.join("dockpass/helper.sock"));
+    }
+}
