@@ -12,19 +12,16 @@ pub fn warning(msg: &str) {
 }
 
 pub fn json<T: Serialize>(value: &T) -> dockpass_core::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| {
-        dockpass_core::err(
-            dockpass_core::Code::Internal,
-            format!("cannot print JSON: {e}"),
-        )
-    })?;
-    println!("{text}");
-    Ok(())
+    print_json(serde_json::to_string_pretty(value))
 }
 
 /// One line of JSON (for programs such as the AWS CLI's credential_process).
 pub fn json_compact<T: Serialize>(value: &T) -> dockpass_core::Result<()> {
-    let text = serde_json::to_string(value).map_err(|e| {
+    print_json(serde_json::to_string(value))
+}
+
+fn print_json(text: serde_json::Result<String>) -> dockpass_core::Result<()> {
+    let text = text.map_err(|e| {
         dockpass_core::err(
             dockpass_core::Code::Internal,
             format!("cannot print JSON: {e}"),

@@ -318,6 +318,43 @@ impl Aws {
     }
 }
 
+/// ECR and ECR Public answer DescribeRepositories and DescribeImages with different types of
+/// the same shape: one mapping for both.
+macro_rules! repo_page {
+    ($out:expr) => {
+        Page {
+            items: $out
+                .repositories()
+                .iter()
+                .map(|r| RepoItem {
+                    name: r.repository_name().unwrap_or_default().to_string(),
+                    uri: r.repository_uri().map(str::to_string),
+                    created_at: r.created_at().map(to_time),
+                })
+                .collect(),
+            next: $out.next_token().map(str::to_string),
+        }
+    };
+}
+
+macro_rules! image_page {
+    ($out:expr) => {
+        Page {
+            items: $out
+                .image_details()
+                .iter()
+                .map(|d| Image {
+                    tags: d.image_tags().to_vec(),
+                    digest: d.image_digest().unwrap_or_default().to_string(),
+                    pushed_at: d.image_pushed_at().map(to_time),
+                    size_bytes: d.image_size_in_bytes(),
+                })
+                .collect(),
+            next: $out.next_token().map(str::to_string),
+        }
+    };
+}
+
 impl RepoApi for Aws {
     async fn repositories_page(
         &self,
@@ -335,18 +372,7 @@ impl RepoApi for Aws {
                 .send()
                 .await
                 .map_err(|e| generic_error(e, Code::EcrFailed, &host))?;
-            return Ok(Page {
-                items: out
-                    .repositories()
-                    .iter()
-                    .map(|r| RepoItem {
-                        name: r.repository_name().unwrap_or_default().to_string(),
-                        uri: r.repository_uri().map(str::to_string),
-                        created_at: r.created_at().map(to_time),
-                    })
-                    .collect(),
-                next: out.next_token().map(str::to_string),
-            });
+            return Ok(repo_page!(out));
         }
         let out = self
             .ecr_client(creds, &registry.region)
@@ -357,18 +383,7 @@ impl RepoApi for Aws {
             .send()
             .await
             .map_err(|e| generic_error(e, Code::EcrFailed, &host))?;
-        Ok(Page {
-            items: out
-                .repositories()
-                .iter()
-                .map(|r| RepoItem {
-                    name: r.repository_name().unwrap_or_default().to_string(),
-                    uri: r.repository_uri().map(str::to_string),
-                    created_at: r.created_at().map(to_time),
-                })
-                .collect(),
-            next: out.next_token().map(str::to_string),
-        })
+        Ok(repo_page!(out))
     }
 
     async fn images_page(
@@ -389,19 +404,7 @@ impl RepoApi for Aws {
                 .send()
                 .await
                 .map_err(|e| generic_error(e, Code::EcrFailed, &what))?;
-            return Ok(Page {
-                items: out
-                    .image_details()
-                    .iter()
-                    .map(|d| Image {
-                        tags: d.image_tags().to_vec(),
-                        digest: d.image_digest().unwrap_or_default().to_string(),
-                        pushed_at: d.image_pushed_at().map(to_time),
-                        size_bytes: d.image_size_in_bytes(),
-                    })
-                    .collect(),
-                next: out.next_token().map(str::to_string),
-            });
+            return Ok(image_page!(out));
         }
         let out = self
             .ecr_client(creds, &registry.region)
@@ -413,19 +416,7 @@ impl RepoApi for Aws {
             .send()
             .await
             .map_err(|e| generic_error(e, Code::EcrFailed, &what))?;
-        Ok(Page {
-            items: out
-                .image_details()
-                .iter()
-                .map(|d| Image {
-                    tags: d.image_tags().to_vec(),
-                    digest: d.image_digest().unwrap_or_default().to_string(),
-                    pushed_at: d.image_pushed_at().map(to_time),
-                    size_bytes: d.image_size_in_bytes(),
-                })
-                .collect(),
-            next: out.next_token().map(str::to_string),
-        })
+        Ok(image_page!(out))
     }
 }
 
