@@ -259,3 +259,35 @@ aliases = ["{reg.host}"]
 def base64_decode(s: str) -> str:
     import base64
     return base64.b64decode(s).decode()
+
+
+def test_aws_profile_with_credential_process(sandbox, image, tmp_path):
+    """An AWS profile whose credentials come from a credential_process (as SSO tools and
+    vaults provide them): aws-config's chain runs it; Dockpass publishes the ECR token."""
+    script = sandbox.add_script("fake-vault", "#!/bin/sh\n"
+                                'echo \'{"Version": 1, "AccessKeyId": "AKIAVAULT0000000001",'
+                                ' "SecretAccessKey": "vault-secret"}\'\n')
+    conf = tmp_path / "aws-config"
+    conf.write_text(f"[profile vault]\ncredential_process = {script}\n")
+    sandbox.env["AWS_CONFIG_FILE"] = str(conf)
+    sandbox.write_config(f"""
+[[profile]]
+name = "vault"
+aws_profile = "vault"
+region = "{REGION}"
+
+[[profile.registry]]
+account = "{ACCOUNT}"
+aliases = ["{sandbox.registry.host}"]
+""")
+    rc, out, err = sandbox.run("login", "--profile", "vault", "--json")
+    assert rc == 0, err
+    report = json.loads(out)
+    assert report["registries"][0]["host"] == hosts_of(ACCOUNT, REGION)
+    r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
+    assert r.returncode == 0, r.stderr
+    # --saml-response-file makes no sense for such a profile: a usage error, nothing written
+    before = sandbox.docker_config_bytes()
+    rc, out, err = sandbox.run("login", "--profile", "vault", "--saml-response-file", "-", input="x")
+    assert_one_line_error(rc, out, err, 2, "aws profile")
+    assert sandbox.docker_config_bytes() == before

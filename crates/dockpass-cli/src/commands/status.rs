@@ -65,7 +65,11 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         println!("Error:    {}", e.message);
     }
     if st.state == SessionState::LoggedOut {
-        println!("Sign in with the tray app, or: dockpass login --saml-response-file FILE");
+        if profile.aws_profile.is_some() {
+            println!("Sign in with: dockpass login --profile {}", profile.name);
+        } else {
+            println!("Sign in with the tray app, or: dockpass login --saml-response-file FILE");
+        }
     }
     Ok(())
 }
