@@ -60,6 +60,37 @@ pub fn resolve_symlink_target(path: &Path) -> Result<PathBuf> {
 /// folder. The temp file is removed on every error path. The parent folder must exist.
 /// When the old file belongs to someone else (e.g. run through sudo), ownership is kept if
 /// the OS allows it, like docker does.
+/// Removes what a killed `atomic_write` of `path` may have left: `.NAME.XXXXXXXX.tmp` in the
+/// target's folder. Only call it while holding the writer lock for `path` (no live writer).
+pub fn remove_stale_temps(path: &Path) {
+    let Ok(target) = resolve_symlink_target(path) else {
+        return;
+    };
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name();
+        let n = n.to_string_lossy();
+        let ours = n.len() == prefix.len() + 8 + ".tmp".len()
+            && n.starts_with(&prefix)
+            && n.ends_with(".tmp")
+            && e.file_type().is_ok_and(|t| t.is_file());
+        if ours {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
 pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let target = resolve_symlink_target(path)?;
     let shown = Shown {

@@ -427,11 +427,12 @@ async fn establish<A: Sts + Ecr>(
     let targets = targets(profile, &base.account);
     let (chained, tokens) = fetch_all(aws, &base.credentials, &base.session_name, &targets).await?;
 
-    let mut state = ctx.state.load()?;
-    let previous = state
+    let previous = ctx
+        .state
+        .load()?
         .profiles
-        .get_mut(&profile.name)
-        .and_then(|p| p.session.take());
+        .get(&profile.name)
+        .and_then(|p| p.session.clone());
     let written = publish(ctx, profile, &targets, &tokens, previous.as_ref())?;
 
     let mut warnings = Vec::new();
@@ -478,17 +479,18 @@ async fn establish<A: Sts + Ecr>(
         secrets: backend.clone(),
         chain: chain.clone(),
     };
-    let pstate = state.profiles.entry(profile.name.clone()).or_default();
-    if let Some(r) = base.role {
-        pstate.role = Some(r);
-    }
-    if let Some(r) = base.roles {
-        pstate.roles = r;
-    }
-    pstate.subject = base.subject;
-    pstate.session = Some(info);
-    pstate.last_error = None;
-    ctx.state.save(&state)?;
+    ctx.state.update(|state| {
+        let pstate = state.profiles.entry(profile.name.clone()).or_default();
+        if let Some(r) = base.role {
+            pstate.role = Some(r);
+        }
+        if let Some(r) = base.roles {
+            pstate.roles = r;
+        }
+        pstate.subject = base.subject;
+        pstate.session = Some(info);
+        pstate.last_error = None;
+    })?;
 
     Ok(LoginReport {
         profile: profile.name.clone(),
@@ -788,13 +790,20 @@ fn publish(
             docker::remove(&prev.docker_config, &stale)?;
         }
     }
-    match profile.docker {
-        DockerMode::Config => docker::publish(&ctx.docker_config, &creds),
+    let mut written = match profile.docker {
+        DockerMode::Config => docker::publish(&ctx.docker_config, &creds)?,
         DockerMode::Helper => {
             let hosts: Vec<String> = creds.iter().map(|c| c.host.clone()).collect();
-            docker::set_cred_helpers(&ctx.docker_config, &hosts, "dockpass")
+            docker::set_cred_helpers(&ctx.docker_config, &hosts, "dockpass")?
+        }
+    };
+    // An `auths` object the first publish created stays ours to drop at logout.
+    if previous.is_some_and(|p| p.written.iter().any(|w| w.created_auths)) {
+        for w in &mut written {
+            w.created_auths = !matches!(w.via, docker::Via::CredHelper { .. });
         }
     }
+    Ok(written)
 }
 
 /// The session state names of design.md.
@@ -934,7 +943,7 @@ pub struct LogoutReport {
 /// Removes exactly the docker entries we wrote (while unchanged), the secrets and the
 /// session. The remembered role and role list stay.
 pub fn logout(ctx: &Context, profile: &Profile) -> Result<LogoutReport> {
-    let mut state = ctx.state.load()?;
+    let state = ctx.state.load()?;
     let mut report = LogoutReport {
         profile: profile.name.clone(),
         ..Default::default()
@@ -965,10 +974,13 @@ pub fn logout(ctx: &Context, profile: &Profile) -> Result<LogoutReport> {
         ));
     }
     ctx.secrets().delete(&profile.name)?;
-    if let Some(p) = state.profiles.get_mut(&profile.name) {
-        p.session = None;
-        p.last_error = None;
-        ctx.state.save(&state)?;
+    if state.profiles.contains_key(&profile.name) {
+        ctx.state.update(|s| {
+            if let Some(p) = s.profiles.get_mut(&profile.name) {
+                p.session = None;
+                p.last_error = None;
+            }
+        })?;
     }
     Ok(report)
 }

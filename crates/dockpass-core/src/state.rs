@@ -167,7 +167,8 @@ impl StateFile {
     }
 
     /// Writes the state atomically (mode 0600).
-    pub fn save(&self, state: &State) -> Result<()> {
+    /// Replaces the whole file: only for [`StateFile::update`] (which locks) and tests.
+    fn save(&self, state: &State) -> Result<()> {
         let mut state = state.clone();
         state.version = VERSION;
         let mut text = serde_json::to_string_pretty(&state)
@@ -178,8 +179,30 @@ impl StateFile {
             .map_err(|e| Error::new(Code::State, e.message))
     }
 
-    /// Loads, lets `f` change the state, and saves.
+    /// Loads, lets `f` change the state, and saves, holding `state.json.lock` throughout:
+    /// the CLI, the daemon and the app each change their own profile's entry, and none may
+    /// write back an old copy of another's. Every change goes through here.
     pub fn update<T>(&self, f: impl FnOnce(&mut State) -> T) -> Result<T> {
+        ensure_dir(self.path.parent())?;
+        let mut lock_path = self.path.clone().into_os_string();
+        lock_path.push(".lock");
+        let io = |e: std::io::Error| {
+            err(
+                Code::State,
+                format!(
+                    "cannot lock the state file {}: {}",
+                    self.path.display(),
+                    crate::error::describe_io(&e)
+                ),
+            )
+        };
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(io)?;
+        lock.lock().map_err(io)?;
         let mut s = self.load()?;
         let out = f(&mut s);
         self.save(&s)?;

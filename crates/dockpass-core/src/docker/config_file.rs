@@ -21,6 +21,41 @@ const AUTHS: &str = "auths";
 const CREDS_STORE: &str = "credsStore";
 const CRED_HELPERS: &str = "credHelpers";
 
+/// A config (or its symlink's target) that belongs to someone else, or that its owner made
+/// read-only, is not Dockpass's to replace: say so, change nothing. (Root included: `sudo -E
+/// dockpass` must not take over a user's file.)
+fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(()); // missing (or unreadable: read_capped says why)
+    };
+    if !meta.is_file() {
+        return Ok(()); // read_capped refuses it with the right words
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(err(
+            Code::DockerConfig,
+            format!(
+                "{} belongs to user id {}, not to you (user id {me}); Dockpass changes only your own docker config: run it as that user, or point DOCKER_CONFIG at your own folder",
+                path.display(),
+                meta.uid()
+            ),
+        ));
+    }
+    if meta.mode() & 0o200 == 0 {
+        return Err(err(
+            Code::DockerConfig,
+            format!(
+                "{} is read-only (mode {:04o}); Dockpass leaves it alone: make it writable (chmod u+w) to let Dockpass update it",
+                path.display(),
+                meta.mode() & 0o7777
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Where the credentials for a host go, decided like docker's `getConfiguredCredentialStore`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Target {
@@ -68,6 +103,7 @@ impl ConfigFile {
     /// Reads and checks `path`. A missing file (or dangling link) is an empty config; so is an
     /// empty or whitespace-only file and a bare `null`, as for docker.
     pub(super) fn load(path: &Path) -> Result<Self> {
+        refuse_foreign_or_read_only(path)?;
         let bytes = fsutil::read_capped(path, MAX_CONFIG_BYTES).map_err(as_docker_config)?;
         let loaded = bytes.as_deref().map(digest);
         let root = match bytes {
@@ -104,6 +140,21 @@ impl ConfigFile {
             Some(Value::String(name)) if !name.is_empty() => Target::CredsStore(name.clone()),
             _ => Target::File,
         }
+    }
+
+    /// Whether the config has an `auths` key at all.
+    pub(super) fn has_auths(&self) -> bool {
+        self.root.contains_key(AUTHS)
+    }
+
+    /// Drops `auths` when it is an empty object; true when it did.
+    pub(super) fn drop_empty_auths(&mut self) -> bool {
+        let empty = matches!(self.root.get(AUTHS), Some(Value::Object(a)) if a.is_empty());
+        if empty {
+            self.root.shift_remove(AUTHS);
+            self.dirty = true;
+        }
+        empty
     }
 
     /// `auths[host]`, when it is an object.
@@ -195,8 +246,9 @@ impl ConfigFile {
         // unlike the one between load and here.
         let now = fsutil::read_capped(&self.path, MAX_CONFIG_BYTES).map_err(as_docker_config)?;
         if now.as_deref().map(digest) != self.loaded {
+            // `Busy`: the caller reads the file again and redoes its change (publish.rs).
             return Err(err(
-                Code::DockerConfig,
+                Code::Busy,
                 format!(
                     "{} changed while Dockpass was updating it (another docker login?); Dockpass did not write it, try again",
                     self.path.display()
@@ -462,7 +514,7 @@ mod tests {
         let p = d.path().join("config.json");
         fs::write(&p, r#"{"auths": {"theirs": {"auth": "eDp5"}}}"#).unwrap();
         let e = cfg.save().unwrap_err();
-        assert_eq!(e.code, Code::DockerConfig);
+        assert_eq!(e.code, Code::Busy);
         assert!(
             e.message.contains("changed while Dockpass was updating it"),
             "{}",

@@ -37,6 +37,10 @@ pub struct Written {
     /// `fingerprint(username, secret)` of what was stored; empty for `Via::CredHelper`, which
     /// stores no credential.
     pub fingerprint: String,
+    /// The config had no `auths` object before Dockpass wrote this entry: `remove` drops the
+    /// object again once it is empty, so a logout gives the file back exactly.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub created_auths: bool,
 }
 
 /// Where it went.
@@ -161,6 +165,7 @@ mod tests {
                 name: "desktop".into(),
             },
             fingerprint: "ab".into(),
+            created_auths: false,
         };
         let v = serde_json::to_value(&w).unwrap();
         assert_eq!(

@@ -34,7 +34,8 @@ use zeroize::Zeroizing;
 /// given twice). Nothing is written when the config does not parse, a helper is missing, or a
 /// `store` fails.
 pub fn publish(config: &Path, creds: &[Credential]) -> Result<Vec<Written>> {
-    publish_with(config, creds, &Runner::from_env())
+    let runner = Runner::from_env();
+    exclusively(config, || publish_with(config, creds, &runner))
 }
 
 /// Removes exactly what `written` describes, where it still holds what we wrote, with one
@@ -42,7 +43,8 @@ pub fn publish(config: &Path, creds: &[Credential]) -> Result<Vec<Written>> {
 /// match, then `erase`, and docker's `{}` marker in `auths` goes too. `credHelpers`: the entry
 /// must still name our helper. See `RemoveReport` for what is returned.
 pub fn remove(config: &Path, written: &[Written]) -> Result<RemoveReport> {
-    remove_with(config, written, &Runner::from_env())
+    let runner = Runner::from_env();
+    exclusively(config, || remove_with(config, written, &runner))
 }
 
 /// For `docker = "helper"`: sets `credHelpers[host] = name` for each host, one write (none
@@ -52,6 +54,33 @@ pub fn remove(config: &Path, written: &[Written]) -> Result<RemoveReport> {
 /// only the latest list (each refresh) still removes everything. The helper need not be
 /// installed yet (docker looks it up on each use).
 pub fn set_cred_helpers(config: &Path, hosts: &[String], name: &str) -> Result<Vec<Written>> {
+    exclusively(config, || set_cred_helpers_now(config, hosts, name))
+}
+
+/// How often a change is redone when another program replaced the file meanwhile.
+const ATTEMPTS: usize = 5;
+
+/// Runs one read-change-replace of `config` under the Dockpass writer lock (other Dockpass
+/// processes wait), and redoes it from a fresh read when a program that takes no lock (docker
+/// itself) replaced the file in between: its change is kept, then ours is applied on top.
+/// Crash leftovers of our own temporary files are cleared first (no writer can be mid-write
+/// while we hold the lock).
+fn exclusively<T>(config: &Path, mut change: impl FnMut() -> Result<T>) -> Result<T> {
+    let _lock = crate::lock::docker_writer(config)?;
+    crate::fsutil::remove_stale_temps(config);
+    let mut attempt = 1;
+    loop {
+        match change() {
+            Err(e) if e.code == Code::Busy && attempt < ATTEMPTS => {
+                tracing::info!(attempt, "docker config changed under us; reading it again");
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn set_cred_helpers_now(config: &Path, hosts: &[String], name: &str) -> Result<Vec<Written>> {
     cred_helper::check_name(name)?;
     for host in hosts {
         check_host(host)?;
@@ -67,6 +96,7 @@ pub fn set_cred_helpers(config: &Path, hosts: &[String], name: &str) -> Result<V
                     name: name.to_string(),
                 },
                 fingerprint: String::new(),
+                created_auths: false,
             });
         }
     }
@@ -110,6 +140,7 @@ pub(super) fn publish_with(
         plan.push((c, helper));
     }
 
+    let created_auths = !cfg.has_auths();
     let mut written = Vec::with_capacity(plan.len());
     for (c, helper) in plan {
         let via = match helper {
@@ -136,6 +167,7 @@ pub(super) fn publish_with(
             host: c.host.clone(),
             via,
             fingerprint: fingerprint(&c.username, c.secret.expose()),
+            created_auths,
         });
     }
     cfg.save()?;
@@ -206,6 +238,9 @@ pub(super) fn remove_with(
                 }
             }
         }
+    }
+    if written.iter().any(|w| w.created_auths) {
+        cfg.drop_empty_auths();
     }
     cfg.save()?;
     Ok(report)
@@ -355,7 +390,8 @@ mod tests {
             vec![Written {
                 host: LOCAL.into(),
                 via: Via::Auths,
-                fingerprint: fingerprint("AWS", "pw")
+                fingerprint: fingerprint("AWS", "pw"),
+                created_auths: true,
             }]
         );
         assert_eq!(
@@ -576,7 +612,8 @@ mod tests {
                 via: Via::Helper {
                     name: "teststore".into()
                 },
-                fingerprint: fingerprint("AWS", "s3cret")
+                fingerprint: fingerprint("AWS", "s3cret"),
+                created_auths: false,
             }]
         );
         assert_eq!(
@@ -736,6 +773,7 @@ mod tests {
                 name: "nosuch".into(),
             },
             fingerprint: "00".into(),
+            created_auths: false,
         });
         h.fail_with_echo();
         let r = remove_with(&p, &w, &h.runner()).unwrap();
