@@ -444,7 +444,14 @@ where
             let why = if d.is_timeout() {
                 "timed out".to_string()
             } else if d.is_io() {
-                "connection failed".to_string()
+                // "connection refused", "connection reset by peer", ...: say which.
+                let cause = root_cause(e);
+                let cause = cause.split(" (os error").next().unwrap_or(&cause).trim();
+                if cause.is_empty() {
+                    "connection failed".to_string()
+                } else {
+                    format!("connection failed: {}", cause.to_lowercase())
+                }
             } else {
                 root_cause(e)
             };
@@ -463,6 +470,29 @@ where
     }
 }
 
+/// The AWS error code of a failed call, or the HTTP status when the answer carried none
+/// (an HTML 502 from a proxy or load balancer says nothing else).
+fn error_code<E: ProvideErrorMetadata, R: HttpStatus>(e: &SdkError<E, R>) -> String {
+    if let Some(code) = e.as_service_error().and_then(|s| s.code()) {
+        return code.to_string();
+    }
+    match e.raw_response().map(HttpStatus::status_code) {
+        Some(status) => format!("HTTP {status}"),
+        None => "Unknown".to_string(),
+    }
+}
+
+/// The HTTP status of a raw response (implemented for the SDK's response type).
+pub(crate) trait HttpStatus {
+    fn status_code(&self) -> u16;
+}
+
+impl HttpStatus for aws_smithy_runtime_api::http::Response {
+    fn status_code(&self) -> u16 {
+        self.status().as_u16()
+    }
+}
+
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur: &dyn std::error::Error = e;
     while let Some(next) = cur.source() {
@@ -471,7 +501,7 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-fn sts_error<R: std::fmt::Debug + 'static>(
+fn sts_error<R: std::fmt::Debug + HttpStatus + 'static>(
     e: SdkError<aws_sdk_sts::operation::assume_role_with_saml::AssumeRoleWithSAMLError, R>,
     role_arn: &str,
 ) -> Error {
@@ -484,7 +514,8 @@ fn sts_error<R: std::fmt::Debug + 'static>(
             format!("STS call failed: {}", root_cause(&e)),
         );
     };
-    let code = s.code().unwrap_or("Unknown");
+    let code = error_code(&e);
+    let code = code.as_str();
     let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
     match code {
         "ExpiredTokenException" => err(
@@ -514,7 +545,7 @@ fn sts_error<R: std::fmt::Debug + 'static>(
     }
 }
 
-fn ecr_error<R: std::fmt::Debug + 'static>(
+fn ecr_error<R: std::fmt::Debug + HttpStatus + 'static>(
     e: SdkError<aws_sdk_ecr::operation::get_authorization_token::GetAuthorizationTokenError, R>,
     registry: &EcrRegistry,
 ) -> Error {
@@ -527,7 +558,8 @@ fn ecr_error<R: std::fmt::Debug + 'static>(
             format!("ECR call failed: {}", root_cause(&e)),
         );
     };
-    let code = s.code().unwrap_or("Unknown");
+    let code = error_code(&e);
+    let code = code.as_str();
     let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
     match code {
         "AccessDeniedException" | "AccessDenied" => err(
@@ -549,7 +581,7 @@ fn ecr_error<R: std::fmt::Debug + 'static>(
 fn signed_sts_error<E, R>(e: SdkError<E, R>, what: &str) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
+    R: std::fmt::Debug + HttpStatus + 'static,
 {
     if let Some(t) = transport_error(&e, "AWS STS") {
         return t.context(what.to_string());
@@ -560,7 +592,8 @@ where
             format!("{what}: STS call failed: {}", root_cause(&e)),
         );
     };
-    let code = s.code().unwrap_or("Unknown");
+    let code = error_code(&e);
+    let code = code.as_str();
     let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
     match code {
         "ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" => err(
@@ -582,7 +615,7 @@ where
 fn generic_error<E, R>(e: SdkError<E, R>, code_if_service: Code, what: &str) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
+    R: std::fmt::Debug + HttpStatus + 'static,
 {
     if let Some(t) = transport_error(&e, "ECR") {
         return t.context(what.to_string());
@@ -593,7 +626,8 @@ where
             format!("{what}: ECR call failed: {}", root_cause(&e)),
         );
     };
-    let code = s.code().unwrap_or("Unknown");
+    let code = error_code(&e);
+    let code = code.as_str();
     let msg = s.message().unwrap_or("").trim().trim_end_matches('.');
     match code {
         "ExpiredTokenException" | "UnrecognizedClientException" | "InvalidSignatureException" => {

@@ -68,6 +68,7 @@ pub async fn authorization_tokens<E: Ecr>(
     registries: &[EcrRegistry],
 ) -> Result<Vec<EcrToken>> {
     let calls = registries.iter().map(|r| async move {
+        let _waiting = crate::deadline::waiting(format!("ECR in {}", r.region));
         let raw = ecr
             .get_authorization_token(creds, r)
             .await

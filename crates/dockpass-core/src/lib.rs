@@ -11,6 +11,7 @@ pub mod config;
 pub mod config_edit;
 pub mod controller;
 pub mod credentials;
+pub mod deadline;
 pub mod docker;
 pub mod duration;
 pub mod ecr;

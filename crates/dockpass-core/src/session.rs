@@ -274,6 +274,20 @@ pub async fn login<A: Sts + Ecr>(
     assertion: &Assertion,
     asked_role: Option<&str>,
 ) -> Result<LoginReport> {
+    crate::deadline::bounded(
+        "signing in",
+        login_unbounded(ctx, aws, profile, assertion, asked_role),
+    )
+    .await
+}
+
+async fn login_unbounded<A: Sts + Ecr>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+    assertion: &Assertion,
+    asked_role: Option<&str>,
+) -> Result<LoginReport> {
     let now = ctx.clock.now();
     assertion.check_not_expired(now)?;
     let state = ctx.state.load()?;
@@ -320,6 +334,14 @@ pub async fn login_aws_profile<A: Sts + Ecr + ProfileSource>(
     aws: &A,
     profile: &Profile,
 ) -> Result<LoginReport> {
+    crate::deadline::bounded("signing in", login_aws_profile_unbounded(ctx, aws, profile)).await
+}
+
+async fn login_aws_profile_unbounded<A: Sts + Ecr + ProfileSource>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+) -> Result<LoginReport> {
     let Some(name) = profile.aws_profile.as_deref() else {
         return Err(err(
             Code::Usage,
@@ -329,8 +351,14 @@ pub async fn login_aws_profile<A: Sts + Ecr + ProfileSource>(
             ),
         ));
     };
-    let credentials = aws.profile_credentials(name).await?;
-    let id = aws.caller_identity(&credentials).await?;
+    let credentials = {
+        let _waiting = crate::deadline::waiting(format!("AWS profile {name:?}"));
+        aws.profile_credentials(name).await?
+    };
+    let id = {
+        let _waiting = crate::deadline::waiting("AWS STS");
+        aws.caller_identity(&credentials).await?
+    };
     let base = Base {
         role_arn: role_arn_of(&id.arn),
         account: id.account,
@@ -560,7 +588,11 @@ pub async fn refresh_tokens<A: Sts + Ecr>(
     profile: &Profile,
     force: bool,
 ) -> Result<RefreshReport> {
-    let result = refresh_tokens_inner(ctx, aws, profile, force).await;
+    let result = crate::deadline::bounded(
+        "refreshing the ECR tokens",
+        refresh_tokens_inner(ctx, aws, profile, force),
+    )
+    .await;
     if let Err(e) = &result {
         let _ = ctx.state.update(|s| {
             if let Some(p) = s.profiles.get_mut(&profile.name) {

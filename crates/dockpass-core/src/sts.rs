@@ -79,6 +79,7 @@ pub async fn assume_chained<S: Sts>(
     role_arn: &str,
     session_name: &str,
 ) -> Result<Credentials> {
+    let _waiting = crate::deadline::waiting(format!("AWS STS (chained role {role_arn})"));
     sts.assume_role(base, role_arn, session_name, ONE_HOUR.as_secs() as i32)
         .await
         .map_err(|e| e.context(format!("chained role {role_arn}")))
@@ -130,6 +131,7 @@ pub async fn assume_role_with_saml<S: Sts>(
     assertion.check_not_expired(now)?;
     let duration = requested_duration(wanted, assertion);
     let secs = duration.map(|d| d.as_secs().min(i32::MAX as u64) as i32);
+    let _waiting = crate::deadline::waiting("AWS STS");
     match sts
         .assume_role_with_saml(role, &assertion.response_b64, secs)
         .await
