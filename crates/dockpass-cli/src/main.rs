@@ -92,12 +92,5 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, off unless `DOCKPASS_LOG` (or `RUST_LOG`) asks for them.
 fn init_logging() {
-    let filter = std::env::var("DOCKPASS_LOG")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "off".into());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .without_time()
-        .try_init();
+    dockpass_core::logging::init("off", false);
 }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod fsutil;
 pub mod helper;
 pub mod lock;
+pub mod logging;
 pub mod notify;
 pub mod paths;
 pub mod refresh;
