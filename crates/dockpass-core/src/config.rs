@@ -11,6 +11,8 @@ use std::time::Duration;
 
 /// Sessions never last longer than this: the AWS limit for AssumeRoleWithSAML.
 pub const MAX_SESSION: Duration = Duration::from_secs(12 * 3600);
+/// A config of many profiles is a few kilobytes; a bigger file is not a config.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// Default warning and refresh lead time before expiry.
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(10 * 60);
 
@@ -116,9 +118,9 @@ impl Config {
 
     /// Loads and validates a config file; nothing runs on a config that does not parse.
     pub fn load_from(path: &Path) -> Result<Config> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        let bytes = match crate::fsutil::read_capped(path, MAX_CONFIG_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
                 return Err(err(
                     Code::Config,
                     format!(
@@ -127,17 +129,18 @@ impl Config {
                     ),
                 ))
             }
-            Err(e) => {
-                return Err(err(
-                    Code::Config,
-                    format!(
-                        "cannot read config file {}: {}",
-                        path.display(),
-                        crate::error::describe_io(&e)
-                    ),
-                ))
-            }
+            Err(e) => return Err(err(Code::Config, format!("config file: {}", e.message))),
         };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            err(
+                Code::Config,
+                format!(
+                    "invalid config {}: not UTF-8 text (byte {}); save it as UTF-8",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
         Config::parse(&text, path)
     }
 
@@ -510,6 +513,23 @@ docker = "helper"
         assert!(parse(none).unwrap_err().message.contains("idp_url"));
         let acct = "[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\n[[profile.registry]]\naccount = \"123\"\n";
         assert!(parse(acct).unwrap_err().message.contains("12-digit"));
+    }
+
+    #[test]
+    fn oversized_binary_or_special_files_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, vec![b'#'; MAX_CONFIG_BYTES as usize + 1]).unwrap();
+        let e = Config::load_from(&big).unwrap_err();
+        assert_eq!(e.code, Code::Config);
+        assert!(e.message.contains("larger than"), "{}", e.message);
+        let bin = dir.path().join("bin.toml");
+        std::fs::write(&bin, b"[[profile]]\nname = \"\xff\"\n").unwrap();
+        let e = Config::load_from(&bin).unwrap_err();
+        assert!(e.message.contains("UTF-8"), "{}", e.message);
+        let e = Config::load_from(dir.path()).unwrap_err();
+        assert!(e.message.contains("folder"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
     }
 
     #[test]

@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
+/// The state of a few profiles is a few kilobytes; anything this big is not ours.
+pub const MAX_STATE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Bumped when the layout changes incompatibly.
 pub const VERSION: u32 = 1;
 
@@ -129,21 +132,12 @@ impl StateFile {
     /// Reads the state; a missing file is an empty state. A corrupt file is an error, never
     /// silently replaced, so nothing the user may need (what we wrote to docker) is lost.
     pub fn load(&self) -> Result<State> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
-            Err(e) => {
-                return Err(err(
-                    Code::State,
-                    format!(
-                        "cannot read state file {}: {}",
-                        self.path.display(),
-                        crate::error::describe_io(&e)
-                    ),
-                ))
-            }
+        let bytes = match crate::fsutil::read_capped(&self.path, MAX_STATE_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(State::default()),
+            Err(e) => return Err(Error::new(Code::State, format!("state file: {}", e.message))),
         };
-        let state: State = serde_json::from_str(&text).map_err(|e| {
+        let state: State = serde_json::from_slice(&bytes).map_err(|e| {
             err(
                 Code::State,
                 format!(
