@@ -118,6 +118,11 @@ fn navigation_rules() {
         s.ctl.check_navigation("corp", &sentinel("not-the-nonce")),
         Navigation::Refuse
     ));
+    // Bound to the window: another login window (profile) cannot hand in this attempt's capture.
+    assert!(matches!(
+        s.ctl.check_navigation("other", &sentinel(&attempt.nonce)),
+        Navigation::Refuse
+    ));
     assert!(matches!(
         s.ctl.check_navigation("corp", &sentinel(&attempt.nonce)),
         Navigation::Captured(..)
