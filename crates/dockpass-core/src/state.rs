@@ -135,7 +135,12 @@ impl StateFile {
         let bytes = match crate::fsutil::read_capped(&self.path, MAX_STATE_BYTES) {
             Ok(Some(b)) => b,
             Ok(None) => return Ok(State::default()),
-            Err(e) => return Err(Error::new(Code::State, format!("state file: {}", e.message))),
+            Err(e) => {
+                return Err(Error::new(
+                    Code::State,
+                    format!("state file: {}", e.message),
+                ))
+            }
         };
         let state: State = serde_json::from_slice(&bytes).map_err(|e| {
             err(

@@ -60,7 +60,7 @@ pub struct Assertion {
 ///
 /// Errors: SamlTooLarge (over [`MAX_INPUT_BYTES`], before decoding), SamlInvalid (garbage,
 /// truncated, not a SAML 2.0 Response, non-success status), SamlUnsafe (DTD, entity
-/// declarations, absurd nesting), SamlEncrypted, SamlNoRoles.
+/// declarations, absurd nesting, attribute or namespace counts), SamlEncrypted, SamlNoRoles.
 pub fn parse_response(input: &[u8]) -> Result<Assertion> {
     let decoded = decode::decode(input)?;
     let p = parse::parse_xml(&decoded.xml)?;

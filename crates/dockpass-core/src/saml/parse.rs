@@ -2,13 +2,16 @@
 //!
 //! Elements are matched by namespace URI and local name, so any prefix works (`saml2:`,
 //! `ns0:`, default namespaces). DTDs are refused before roxmltree sees the text, and the
-//! nesting depth is bounded first because roxmltree 0.20 parses elements recursively.
+//! nesting depth, attributes per element and namespaces in scope are bounded first:
+//! roxmltree 0.20 parses elements recursively, and checks duplicate attributes and resolves
+//! namespaces in time quadratic in those counts (minutes for one 1 MiB input).
 
 use super::decode::{find_ci, first_tag, not_saml};
 use super::{ROLE_ATTRIBUTE, ROLE_SESSION_NAME_ATTRIBUTE, SESSION_DURATION_ATTRIBUTE};
 use crate::error::{err, Code, Error, Result};
 use crate::role::Role;
 use roxmltree::{Document, Node, ParsingOptions};
+use std::collections::HashSet;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 const NS_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -22,6 +25,12 @@ const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
 pub(super) const MAX_DEPTH: usize = 64;
 /// Real responses have a few hundred nodes; even large group claims stay far below this.
 pub(super) const MAX_NODES: u32 = 50_000;
+/// Attributes (namespace declarations included) on one element. Real SAML elements carry
+/// about ten; roxmltree's duplicate check is quadratic in this count.
+pub(super) const MAX_ATTRIBUTES: usize = 64;
+/// Namespace declarations in scope at one element (its own plus its ancestors'). Real
+/// responses have about ten; roxmltree's namespace resolution is quadratic in this count.
+pub(super) const MAX_NAMESPACES: usize = 32;
 
 /// The parsed facts, before the base64 is attached.
 pub(super) struct Parsed {
@@ -110,6 +119,9 @@ pub(super) fn parse_xml(xml: &str) -> Result<Parsed> {
     };
 
     let mut roles: Vec<Role> = Vec::new();
+    // (role ARN, provider ARN) pairs already in `roles`: a set, as a response near the size
+    // cap can hold over 10k pairs and a linear search made that quadratic.
+    let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut role_attr_seen = false;
     let mut first_bad: Option<(String, String)> = None;
     let mut near_miss: Option<String> = None;
@@ -131,10 +143,7 @@ pub(super) fn parse_xml(xml: &str) -> Result<Parsed> {
                     for v in values().iter().flat_map(|v| pairs_in(v)) {
                         match Role::from_attribute_value(&v) {
                             Ok(r) => {
-                                let dup = roles.iter().any(|o| {
-                                    o.role_arn == r.role_arn && o.principal_arn == r.principal_arn
-                                });
-                                if !dup {
+                                if seen.insert((r.role_arn.clone(), r.principal_arn.clone())) {
                                     roles.push(r);
                                 }
                             }
@@ -301,31 +310,56 @@ fn unsafe_dtd() -> Error {
     err(Code::SamlUnsafe, "the SAML XML declares a DTD (<!DOCTYPE>/<!ENTITY>), which no real SAML response does; refused for safety (entity expansion, external entities)")
 }
 
-/// Refuses DTDs anywhere and excessive nesting, in one cheap pass before the real parser.
+/// Refuses DTDs anywhere, and excessive nesting, attributes or namespaces, in one cheap
+/// pass before the real parser.
 fn refuse_unsafe(xml: &str) -> Result<()> {
     let b = xml.as_bytes();
     if find_ci(b, b"<!doctype", 0).is_some() || find_ci(b, b"<!entity", 0).is_some() {
         return Err(unsafe_dtd());
     }
-    if nesting_exceeds(b, MAX_DEPTH) {
-        return Err(err(
-            Code::SamlUnsafe,
-            format!("the SAML XML nests elements more than {MAX_DEPTH} deep, which no real response does; refused for safety"),
-        ));
-    }
-    Ok(())
+    let what = match markup_excess(b, MAX_DEPTH) {
+        None => return Ok(()),
+        Some(Excess::Depth) => format!("nests elements more than {MAX_DEPTH} deep"),
+        Some(Excess::Attributes) => {
+            format!("has an element with more than {MAX_ATTRIBUTES} attributes")
+        }
+        Some(Excess::Namespaces) => {
+            format!("has more than {MAX_NAMESPACES} namespace declarations in scope")
+        }
+    };
+    Err(err(
+        Code::SamlUnsafe,
+        format!("the SAML XML {what}, which no real response does; refused for safety"),
+    ))
 }
 
-/// True if start tags nest deeper than `limit`. Comments, CDATA and PIs are skipped and
-/// quotes inside tags respected; malformed input just stops the scan (the parser reports it).
+/// Which bound the pre-parse scan found exceeded.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Excess {
+    Depth,
+    Attributes,
+    Namespaces,
+}
+
+#[cfg(test)]
 pub(super) fn nesting_exceeds(b: &[u8], limit: usize) -> bool {
+    markup_excess(b, limit) == Some(Excess::Depth)
+}
+
+/// Whether start tags nest deeper than `max_depth`, one carries more than [`MAX_ATTRIBUTES`]
+/// attributes, or more than [`MAX_NAMESPACES`] `xmlns` declarations are in scope. Comments,
+/// CDATA and PIs are skipped and quotes inside tags respected; malformed input just stops the
+/// scan (the parser reports it). Linear time; counts are upper bounds of what roxmltree sees.
+pub(super) fn markup_excess(b: &[u8], max_depth: usize) -> Option<Excess> {
     let find = |pat: &[u8], from: usize| -> Option<usize> {
         b.get(from..)?
             .windows(pat.len())
             .position(|w| w == pat)
             .map(|i| i + from)
     };
-    let mut depth = 0usize;
+    // Namespace declarations in scope at each open element (its own plus its ancestors');
+    // the length is the depth.
+    let mut scopes: Vec<usize> = Vec::new();
     let mut i = 0;
     while let Some(p) = b
         .get(i..)
@@ -341,13 +375,15 @@ pub(super) fn nesting_exceeds(b: &[u8], limit: usize) -> bool {
         } else if rest.starts_with(b"<?") {
             skip_to(b"?>", p + 2)
         } else if rest.starts_with(b"</") {
-            depth = depth.saturating_sub(1);
+            scopes.pop();
             Some(p + 2)
         } else if rest.starts_with(b"<!") {
             Some(p + 2)
         } else {
             let mut quote = None;
             let mut end = None;
+            // Every attribute has one `=` outside quotes; a declaration starts with `xmlns`.
+            let (mut attributes, mut namespaces) = (0usize, 0usize);
             for (j, &c) in rest.iter().enumerate().skip(1) {
                 match quote {
                     Some(q) if c == q => quote = None,
@@ -357,25 +393,36 @@ pub(super) fn nesting_exceeds(b: &[u8], limit: usize) -> bool {
                         end = Some(j);
                         break;
                     }
+                    None if c == b'=' => attributes += 1,
+                    None if c.is_ascii_whitespace() && rest[j + 1..].starts_with(b"xmlns") => {
+                        namespaces += 1
+                    }
                     None => {}
                 }
             }
+            let in_scope = scopes.last().copied().unwrap_or(0) + namespaces;
+            if attributes > MAX_ATTRIBUTES {
+                return Some(Excess::Attributes);
+            }
+            if in_scope > MAX_NAMESPACES {
+                return Some(Excess::Namespaces);
+            }
             end.map(|j| {
                 if rest[j - 1] != b'/' {
-                    depth += 1;
+                    scopes.push(in_scope);
                 }
                 p + j + 1
             })
         };
-        if depth > limit {
-            return true;
+        if scopes.len() > max_depth {
+            return Some(Excess::Depth);
         }
         match next {
             Some(n) => i = n,
-            None => return false,
+            None => return None,
         }
     }
-    false
+    None
 }
 
 fn is(n: Node, ns: &str, local: &str) -> bool {

