@@ -185,7 +185,7 @@ def test_repos_needs_a_session(sandbox):
 
 def test_aws_profile_with_role_arn_and_source_profile(sandbox, image, tmp_path):
     creds = tmp_path / "aws-credentials"
-    creds.write_text("[base]\naws_access_key_id = AKIAEXAMPLEBASE00001\n"
+    creds.write_text("[base]\naws_access_key_id = test-base-key-id\n"
                      "aws_secret_access_key = base-secret\n")
     conf = tmp_path / "aws-config"
     conf.write_text(f"[profile ecr]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/Deployer\n"

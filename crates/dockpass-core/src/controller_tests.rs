@@ -226,7 +226,7 @@ async fn the_repository_list_is_cached_for_the_session_and_refetched_on_request(
     assert!(first
         .repositories
         .iter()
-        .any(|r| r.account == "210987654321" && r.name.starts_with("asiachain210987654321/")));
+        .any(|r| r.account == "210987654321" && r.name.starts_with("test-chain-210987654321/")));
     s.clock.advance(std::time::Duration::from_secs(60));
     let cached = s.ctl.repositories("corp", false).await.unwrap();
     assert_eq!(cached.fetched_at, first.fetched_at);

@@ -345,7 +345,7 @@ async fn a_chained_role_is_renewed_every_half_hour_without_touching_the_tokens()
     let secrets = r.s.ctl.context().secrets().load("corp").unwrap().unwrap();
     assert_eq!(
         secrets.chained[0].credentials.access_key_id,
-        "ASIACHAIN210987654321"
+        "test-chain-210987654321"
     );
     assert_eq!(
         secrets

@@ -212,8 +212,14 @@ mod tests {
             })
         }
 
-        async fn caller_identity(&self, _creds: &Credentials) -> Result<Identity> {
-            unimplemented!("not used here")
+        async fn caller_identity(&self, creds: &Credentials) -> Result<Identity> {
+            Ok(Identity {
+                account: "123456789012".into(),
+                arn: format!(
+                    "arn:aws:sts::123456789012:assumed-role/Dev/{}",
+                    creds.access_key_id
+                ),
+            })
         }
     }
 

@@ -82,7 +82,7 @@ impl Sts for FakeAws {
         self.sts_calls.fetch_add(1, Ordering::SeqCst);
         let (_, account, _, _) = crate::role::parse_role_arn(role_arn)?;
         Ok(Credentials {
-            access_key_id: format!("ASIACHAIN{account}"),
+            access_key_id: format!("test-chain-{account}"),
             secret_access_key: SecretString::new("chained-secret"),
             session_token: SecretString::new("chained-token"),
             expires_at: self.clock.now()
