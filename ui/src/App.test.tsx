@@ -34,15 +34,32 @@ describe("start", () => {
 });
 
 describe("empty states", () => {
-  it("no config yet: a welcome that offers Add profile", async () => {
+  it("no config yet: the first-run setup, which also offers the full editor", async () => {
     fakeBackend({ overview: overview({ profiles: [], selected: null, sessions: [], roles: {} }), config: config([]) });
     render(<App />);
-    const welcome = await screen.findByTestId("welcome");
-    expect(welcome.textContent).toContain("Welcome to Dockpass");
-    expect(welcome.textContent).toContain("/home/dev/.config/dockpass/config.toml");
-    fireEvent.click(screen.getByTestId("welcome-add"));
+    const setup = await screen.findByTestId("setup");
+    expect(setup.textContent).toContain("Welcome to Dockpass");
+    fireEvent.click(screen.getByTestId("setup-advanced"));
     expect(screen.getByTestId("settings-form")).toBeTruthy();
     expect(screen.getByText("New profile")).toBeTruthy();
+    expect(screen.getByText("/home/dev/.config/dockpass/config.toml")).toBeTruthy();
+  });
+
+  it("a broken config file: the setup with the config error above it", async () => {
+    fakeBackend({
+      overview: overview({
+        profiles: [],
+        selected: null,
+        sessions: [],
+        roles: {},
+        config_error: { code: "config", message: "invalid config /home/dev/.config/dockpass/config.toml, line 3: expected `=`" },
+      }),
+      config: { ...config([]), exists: true },
+    });
+    render(<App />);
+    await screen.findByTestId("setup-connect");
+    expect(screen.getByTestId("error-banner").textContent).toContain("line 3: expected `=`");
+    expect(screen.getByTestId("setup-replaces-broken").textContent).toContain("Saving replaces the config file that could not be read");
   });
 
   it("logged out: a clear call to sign in that calls login", async () => {

@@ -10,9 +10,10 @@ import { Registries } from "./components/Registries";
 import { RepositoriesSection } from "./components/Repositories";
 import { RolePicker } from "./components/RolePicker";
 import { SessionCard } from "./components/SessionCard";
+import { AppSettings } from "./components/AppSettings";
 import { SettingsForm } from "./components/SettingsForm";
+import { Setup } from "./components/Setup";
 import { Sidebar } from "./components/Sidebar";
-import { Welcome } from "./components/Welcome";
 import { initialState, reduce, selectedProfile, sessionOf, type Action } from "./state";
 import { refreshBeforeMs } from "./status";
 
@@ -22,6 +23,8 @@ export function App() {
   const [state, dispatch] = useReducer(reduce, initialState);
   const [tab, setTab] = useState<Tab>("session");
   const [adding, setAdding] = useState(false);
+  /** The first-run setup runs (no profile yet); it stays until the user leaves it. */
+  const [setup, setSetup] = useState(false);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const conn = useRef<Connection | null>(null);
 
@@ -46,8 +49,15 @@ export function App() {
   const profileConf = (name: string): Profile | undefined => config?.profiles.find((p) => p.name === name);
   const thresholdOf = (name: string) => refreshBeforeMs(profileConf(name));
 
+  const loaded = o !== null && config !== null;
+  useEffect(() => {
+    if (loaded && profiles.length === 0) setSetup(true);
+  }, [loaded, profiles.length]);
+  const inSetup = loaded && (setup || profiles.length === 0);
+
   const select = (p: string) => {
     setAdding(false);
+    setSetup(false);
     if (p === selected) return;
     dispatch({ type: "select", profile: p });
     run(() => api.selectProfile(p));
@@ -64,6 +74,7 @@ export function App() {
       }
       if (adding) {
         setAdding(false);
+        setSetup(false);
         setTab("session");
       }
       return true;
@@ -123,8 +134,8 @@ export function App() {
         <span class="spinner" aria-hidden="true" /> Loading…
       </div>
     );
-  } else if (adding || profiles.length === 0) {
-    content = adding ? (
+  } else if (adding) {
+    content = (
       <>
         <header class="content-head">
           <div class="title-block">
@@ -137,13 +148,32 @@ export function App() {
           <SettingsForm key="new" config={config} original={null} knownRoles={[]} onSave={save} onDelete={remove} onCancel={() => setAdding(false)} />
         </div>
       </>
-    ) : (
-      <>
-        {banner}
-        <div class="content-scroll">
-          <Welcome configPath={config.path} onAdd={() => setAdding(true)} />
-        </div>
-      </>
+    );
+  } else if (inSetup) {
+    content = (
+      <Setup
+        config={config}
+        statusOf={(p) => sessionOf(state, p)}
+        picking={state.picker?.profile ?? null}
+        replacesBroken={config.exists && !!o.config_error && profiles.length === 0}
+        banner={banner}
+        onConfig={(view) => {
+          dispatch({ type: "config", config: view });
+          setConfigErrorSeen(true); // saved: the file is readable now
+        }}
+        onAdvanced={() => {
+          dispatch({ type: "error", error: null });
+          setAdding(true);
+        }}
+        onFinish={(p) => {
+          setSetup(false);
+          setTab("session");
+          if (p && p !== selected) {
+            dispatch({ type: "select", profile: p });
+            run(() => api.selectProfile(p));
+          }
+        }}
+      />
     );
   } else if (selected) {
     const status = sessionOf(state, selected);
@@ -184,7 +214,7 @@ export function App() {
               <ActivityList items={o.activity} showProfile={profiles.length > 1} />
             </div>
           ) : conf ? (
-            <SettingsForm key={selected} config={config} original={conf} knownRoles={roles} onSave={save} onDelete={remove} />
+            <SettingsForm key={selected} config={config} original={conf} knownRoles={roles} onSave={save} onDelete={remove} appSection={<AppSettings />} />
           ) : (
             <p class="muted">This profile is not in the config file any more.</p>
           )}

@@ -168,6 +168,17 @@ export interface Image {
   size_bytes: number | null;
 }
 
+/** An account of the last sign-in's assertion, as a registry the setup can add (`propose_registries`). */
+export interface RegistryProposal {
+  account: string;
+  /** The profile's region unless the backend knows better; the user may change it. */
+  region: string;
+  /** Role names of the assertion in that account. */
+  roles: string[];
+  /** Already covered by the profile's registries (or its default registry). */
+  configured: boolean;
+}
+
 /** Payloads of the events the backend emits. */
 export interface EventMap {
   "session-changed": Status;
@@ -225,6 +236,15 @@ export const api = {
   listRepositories: (profile: string, refresh: boolean) => call<RepositoryList>("list_repositories", { profile, refresh }),
   /** The images of one repository (`registry` is the host, `name` the repository name). */
   listImages: (profile: string, registry: string, name: string) => call<Image[]>("list_images", { profile, registry, name }),
+  /** The accounts of the profile's last assertion, as registries to add (after a sign-in). */
+  proposeRegistries: (profile: string) => call<RegistryProposal[]>("propose_registries", { profile }),
+  /** Adds registries to the profile (config file) and fetches their tokens; the config as saved. */
+  addRegistries: (profile: string, registries: { account: string; region: string }[]) =>
+    call<ConfigView>("add_registries", { profile, registries }),
+  /** Whether Dockpass starts when the user logs in to the desktop. */
+  autostartGet: () => call<boolean>("autostart_get"),
+  /** Turns starting at login on or off; the new state. */
+  autostartSet: (enabled: boolean) => call<boolean>("autostart_set", { enabled }),
 };
 
 export function on<K extends EventName>(name: K, handler: (payload: EventMap[K]) => void): Promise<UnlistenFn> {

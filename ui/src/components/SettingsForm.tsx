@@ -28,6 +28,8 @@ interface Props {
   onSave: (profiles: Profile[], saved: Profile) => Promise<boolean>;
   onDelete: (profiles: Profile[]) => Promise<boolean>;
   onCancel?: () => void;
+  /** App-wide settings (not saved with the profile), shown last. */
+  appSection?: ComponentChildren;
 }
 
 type Touched = Record<string, true>;
@@ -58,7 +60,7 @@ function Field(props: {
   );
 }
 
-export function SettingsForm({ config, original, knownRoles, onSave, onDelete, onCancel }: Props) {
+export function SettingsForm({ config, original, knownRoles, onSave, onDelete, onCancel, appSection }: Props) {
   const isNew = original === null;
   const initial = useMemo(() => (original ? draftFromProfile(original) : newDraft()), [original]);
   const [draft, setDraft] = useState<ProfileDraft>(initial);
@@ -377,6 +379,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
             ))
           )}
         </section>
+        {appSection}
       </div>
 
       <footer class="settings-foot">

@@ -1,10 +1,10 @@
 // Dev-only stand-in for the backend (`npm run dev`, then open /?mock). Never part of the production
 // bundle: main.tsx imports it only when import.meta.env.DEV or the `mock` build mode is set.
-// Variants: ?mock, ?mock=empty, ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin,
+// Variants: ?mock, ?mock=empty (first-run setup), ?mock=setup-fail (the first sign-in fails), ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin,
 // ?mock=repos-partial (one registry cannot be listed), ?mock=repos-fail (the first listing fails)
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { Activity, ConfigView, Image, Overview, Profile, Repository, RepositoryList, Role, Status } from "../api";
+import type { Activity, ConfigView, Image, Overview, Profile, RegistryProposal, RegistrySpec, Repository, RepositoryList, Role, Status } from "../api";
 
 const iso = (msFromNow: number) => new Date(Math.floor((Date.now() + msFromNow) / 1000) * 1000).toISOString().replace(".000Z", "Z");
 const H = 3600_000;
@@ -185,12 +185,27 @@ const delay = <T>(ms: number, f: () => T) => new Promise<T>((resolve, reject) =>
   }
 }, ms));
 
+/** The accounts of the assertion's roles as registries; configured when the profile covers them. */
+function proposals(profile: Profile | undefined, status: Status | undefined): RegistryProposal[] {
+  const byAccount = new Map<string, string[]>();
+  for (const r of ROLES) byAccount.set(r.account, [...(byAccount.get(r.account) ?? []), r.name]);
+  const region = profile?.region ?? "us-east-1";
+  const covered = (account: string) =>
+    (profile?.registry ?? []).length === 0
+      ? account === status?.account
+      : (profile?.registry ?? []).some((g) => !g.public && (g.account ?? status?.account) === account && (g.region ?? region) === region);
+  return [...byAccount].map(([account, roles]) => ({ account, region, roles, configured: covered(account) }));
+}
+
 export function installMock(variant: string) {
-  let config: ConfigView = variant === "empty"
+  const empty = variant === "empty" || variant === "setup-fail";
+  let loginFailures = variant === "setup-fail" ? 1 : 0;
+  let autostart = false;
+  let config: ConfigView = empty
     ? { path: "/home/dev/.config/dockpass/config.toml", profiles: [], exists: false }
     : { path: "/home/dev/.config/dockpass/config.toml", profiles: PROFILES, exists: true };
   const state: Overview =
-    variant === "empty"
+    empty
       ? { profiles: [], selected: null, sessions: [], roles: {}, activity: [] }
       : { profiles: config.profiles.map((p) => p.name), selected: "corp", sessions: sessions(), roles: { corp: ROLES, staging: ROLES.slice(3, 5) }, activity: activity() };
   if (variant === "error") {
@@ -226,6 +241,11 @@ export function installMock(variant: string) {
         case "login":
           later(200, () => void emit("login-progress", { profile, phase: "opening" }));
           later(900, () => void emit("login-progress", { profile, phase: "waiting_for_idp" }));
+          if (loginFailures > 0) {
+            loginFailures--;
+            later(2500, () => void emit("login-progress", { profile, phase: "failed", message: "The SAML response has expired (NotOnOrAfter 2025-11-26T10:05:00Z); sign in again." }));
+            return null;
+          }
           later(2500, () => void emit("role-picker", { profile, roles: ROLES, current: null }));
           return null;
         case "switch_role": {
@@ -247,7 +267,8 @@ export function installMock(variant: string) {
               subject: "dev@example.com",
               registries: [{ host: `${r.account}.dkr.ecr.us-east-1.amazonaws.com`, expires_at: iso(12 * H) }],
             };
-            state.sessions = state.sessions.map((x) => (x.profile === profile ? s : x));
+            state.sessions = [...state.sessions.filter((x) => x.profile !== profile), s];
+            state.roles = { ...state.roles, [profile]: ROLES };
             void emit("session-changed", s);
             void emit("login-progress", { profile, phase: "done" });
             log(profile, "login", `Signed in as ${r.name} @ ${r.account}`);
@@ -265,6 +286,32 @@ export function installMock(variant: string) {
           });
           return null;
         }
+        case "propose_registries": {
+          const status = state.sessions.find((x) => x.profile === profile);
+          return delay(300, () => proposals(config.profiles.find((p) => p.name === profile), status));
+        }
+        case "add_registries": {
+          const regs = a.registries as { account: string; region: string }[];
+          const status = state.sessions.find((x) => x.profile === profile);
+          const p = config.profiles.find((x) => x.name === profile);
+          if (!p) throw { code: "usage", message: `no profile ${profile}` };
+          // A profile without registries had the role's account in its region: keep it.
+          const before: RegistrySpec[] = p.registry?.length ? p.registry : status?.account ? [{ account: status.account, region: p.region }] : [];
+          const next = { ...p, registry: [...before, ...regs] };
+          config = { ...config, profiles: config.profiles.map((x) => (x === p ? next : x)) };
+          later(10, () => void emit("config-changed", config));
+          if (status) {
+            const s: Status = { ...status, registries: [...status.registries, ...regs.map((r) => ({ host: `${r.account}.dkr.ecr.${r.region}.amazonaws.com`, expires_at: iso(12 * H) }))] };
+            state.sessions = state.sessions.map((x) => (x.profile === profile ? s : x));
+            later(400, () => void emit("session-changed", s));
+          }
+          return delay(600, () => config);
+        }
+        case "autostart_get":
+          return autostart;
+        case "autostart_set":
+          autostart = a.enabled === true;
+          return delay(150, () => autostart);
         case "select_profile":
           state.selected = profile;
           return null;
