@@ -13,6 +13,12 @@ const COMMANDS: &[&str] = &[
     "config_save",
     "list_repositories",
     "list_images",
+    "propose_registries",
+    "add_registries",
+    "autostart_get",
+    "autostart_set",
+    "quit_app",
+    "open_logs",
 ];
 
 fn main() {

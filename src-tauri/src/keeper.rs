@@ -47,6 +47,16 @@ pub fn start(app: &AppHandle) {
     });
 }
 
+/// Closes the profiles' notifications (on quit: nobody would answer their "Log in" button).
+pub fn close_notices(app: &AppHandle, ctl: &Controller) {
+    if let Some(keeper) = app.try_state::<Keeper>() {
+        for p in &ctl.context().config.profiles {
+            dockpass_core::notify::Notifier::clear(keeper.notifier.as_ref(), &p.name);
+        }
+        keeper.notifier.flush(std::time::Duration::from_secs(1));
+    }
+}
+
 /// Takes the locks of profiles not yet kept (at start and after the settings changed) and
 /// tells the scheduler which profiles are this app's.
 pub fn relock(app: &AppHandle) {

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod app;
 mod args;
 mod commands;
 mod events;
@@ -16,7 +17,15 @@ use std::sync::Arc;
 use tauri::Manager;
 
 fn main() {
-    dockpass_core::logging::init("warn", true);
+    // Kept for the life of the process: dropping it flushes the file.
+    let _log = match dockpass_core::paths::log_dir() {
+        Ok(dir) => dockpass_core::logging::init_with_file("warn", "dockpass-app", dir),
+        Err(_) => {
+            dockpass_core::logging::init("warn", true);
+            None
+        }
+    };
+    tracing::info!("dockpass-app {} starting", env!("CARGO_PKG_VERSION"));
     let args = match args::Args::parse(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(msg) => {
@@ -53,6 +62,12 @@ fn main() {
             commands::settings::config_save,
             commands::repos::list_repositories,
             commands::repos::list_images,
+            commands::setup::propose_registries,
+            commands::setup::add_registries,
+            commands::setup::autostart_get,
+            commands::setup::autostart_set,
+            commands::app::quit_app,
+            commands::app::open_logs,
         ])
         .setup(move |app| {
             let sink = Arc::new(events::TauriSink::new(app.handle().clone()));

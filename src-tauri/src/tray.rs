@@ -113,6 +113,24 @@ fn build_menu(
         menu.append(&sub)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
+    let autostart = dockpass_core::autostart::Autostart::standard()
+        .map(|a| a.enabled())
+        .unwrap_or(false);
+    menu.append(&CheckMenuItem::with_id(
+        app,
+        "autostart",
+        "Start at login",
+        true,
+        autostart,
+        None::<&str>,
+    )?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        "logs",
+        "Open logs",
+        true,
+        None::<&str>,
+    )?)?;
     menu.append(&MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?)?;
     Ok((menu, state, line))
 }
@@ -195,7 +213,21 @@ fn on_menu(app: &AppHandle, id: &str) {
                 tauri::async_runtime::spawn(async move { ctl.refresh_now(&profile).await });
             }
         }
-        "quit" => app.exit(0),
+        "quit" => crate::app::quit(app),
+        "logs" => {
+            if let Err(e) = crate::app::open_logs() {
+                tracing::warn!("{}", e.message);
+            }
+        }
+        "autostart" => {
+            let on = !dockpass_core::autostart::Autostart::standard()
+                .map(|a| a.enabled())
+                .unwrap_or(false);
+            if let Err(e) = crate::app::set_autostart(on) {
+                tracing::warn!("start at login: {}", e.message);
+            }
+            refresh(app);
+        }
         _ => {
             if let Some(arn) = id.strip_prefix("role:") {
                 let Some(profile) = ctl.selected() else {

@@ -4,7 +4,7 @@
 mod commands;
 mod output;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Amazon ECR credentials from your company's SAML sign-in.
@@ -40,6 +40,14 @@ enum Command {
     /// answers on its socket).
     #[command(hide = true)]
     CredentialHelper(commands::credential_helper::Args),
+    /// Check the set-up (docker config, helper, keychain, notifications, endpoints) and say how to fix what is wrong.
+    Doctor(commands::doctor::Args),
+    /// Start the tray app when you log in to your desktop (off unless you turn it on).
+    Autostart(commands::autostart::Args),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::Args),
+    /// Print the manual page (roff), or write all pages into a folder.
+    Man(commands::man::Args),
     /// Work with SAML responses.
     Saml {
         #[command(subcommand)]
@@ -80,6 +88,10 @@ fn main() -> ExitCode {
         Command::Repos(a) => commands::repos::run(profile, a),
         Command::Credentials(a) => commands::credentials::run(profile, a),
         Command::Saml { command } => commands::saml::run(command),
+        Command::Doctor(a) => return commands::doctor::run(profile, a),
+        Command::Autostart(a) => commands::autostart::run(a),
+        Command::Completions(a) => commands::completions::run(Cli::command(), a),
+        Command::Man(a) => commands::man::run(Cli::command(), a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -31,6 +31,19 @@ fn print_json(text: serde_json::Result<String>) -> dockpass_core::Result<()> {
     Ok(())
 }
 
+/// Bytes to stdout; a reader that went away (`dockpass man | head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> dockpass_core::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(dockpass_core::err(
+            dockpass_core::Code::Internal,
+            format!("cannot write to standard output: {e}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// "in 1h 5m" / "2m ago" for people.
 pub fn relative(now: time::OffsetDateTime, t: time::OffsetDateTime) -> String {
     let d = t - now;

@@ -725,6 +725,57 @@ impl<P: AwsProvider> Controller<P> {
         Ok(())
     }
 
+    /// The setup's registry proposals from the last sign-in's roles.
+    pub fn propose_registries(&self, profile: &str) -> Result<Vec<crate::setup::RegistryProposal>> {
+        let p = self.profile(profile)?;
+        let ps = self
+            .context()
+            .state
+            .load()?
+            .profiles
+            .remove(profile)
+            .unwrap_or_default();
+        let account = ps.session.as_ref().map(|s| s.account.as_str());
+        Ok(crate::setup::proposals(&p, &ps.roles, account))
+    }
+
+    /// Adds registries to a profile (saved like the editor saves) and, with a live session,
+    /// fetches and publishes their tokens at once.
+    pub async fn add_registries(
+        &self,
+        profile: &str,
+        add: Vec<crate::setup::NewRegistry>,
+    ) -> Result<ConfigView> {
+        let p = self.profile(profile)?;
+        let ctx = self.context();
+        let session = ctx
+            .state
+            .load()?
+            .profiles
+            .remove(profile)
+            .and_then(|s| s.session);
+        let account = session.as_ref().map(|s| s.account.as_str());
+        let updated = crate::setup::with_registries(&p, account, &add);
+        let profiles = ctx
+            .config
+            .profiles
+            .iter()
+            .map(|q| {
+                if q.name == profile {
+                    updated.clone()
+                } else {
+                    q.clone()
+                }
+            })
+            .collect();
+        let view = self.config_save(profiles)?;
+        if session.is_some() {
+            self.refresh_now(profile).await;
+            self.publish_status(profile);
+        }
+        Ok(view)
+    }
+
     pub fn config_get(&self) -> ConfigView {
         let ctx = self.context();
         ConfigView {

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod autostart;
 pub mod aws;
 pub mod aws_profile;
 pub mod capture;
@@ -12,7 +13,9 @@ pub mod config_edit;
 pub mod controller;
 pub mod credentials;
 pub mod deadline;
+pub mod desktop;
 pub mod docker;
+pub mod doctor;
 pub mod duration;
 pub mod ecr;
 pub mod error;
@@ -31,6 +34,7 @@ pub mod scheduler;
 pub mod secret;
 pub mod secrets;
 pub mod session;
+pub mod setup;
 pub mod state;
 pub mod sts;
 #[cfg(test)]

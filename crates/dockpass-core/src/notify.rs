@@ -373,6 +373,43 @@ fn worker_gone() -> crate::Error {
     )
 }
 
+/// Asks the notification server who it is (for `dockpass doctor`): its name and version, or
+/// why there is none, within `timeout`.
+pub fn server_info(timeout: Duration) -> Result<String> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
+            return Err(err(
+                Code::Io,
+                "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)",
+            ));
+        }
+        let (tx, rx) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("dockpass-notify-probe".into())
+            .spawn(move || {
+                let _ = tx.send(notify_rust::get_server_information());
+            })
+            .map_err(|e| err(Code::Internal, format!("cannot start a thread: {e}")))?;
+        match rx.recv_timeout(timeout) {
+            Ok(Ok(info)) => Ok(format!("{} {} ({})", info.name, info.version, info.vendor)),
+            Ok(Err(e)) => Err(describe_error(&e.to_string())),
+            Err(_) => Err(err(
+                Code::Io,
+                format!(
+                    "the notification server did not answer within {} s",
+                    timeout.as_secs()
+                ),
+            )),
+        }
+    }
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    {
+        let _ = timeout;
+        Ok("the system's notification centre".to_string())
+    }
+}
+
 /// Turns a notify-rust error into one line that says what is wrong.
 fn describe_error(detail: &str) -> crate::Error {
     let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -30,6 +30,11 @@ pub fn config_file() -> Result<PathBuf> {
     Ok(xdg("XDG_CONFIG_HOME", &[".config"])?.join("dockpass/config.toml"))
 }
 
+/// `$XDG_CONFIG_HOME` (the autostart folder is beneath it).
+pub fn config_home() -> Result<PathBuf> {
+    xdg("XDG_CONFIG_HOME", &[".config"])
+}
+
 /// `$XDG_STATE_HOME/dockpass`: non-secret state (state.json).
 pub fn state_dir() -> Result<PathBuf> {
     Ok(xdg("XDG_STATE_HOME", &[".local", "state"])?.join("dockpass"))
@@ -38,6 +43,26 @@ pub fn state_dir() -> Result<PathBuf> {
 /// `$XDG_DATA_HOME/dockpass`: per-profile webview data (IdP cookies).
 pub fn data_dir() -> Result<PathBuf> {
     Ok(xdg("XDG_DATA_HOME", &[".local", "share"])?.join("dockpass"))
+}
+
+/// Where log files go: `$XDG_STATE_HOME/dockpass/logs` (the XDG spec puts logs in state) on
+/// Linux, `~/Library/Logs/Dockpass` on macOS, `%LOCALAPPDATA%\Dockpass\logs` on Windows.
+pub fn log_dir() -> Result<PathBuf> {
+    #[cfg(target_os = "macos")]
+    {
+        Ok(home()?.join("Library/Logs/Dockpass"))
+    }
+    #[cfg(windows)]
+    {
+        env::var_os("LOCALAPPDATA")
+            .filter(|v| !v.is_empty())
+            .map(|v| PathBuf::from(v).join("Dockpass").join("logs"))
+            .ok_or_else(|| err(Code::Config, "LOCALAPPDATA is not set"))
+    }
+    #[cfg(not(any(target_os = "macos", windows)))]
+    {
+        Ok(state_dir()?.join("logs"))
+    }
 }
 
 /// `$XDG_RUNTIME_DIR/dockpass` (the credential helper's socket), else the state directory:

@@ -124,7 +124,7 @@ pub fn default_region(partition: &str) -> &'static str {
 }
 
 /// (standard suffix, dual-stack suffix) of a region's partition.
-fn dns_suffixes(region: &str) -> (&'static str, &'static str) {
+pub(crate) fn dns_suffixes(region: &str) -> (&'static str, &'static str) {
     match partition_of(region) {
         "aws-cn" => ("amazonaws.com.cn", "on.amazonwebservices.com.cn"),
         "aws-iso" => ("c2s.ic.gov", "c2s.ic.gov"),

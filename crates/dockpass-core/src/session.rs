@@ -641,6 +641,33 @@ pub fn live_session(ctx: &Context, profile: &Profile) -> Result<(SessionInfo, Se
     Ok((session, secrets))
 }
 
+/// Registries added to the profile since the sign-in (the setup's proposals, the settings
+/// editor) join the live session with no token yet, so this refresh fetches and publishes
+/// them. Those reached through a chained role the session has not assumed wait for the next
+/// sign-in. Registries removed from the profile stay until then (their entries are the
+/// session's to take back at logout).
+fn adopt_new_targets(session: &mut SessionInfo, profile: &Profile, now: OffsetDateTime) {
+    for t in targets(profile, &session.account) {
+        let host = t.registry.host();
+        let reachable = t
+            .via
+            .as_deref()
+            .is_none_or(|v| session.chain.iter().any(|c| c.role_arn == v));
+        if reachable && !session.registries.iter().any(|r| r.host == host) {
+            session.registries.push(RegistryInfo {
+                host,
+                account: t.registry.account.clone(),
+                region: t.registry.region.clone(),
+                aliases: t.aliases,
+                issued_at: Some(now),
+                expires_at: now,
+                via: t.via,
+                variant: t.registry.variant,
+            });
+        }
+    }
+}
+
 async fn refresh_tokens_inner<A: Sts + Ecr>(
     ctx: &Context,
     aws: &A,
@@ -649,7 +676,8 @@ async fn refresh_tokens_inner<A: Sts + Ecr>(
 ) -> Result<RefreshReport> {
     let now = ctx.clock.now();
     let rb = profile.refresh_before();
-    let (session, mut secrets) = live_session(ctx, profile)?;
+    let (mut session, mut secrets) = live_session(ctx, profile)?;
+    adopt_new_targets(&mut session, profile, now);
     let due = |issued: OffsetDateTime, expires: OffsetDateTime| {
         force || now + BATCH >= crate::refresh::token_refresh_at(issued, expires, rb)
     };

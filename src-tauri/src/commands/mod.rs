@@ -1,9 +1,11 @@
 //! IPC commands for the local UI, one file per area; each a few lines over the controller.
 
+pub mod app;
 pub mod repos;
 pub mod roles;
 pub mod session;
 pub mod settings;
+pub mod setup;
 
 use dockpass_core::controller::Controller;
 use std::sync::Arc;

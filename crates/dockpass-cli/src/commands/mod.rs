@@ -1,10 +1,14 @@
 //! One file per command.
 
+pub mod autostart;
+pub mod completions;
 pub mod credential_helper;
 pub mod credentials;
 pub mod daemon;
+pub mod doctor;
 pub mod login;
 pub mod logout;
+pub mod man;
 pub mod refresh;
 pub mod repos;
 pub mod roles;

@@ -142,6 +142,26 @@ impl ConfigFile {
         }
     }
 
+    /// `credsStore`, when set to a name.
+    pub(super) fn creds_store(&self) -> Option<&str> {
+        self.root
+            .get(CREDS_STORE)
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+    }
+
+    /// Every `credHelpers` entry naming a helper, in file order.
+    pub(super) fn cred_helpers(&self) -> Vec<(String, String)> {
+        match self.root.get(CRED_HELPERS) {
+            Some(Value::Object(helpers)) => helpers
+                .iter()
+                .filter_map(|(h, n)| Some((h.clone(), n.as_str()?.to_string())))
+                .filter(|(_, n)| !n.is_empty())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether the config has an `auths` key at all.
     pub(super) fn has_auths(&self) -> bool {
         self.root.contains_key(AUTHS)

@@ -112,6 +112,11 @@ struct GetResponse {
 }
 
 impl Helper {
+    /// The program that would run.
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// `store`: hands the credentials to the helper.
     pub(super) fn store(&self, host: &str, username: &str, secret: &SecretString) -> Result<()> {
         let req = StoreRequest {

@@ -9,8 +9,10 @@
 
 mod config_file;
 mod cred_helper;
+mod inspect;
 mod publish;
 
+pub use inspect::{Inspection, Source};
 pub use publish::{publish, remove, set_cred_helpers};
 
 use crate::error::{err, Code, Result};

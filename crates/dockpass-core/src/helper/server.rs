@@ -66,7 +66,19 @@ pub fn bind() -> Result<UnixListener> {
     })?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| err(Code::Io, format!("cannot protect {}: {e}", path.display())))?;
+    let _ = BOUND.set(path);
     Ok(listener)
+}
+
+/// The socket this process bound, so quitting can take it away.
+static BOUND: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Removes the socket this process bound (on quit): helpers then go to the keychain at once
+/// instead of meeting a dead socket.
+pub fn release() {
+    if let Some(p) = BOUND.get() {
+        let _ = std::fs::remove_file(p);
+    }
 }
 
 impl<P: AwsProvider> Controller<P> {

@@ -1,0 +1,188 @@
+//! `dockpass doctor`: checks the set-up around Dockpass and says, for each problem, what is
+//! wrong and how to fix it. Every check reads only: nothing is written, no secret is read.
+//! The check ids are stable: docs/troubleshooting.md has a section per id.
+//!
+//! - `local`: the config file, the state file, the keychain, the notification server and the
+//!   credential helper on PATH;
+//! - `docker`: docker's config, `credsStore` and `credHelpers`;
+//! - `endpoints`: whether the IdP, STS and ECR endpoints of each profile can be reached.
+
+mod docker;
+mod endpoints;
+mod local;
+
+use crate::config::Config;
+use crate::state::State;
+use serde::Serialize;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How bad a finding is. `Error` makes `dockpass doctor` exit 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Ok,
+    /// Nothing to fix; worth knowing.
+    Info,
+    /// Dockpass works, with less (no keychain, no notifications, a stale entry).
+    Warn,
+    /// Something will fail.
+    Error,
+}
+
+/// One finding: `summary` says what was found, `fix` what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub level: Level,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Check {
+    pub fn ok(id: &'static str, summary: impl Into<String>) -> Check {
+        Check {
+            id,
+            level: Level::Ok,
+            summary: summary.into(),
+            fix: None,
+        }
+    }
+
+    pub fn info(id: &'static str, summary: impl Into<String>) -> Check {
+        Check {
+            level: Level::Info,
+            ..Check::ok(id, summary)
+        }
+    }
+
+    pub fn warn(id: &'static str, summary: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            id,
+            level: Level::Warn,
+            summary: summary.into(),
+            fix: Some(fix.into()),
+        }
+    }
+
+    pub fn error(id: &'static str, summary: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            level: Level::Error,
+            ..Check::warn(id, summary, fix)
+        }
+    }
+}
+
+/// Where to look. `from_env` gives the standard places; tests give their own.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub config_file: PathBuf,
+    pub state_file: PathBuf,
+    pub docker_config: PathBuf,
+    /// Where helper programs are looked for (normally `$PATH`).
+    pub search_path: Option<OsString>,
+    /// Only this profile's endpoints (else every profile's).
+    pub profile: Option<String>,
+    /// Skip the reachability checks (`--offline`).
+    pub offline: bool,
+    /// Per endpoint and for the notification server.
+    pub timeout: Duration,
+}
+
+impl Setup {
+    pub fn from_env(profile: Option<&str>, offline: bool) -> crate::Result<Setup> {
+        Ok(Setup {
+            config_file: crate::paths::config_file()?,
+            state_file: crate::paths::state_dir()?.join("state.json"),
+            docker_config: crate::docker::config_path()?,
+            search_path: std::env::var_os("PATH"),
+            profile: profile.map(str::to_string),
+            offline,
+            timeout: Duration::from_secs(3),
+        })
+    }
+}
+
+/// Every finding, in a fixed order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// The worst level found.
+    pub fn worst(&self) -> Level {
+        self.checks
+            .iter()
+            .map(|c| c.level)
+            .max()
+            .unwrap_or(Level::Ok)
+    }
+}
+
+/// Runs every check. Never fails: a check that cannot run is itself a finding.
+pub async fn run(setup: &Setup) -> Report {
+    let mut checks = Vec::new();
+    let config = local::config(setup, &mut checks);
+    let state = local::state(setup, &mut checks);
+    let config = config.unwrap_or_else(|| Config {
+        path: setup.config_file.clone(),
+        profiles: vec![],
+    });
+    let state = state.unwrap_or_default();
+    docker::checks(setup, &config, &state, &mut checks);
+    local::helper_path(setup, &config, &mut checks);
+    let slow = {
+        let t = setup.timeout;
+        tokio::task::spawn_blocking(move || (local::keychain(), local::notifications(t)))
+    };
+    let reach = async {
+        if setup.offline {
+            vec![Check::info(
+                "endpoint-sts",
+                "reachability not checked (--offline)",
+            )]
+        } else {
+            endpoints::checks(setup, &config, &state).await
+        }
+    };
+    let (slow, reach) = tokio::join!(slow, reach);
+    match slow {
+        Ok((k, n)) => checks.extend([k, n]),
+        Err(e) => checks.push(Check::error(
+            "keychain",
+            format!("the keychain check did not finish: {e}"),
+            "run `dockpass doctor` again; report the problem if it stays",
+        )),
+    }
+    checks.extend(reach);
+    Report { checks }
+}
+
+/// Every host Dockpass wrote or would write for `config`'s profiles (aliases included).
+fn our_hosts(config: &Config, state: &State) -> Vec<String> {
+    let mut hosts: Vec<String> = Vec::new();
+    for p in &config.profiles {
+        let ps = state.profiles.get(&p.name);
+        let session = ps.and_then(|s| s.session.as_ref());
+        if let Some(s) = session {
+            hosts.extend(s.written.iter().map(|w| w.host.clone()));
+        }
+        let account = session.map(|s| s.account.as_str()).unwrap_or("");
+        for t in crate::session::targets(p, account) {
+            let host = t.registry.host();
+            if !host.starts_with('.') {
+                hosts.push(host); // not without an account: no session, no account in the spec
+            }
+            hosts.extend(t.aliases);
+        }
+    }
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+#[cfg(test)]
+mod tests;

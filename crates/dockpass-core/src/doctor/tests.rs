@@ -1,0 +1,147 @@
+//! Doctor's docker and local checks on planted files (the e2e tests run the whole command
+//! against real services; these pin the rules).
+
+use super::*;
+use std::path::Path;
+
+struct Bed {
+    dir: tempfile::TempDir,
+}
+
+impl Bed {
+    fn new() -> Bed {
+        Bed {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn setup(&self) -> Setup {
+        let d = self.dir.path();
+        Setup {
+            config_file: d.join("config.toml"),
+            state_file: d.join("state.json"),
+            docker_config: d.join("docker/config.json"),
+            search_path: Some(d.join("bin").into_os_string()),
+            profile: None,
+            offline: true,
+            timeout: Duration::from_millis(200),
+        }
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+
+    fn helper(&self, name: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self
+            .dir
+            .path()
+            .join("bin")
+            .join(format!("docker-credential-{name}"));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "#!/bin/sh\necho v1.0\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    fn checks(&self) -> Vec<Check> {
+        let setup = self.setup();
+        let mut out = Vec::new();
+        let config = local::config(&setup, &mut out).unwrap_or(Config {
+            path: setup.config_file.clone(),
+            profiles: vec![],
+        });
+        let state = local::state(&setup, &mut out).unwrap_or_default();
+        docker::checks(&setup, &config, &state, &mut out);
+        local::helper_path(&setup, &config, &mut out);
+        out
+    }
+
+    fn check(&self, id: &str) -> Check {
+        let all = self.checks();
+        all.iter()
+            .filter(|c| c.id == id)
+            .max_by_key(|c| c.level)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} check in {all:?}"))
+    }
+}
+
+const PROFILE: &str =
+    "[[profile]]\nname = \"corp\"\nidp_url = \"https://idp.example/sso\"\nregion = \"us-east-1\"\n";
+
+#[test]
+fn a_fresh_machine_is_fine_but_has_no_config() {
+    let bed = Bed::new();
+    assert_eq!(bed.check("config").level, Level::Warn);
+    assert_eq!(bed.check("docker-config").level, Level::Ok);
+    assert_eq!(bed.check("creds-store").level, Level::Ok);
+    assert_eq!(bed.check("helper-path").level, Level::Info);
+}
+
+#[test]
+fn creds_store_with_its_helper_is_fine_without_it_an_error() {
+    let bed = Bed::new();
+    bed.write("docker/config.json", r#"{"credsStore":"desktop"}"#);
+    let c = bed.check("creds-store");
+    assert_eq!(c.level, Level::Error);
+    assert!(c.fix.unwrap().contains("remove \"credsStore\""));
+    bed.helper("desktop");
+    assert_eq!(bed.check("creds-store").level, Level::Ok);
+}
+
+#[test]
+fn helper_mode_needs_the_helper_on_path() {
+    let bed = Bed::new();
+    bed.write("config.toml", &format!("{PROFILE}docker = \"helper\"\n"));
+    let c = bed.check("helper-path");
+    assert_eq!(c.level, Level::Error);
+    assert!(c.summary.contains("profile corp"), "{c:?}");
+}
+
+#[test]
+fn a_dockpass_entry_for_a_registry_of_no_profile_is_stale() {
+    let bed = Bed::new();
+    bed.write(
+        "config.toml",
+        &format!("{PROFILE}\n[[profile.registry]]\naccount = \"111111111111\"\n"),
+    );
+    bed.write(
+        "docker/config.json",
+        r#"{"credHelpers":{"111111111111.dkr.ecr.us-east-1.amazonaws.com":"dockpass","222222222222.dkr.ecr.us-east-1.amazonaws.com":"dockpass"}}"#,
+    );
+    let c = bed.check("cred-helpers");
+    assert_eq!(c.level, Level::Warn);
+    assert!(
+        c.summary.contains("222222222222") && !c.summary.contains("111111111111"),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn unreadable_files_are_errors_that_name_them() {
+    let bed = Bed::new();
+    bed.write("docker/config.json", "{");
+    bed.write("state.json", "{not json");
+    bed.write("config.toml", "[[profile]]\nname = 1\n");
+    for id in ["docker-config", "state", "config"] {
+        assert_eq!(bed.check(id).level, Level::Error, "{id}");
+    }
+    assert!(bed.check("docker-config").summary.contains("config.json"));
+    assert_eq!(
+        std::fs::read_to_string(bed.dir.path().join("docker/config.json")).unwrap(),
+        "{",
+        "doctor writes nothing"
+    );
+}
+
+#[test]
+fn worst_level_decides_the_exit() {
+    let r = Report {
+        checks: vec![Check::ok("a", "x"), Check::warn("b", "y", "z")],
+    };
+    assert_eq!(r.worst(), Level::Warn);
+    assert!(Path::new("/").is_absolute());
+}
