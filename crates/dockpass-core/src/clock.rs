@@ -51,8 +51,15 @@ async fn wall_sleep_until(at: OffsetDateTime) {
     }
 }
 
+/// Other systems have no timerfd: the caller polls the wall clock each minute.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+async fn realtime_timer(_at: OffsetDateTime) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 /// Waits on a `CLOCK_REALTIME` timerfd armed for `at` (absolute, cancelled when the clock is
 /// set, so the caller re-checks and re-arms).
+#[cfg(any(target_os = "linux", target_os = "android"))]
 async fn realtime_timer(at: OffsetDateTime) -> std::io::Result<()> {
     use rustix::time::{
         timerfd_create, timerfd_settime, Itimerspec, TimerfdClockId, TimerfdFlags,

@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 
 use serde::{Deserialize, Serialize};
+#[cfg(unix)]
 use std::io::{BufRead, BufReader, Read, Write};
+#[cfg(unix)]
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -116,13 +118,23 @@ impl std::fmt::Debug for Answer {
 }
 
 /// Asks the running app or daemon. `None` when none listens (the caller then answers from
+/// the keychain); `Some(Err)` when the exchange broke. Windows has no such socket (yet): the
+/// helper always answers from the keychain there.
+#[cfg(not(unix))]
+pub fn ask(_request: &Request) -> Option<Result<Answer, String>> {
+    None
+}
+
+/// Asks the running app or daemon. `None` when none listens (the caller then answers from
 /// the keychain); `Some(Err)` when the exchange broke.
+#[cfg(unix)]
 pub fn ask(request: &Request) -> Option<Result<Answer, String>> {
     let path = socket_path()?;
     let mut stream = UnixStream::connect(path).ok()?;
     Some(exchange(&mut stream, request))
 }
 
+#[cfg(unix)]
 fn exchange(stream: &mut UnixStream, request: &Request) -> Result<Answer, String> {
     let io = |e: std::io::Error| format!("the Dockpass helper socket failed ({e}); try again");
     stream.set_read_timeout(Some(CLIENT_TIMEOUT)).map_err(io)?;
