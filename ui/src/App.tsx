@@ -97,7 +97,9 @@ export function App() {
   };
 
   const [configErrorSeen, setConfigErrorSeen] = useState(false);
-  const shownError = state.error ?? (configErrorSeen ? null : (o?.config_error ?? null));
+  // No config file yet is what the first-run setup is for, not an error to show.
+  const configError = config && !config.exists ? null : (o?.config_error ?? null);
+  const shownError = state.error ?? (configErrorSeen ? null : configError);
   const dismiss = () => (state.error ? dispatch({ type: "error", error: null }) : setConfigErrorSeen(true));
   const banner = (
     <>
@@ -156,7 +158,8 @@ export function App() {
         statusOf={(p) => sessionOf(state, p)}
         picking={state.picker?.profile ?? null}
         replacesBroken={config.exists && !!o.config_error && profiles.length === 0}
-        banner={banner}
+        banner={shownError ? <ErrorBanner error={shownError} onDismiss={dismiss} /> : undefined}
+        warnings={o.warnings ?? []}
         onConfig={(view) => {
           dispatch({ type: "config", config: view });
           setConfigErrorSeen(true); // saved: the file is readable now

@@ -12,7 +12,15 @@ const inHours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString()
 function firstRun(handlers: Record<string, (a: Record<string, unknown>) => unknown> = {}) {
   let view: ConfigView = config([]);
   const be = fakeBackend({
-    overview: overview({ profiles: [], selected: null, sessions: [], roles: {} }),
+    // as the backend has it without a config file
+    overview: overview({
+      profiles: [],
+      selected: null,
+      sessions: [],
+      roles: {},
+      config_error: { code: "config", message: "no config file at /home/dev/.config/dockpass/config.toml: create it with a [[profile]]" },
+      warnings: ["Keychain unavailable: sessions are kept in memory and end when Dockpass quits."],
+    }),
     config: view,
     handlers: {
       config_get: () => view,
@@ -61,6 +69,10 @@ describe("first run: step 1", () => {
     expect((screen.getByTestId("setup-docker-config") as HTMLInputElement).checked).toBe(true);
     expect((screen.getByTestId("setup-autostart") as HTMLInputElement).checked).toBe(false);
     expect(screen.queryByTestId("session")).toBeNull();
+    // a missing file is what the setup is for; the warnings wait for the Done screen
+    expect(screen.queryByTestId("error-banner")).toBeNull();
+    expect(screen.queryByTestId("warning")).toBeNull();
+    expect(screen.queryByTestId("setup-replaces-broken")).toBeNull();
   });
 
   it("recognises the IdP from the URL: its hint, its example, a name from the org", async () => {
@@ -262,6 +274,7 @@ describe("first run: save, sign in, registries, done", () => {
     expect(screen.getByTestId("setup-docker-cmd").textContent).toBe("docker pull 123456789012.dkr.ecr.us-east-1.amazonaws.com/REPO:TAG");
     expect(done.textContent).toContain("docker-credential-dockpass"); // helper mode explained
     expect(screen.getByTestId("setup-done-hosts").querySelectorAll("li")).toHaveLength(2);
+    expect(within(done).getByTestId("warning").textContent).toContain("Keychain unavailable");
     fireEvent.click(screen.getByTestId("setup-finish"));
 
     // the main view, on the new profile

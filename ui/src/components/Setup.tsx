@@ -37,8 +37,10 @@ interface Props {
   picking: string | null;
   /** The config file exists but could not be read: saving replaces it. */
   replacesBroken?: boolean;
-  /** The app's error banner and warnings, shown under the header. */
+  /** The app's error banner, shown under the header. */
   banner?: JSX.Element;
+  /** The backend's one-line warnings (e.g. no keychain), shown when the setup is done. */
+  warnings?: string[];
   onConfig: (view: ConfigView) => void;
   /** Leave the setup for the main view of `profile` (null: nothing was saved). */
   onFinish: (profile: string | null) => void;
@@ -62,7 +64,7 @@ interface Connect {
 
 type Sel = Record<number, { on: boolean; region: string }>;
 
-export function Setup({ config, statusOf, picking, replacesBroken, banner, onConfig, onFinish, onAdvanced }: Props) {
+export function Setup({ config, statusOf, picking, replacesBroken, banner, warnings = [], onConfig, onFinish, onAdvanced }: Props) {
   const [step, setStep] = useState<SetupStep>("connect");
   const [form, setForm] = useState<Connect>({
     name: "default",
@@ -612,8 +614,9 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, onCon
                         setSel((m) => ({ ...m, [i]: { ...s, region, on: true } }));
                       }}
                     />
-                    <span class="proposal-host mono muted" title={ecrHostOf(x.account, s.region.trim() || x.region)}>
-                      {x.configured ? <span class="tag">in profile</span> : ecrHostOf(x.account, s.region.trim() || x.region)}
+                    <span class="proposal-host" title={ecrHostOf(x.account, s.region.trim() || x.region)}>
+                      <span class="mono muted">{ecrHostOf(x.account, s.region.trim() || x.region)}</span>
+                      {x.configured && <span class="tag">in profile</span>}
                     </span>
                   </div>
                 );
@@ -655,7 +658,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, onCon
     );
   } else {
     const status = statusOf(saved ?? "");
-    body = <DoneStep status={status} docker={form.docker} added={added} configPath={config.path} onFinish={() => onFinish(saved)} />;
+    body = <DoneStep status={status} docker={form.docker} added={added} configPath={config.path} warnings={warnings} onFinish={() => onFinish(saved)} />;
   }
 
   const index = STEPS.findIndex((s) => s.id === step);
@@ -682,7 +685,16 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, onCon
   );
 }
 
-function DoneStep({ status, docker, added, configPath, onFinish }: { status: Status; docker: DockerMode; added: number; configPath: string; onFinish: () => void }) {
+interface DoneProps {
+  status: Status;
+  docker: DockerMode;
+  added: number;
+  configPath: string;
+  warnings: string[];
+  onFinish: () => void;
+}
+
+function DoneStep({ status, docker, added, configPath, warnings, onFinish }: DoneProps) {
   const hosts = status.registries.map((r) => r.host);
   const ecr = hosts.find((h) => /\.dkr\.ecr\./.test(h)) ?? hosts[0] ?? "ACCOUNT.dkr.ecr.REGION.amazonaws.com";
   const cmd = `docker pull ${ecr}/REPO:TAG`;
@@ -727,6 +739,12 @@ function DoneStep({ status, docker, added, configPath, onFinish }: { status: Sta
               : "The tokens are in your docker config, as docker login writes them; they stay valid while Dockpass runs in the tray."}
           </p>
         </div>
+        {warnings.map((w) => (
+          <p class="field-warning url-problem" data-testid="warning" key={w}>
+            <IconAlert size={14} />
+            <span>{w}</span>
+          </p>
+        ))}
         <p class="setup-saved muted">
           Settings are in <span class="mono">{configPath}</span>: change them under Settings, or edit the file.
         </p>

@@ -1,6 +1,7 @@
 // Dev-only stand-in for the backend (`npm run dev`, then open /?mock). Never part of the production
 // bundle: main.tsx imports it only when import.meta.env.DEV or the `mock` build mode is set.
-// Variants: ?mock, ?mock=empty (first-run setup), ?mock=setup-fail (the first sign-in fails), ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin,
+// Variants: ?mock, ?mock=empty (first-run setup), ?mock=setup-fail (the first sign-in fails),
+// ?mock=walk-signin, ?mock=walk-registries, ?mock=walk-done (the setup driven to that step), ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin,
 // ?mock=repos-partial (one registry cannot be listed), ?mock=repos-fail (the first listing fails)
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
@@ -198,7 +199,8 @@ function proposals(profile: Profile | undefined, status: Status | undefined): Re
 }
 
 export function installMock(variant: string) {
-  const empty = variant === "empty" || variant === "setup-fail";
+  const walk = variant.startsWith("walk-") ? variant.slice(5) : null;
+  const empty = variant === "empty" || variant === "setup-fail" || walk !== null;
   let loginFailures = variant === "setup-fail" ? 1 : 0;
   let autostart = false;
   let config: ConfigView = empty
@@ -353,6 +355,21 @@ export function installMock(variant: string) {
       type("region", "us-east-1");
       type("session_duration", "10m");
     });
+  }
+  if (walk) {
+    // The first-run setup, driven like a user would: URL, save, the picker, a proposal, add.
+    later(300, () => {
+      const el = document.querySelector<HTMLInputElement>('[data-testid="setup-idp-url"]');
+      if (!el) return;
+      el.value = "https://acme.okta.com/home/amazon_aws/0oa1b2c3d4e5f6g7h8i9/272";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    if (walk !== "connect") click('[data-testid="setup-save"]', 500);
+    if (walk === "registries" || walk === "done") {
+      click('[data-testid="role-option"]', 3200);
+      click('[data-testid="proposal"][data-account="210987654321"] [data-testid="proposal-check"]', 5600);
+    }
+    if (walk === "done") click('[data-testid="setup-add"]', 6000);
   }
   if (variant === "error") later(300, () => document.querySelector<HTMLElement>('[data-testid="switch-role"], [data-testid="sign-in"]')?.click());
   if (variant === "error") {
