@@ -15,6 +15,7 @@ pub fn quit(app: &AppHandle) {
     tracing::info!("quit");
     let ctl = app.state::<Arc<Controller>>().inner().clone();
     crate::keeper::close_notices(app, &ctl);
+    #[cfg(unix)]
     dockpass_core::helper::server::release();
     std::thread::spawn(|| {
         std::thread::sleep(Duration::from_secs(3));

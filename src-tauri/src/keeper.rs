@@ -39,6 +39,7 @@ pub fn start(app: &AppHandle) {
     let ctl = app.state::<Arc<Controller>>().inner().clone();
     tauri::async_runtime::spawn(ctl.clone().run_scheduler());
     // docker-credential-dockpass asks here first (a daemon may already answer).
+    #[cfg(unix)]
     tauri::async_runtime::spawn(async move {
         match dockpass_core::helper::server::bind() {
             Ok(listener) => ctl.serve_helper(listener).await,

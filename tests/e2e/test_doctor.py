@@ -151,8 +151,10 @@ def test_unreachable_endpoints_are_told_apart(sandbox):
     assert c["endpoint-sts"]["level"] == "error"
     assert f"cannot connect to 127.0.0.1:{port}" in c["endpoint-sts"]["summary"]
     assert c["endpoint-ecr"]["level"] == "ok"  # moto, through AWS_ENDPOINT_URL_ECR
+    assert "idp_url" in c["endpoint-idp"]["fix"] and "sts_endpoint" in c["endpoint-sts"]["fix"]
     rc, c = doctor(sandbox, "--offline")
-    assert rc == 0 and "endpoint-idp" not in c
+    assert rc == 0
+    assert all(c[i]["level"] == "info" for i in ("endpoint-idp", "endpoint-sts", "endpoint-ecr"))
 
 
 def test_broken_config_and_state_files(sandbox):

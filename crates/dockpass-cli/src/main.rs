@@ -56,7 +56,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -74,6 +73,14 @@ fn main() -> ExitCode {
             let first = first.trim_start_matches("error: ");
             eprintln!("dockpass: {first} (see dockpass --help)");
             return ExitCode::from(2);
+        }
+    };
+    // The daemon runs for days: it also keeps a daily log file, like the app.
+    let _log = match cli.command {
+        Command::Daemon(_) => init_file_logging("dockpass-daemon"),
+        _ => {
+            init_logging();
+            None
         }
     };
     let profile = cli.profile.as_deref();
@@ -105,4 +112,15 @@ fn main() -> ExitCode {
 /// Logs go to stderr, off unless `DOCKPASS_LOG` (or `RUST_LOG`) asks for them.
 fn init_logging() {
     dockpass_core::logging::init("off", false);
+}
+
+/// stderr as `init_logging`, plus `NAME.DATE.log` in the platform's log folder.
+fn init_file_logging(name: &str) -> Option<dockpass_core::logging::FileLog> {
+    match dockpass_core::paths::log_dir() {
+        Ok(dir) => dockpass_core::logging::init_with_file("off", name, dir),
+        Err(_) => {
+            init_logging();
+            None
+        }
+    }
 }

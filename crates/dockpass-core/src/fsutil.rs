@@ -8,9 +8,8 @@
 //! `Code::DockerConfig`) swap it in.
 
 use crate::error::{describe_io, err, Code, Result};
-use std::fs::{self, File, Permissions};
+use std::fs::{self, File};
 use std::io::{self, ErrorKind, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Symlink chains longer than this are treated as a loop (Linux's own limit is 40).
@@ -122,22 +121,23 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 
     let prefix = format!(".{}.", file_name.to_string_lossy());
     // Created 0600 so the content is never readable by others, even for a moment.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .rand_bytes(8)
-        .permissions(Permissions::from_mode(0o600))
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp").rand_bytes(8);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o600));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| write_error(&shown, dir, &e))?;
 
     // From here on, dropping `tmp` (any `?`) deletes the temp file.
     tmp.write_all(bytes)
         .map_err(|e| write_error(&shown, dir, &e))?;
-    tmp.as_file()
-        .set_permissions(Permissions::from_mode(mode))
-        .map_err(|e| write_error(&shown, dir, &e))?;
+    crate::os::set_mode(tmp.as_file(), mode).map_err(|e| write_error(&shown, dir, &e))?;
     if let Some(old) = &old {
-        keep_owner(tmp.as_file(), old);
+        crate::os::keep_owner(tmp.as_file(), old);
     }
     tmp.as_file()
         .sync_all()
@@ -156,7 +156,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 /// Creates `dir` and missing parents with mode `mode` (before umask), like `mkdir -p -m`.
 /// Folders that already exist are left as they are.
 pub fn create_dir_all(dir: &Path, mode: u32) -> Result<()> {
-    match fs::DirBuilder::new().recursive(true).mode(mode).create(dir) {
+    match crate::os::dir_builder(mode).create(dir) {
         Ok(()) => Ok(()),
         Err(e) => {
             let hint = match e.kind() {
@@ -241,17 +241,6 @@ pub fn read_to_string_capped(path: &Path, max: u64) -> Result<Option<String>> {
     }
 }
 
-/// Best effort, like docker's copyFilePermissions: only root can give a file away, and a
-/// failure here must not stop the write.
-fn keep_owner(tmp: &File, old: &fs::Metadata) {
-    let Ok(now) = tmp.metadata() else { return };
-    if (now.uid(), now.gid()) != (old.uid(), old.gid()) {
-        if let Err(e) = std::os::unix::fs::fchown(tmp, Some(old.uid()), Some(old.gid())) {
-            tracing::debug!(error = %e, "could not keep the owner of the replaced file");
-        }
-    }
-}
-
 /// The path as the user gave it, plus the real target when a symlink was followed.
 struct Shown<'a> {
     path: &'a Path,
@@ -312,7 +301,8 @@ fn hint_for(e: &io::Error, dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::symlink;
+    use std::fs::Permissions;
+    use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 
     fn mode_of(p: &Path) -> u32 {
         fs::metadata(p).unwrap().permissions().mode() & 0o7777

@@ -24,6 +24,7 @@ pub mod helper;
 pub mod lock;
 pub mod logging;
 pub mod notify;
+pub mod os;
 pub mod paths;
 pub mod refresh;
 pub mod registry;

@@ -79,20 +79,37 @@ pub fn run(profile: Option<&str>, _args: Args) -> Result<()> {
             names.join(", ")
         );
         // docker-credential-dockpass asks here first (unless the app already answers).
+        #[cfg(unix)]
         match dockpass_core::helper::server::bind() {
             Ok(listener) => {
                 tokio::spawn(ctl.clone().serve_helper(listener));
             }
             Err(e) => eprintln!("dockpass: credential helper socket: {}", e.message),
         }
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .map_err(|e| err(Code::Internal, format!("cannot watch signals: {e}")))?;
+        let stop = stop_signal()?;
         tokio::select! {
             _ = ctl.clone().run_scheduler() => {}
+            _ = stop => {}
+        }
+        #[cfg(unix)]
+        dockpass_core::helper::server::release();
+        eprintln!("dockpass: daemon stopped");
+        Ok(())
+    })
+}
+
+/// Ctrl-C, or SIGTERM (systemd, `kill`) on Unix.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| err(Code::Internal, format!("cannot watch signals: {e}")))?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
         }
-        eprintln!("dockpass: daemon stopped");
-        Ok(())
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
     })
 }

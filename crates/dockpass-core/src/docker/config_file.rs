@@ -25,31 +25,33 @@ const CRED_HELPERS: &str = "credHelpers";
 /// read-only, is not Dockpass's to replace: say so, change nothing. (Root included: `sudo -E
 /// dockpass` must not take over a user's file.)
 fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
     let Ok(meta) = std::fs::metadata(path) else {
         return Ok(()); // missing (or unreadable: read_capped says why)
     };
     if !meta.is_file() {
         return Ok(()); // read_capped refuses it with the right words
     }
-    let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
+    let (Some(owner), Some(me)) = (crate::os::owner(&meta), crate::os::effective_uid()) else {
+        return Ok(()); // no Unix owners (Windows): the ACLs decide
+    };
+    if owner != me {
         return Err(err(
             Code::DockerConfig,
             format!(
                 "{} belongs to user id {}, not to you (user id {me}); Dockpass changes only your own docker config: run it as that user, or point DOCKER_CONFIG at your own folder",
                 path.display(),
-                meta.uid()
+                owner
             ),
         ));
     }
-    if meta.mode() & 0o200 == 0 {
+    let mode = crate::os::mode(&meta).unwrap_or(0o600);
+    if mode & 0o200 == 0 {
         return Err(err(
             Code::DockerConfig,
             format!(
                 "{} is read-only (mode {:04o}); Dockpass leaves it alone: make it writable (chmod u+w) to let Dockpass update it",
                 path.display(),
-                meta.mode() & 0o7777
+                mode
             ),
         ));
     }

@@ -14,7 +14,6 @@ use crate::error::{describe_io, err, Code, Error, Result};
 use crate::SecretString;
 use std::ffi::OsString;
 use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -53,14 +52,14 @@ impl Runner {
     /// "remove credsStore from /home/u/.docker/config.json".
     pub(super) fn locate(&self, name: &str, fix: &str) -> Result<Helper> {
         check_name(name)?;
-        let program = format!("{PREFIX}{name}");
+        let program = crate::os::program_file(&format!("{PREFIX}{name}"));
         let found = self.search_path.as_deref().and_then(|paths| {
             std::env::split_paths(paths)
                 // Relative entries (including the empty one, meaning ".") are skipped, like
                 // Go's exec.LookPath refuses them: the current folder is not a trusted place.
                 .filter(|dir| dir.is_absolute())
                 .map(|dir| dir.join(&program))
-                .find(|p| is_executable(p))
+                .find(|p| crate::os::is_executable(p))
         });
         match found {
             Some(path) => Ok(Helper {
@@ -330,12 +329,6 @@ pub(super) fn check_name(name: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-fn is_executable(p: &Path) -> bool {
-    std::fs::metadata(p)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
 }
 
 fn is_not_found(out: &Outcome) -> bool {

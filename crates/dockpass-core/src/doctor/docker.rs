@@ -30,8 +30,7 @@ pub(super) fn checks(setup: &Setup, config: &Config, state: &State, out: &mut Ve
 fn folder_check(docker: &Inspection) -> Check {
     let path = &docker.path;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let writable = dir
-        .is_none_or(|d| !d.exists() || rustix::fs::access(d, rustix::fs::Access::WRITE_OK).is_ok());
+    let writable = dir.is_none_or(|d| !d.exists() || crate::os::can_write_in(d));
     if !writable {
         let d = dir.map(|d| d.display().to_string()).unwrap_or_default();
         return Check::error(

@@ -165,11 +165,13 @@ async fn reach(probe: Probe, proxy: Option<String>, timeout: Duration) -> Check 
     let addrs =
         match tokio::time::timeout(timeout, lookup_host((target.0.as_str(), target.1))).await {
             Ok(Ok(a)) => a.collect::<Vec<_>>(),
-            Ok(Err(_)) | Err(_) => return Check::error(
-                probe.id,
-                format!("{}: cannot resolve {}{via}", probe.what, target.0),
-                "check the host name, your network, VPN and DNS; behind a proxy set HTTPS_PROXY",
-            ),
+            Ok(Err(_)) | Err(_) => {
+                return Check::error(
+                    probe.id,
+                    format!("{}: cannot resolve {}{via}", probe.what, target.0),
+                    fix_for(probe.id, !via.is_empty()),
+                )
+            }
         };
     let mut last = String::from("no address");
     for addr in addrs {
@@ -198,12 +200,18 @@ async fn reach(probe: Probe, proxy: Option<String>, timeout: Duration) -> Check 
             "{}: cannot connect to {}:{}{via}: {last}",
             probe.what, target.0, target.1
         ),
-        if via.is_empty() {
-            "check the endpoint (sts_endpoint, AWS_ENDPOINT_URL_*), your VPN and firewall; behind a proxy set HTTPS_PROXY"
-        } else {
-            "check that the proxy runs and lets you through, or correct HTTPS_PROXY / NO_PROXY"
-        },
+        fix_for(probe.id, !via.is_empty()),
     )
+}
+
+/// What to check when an endpoint cannot be reached: the setting that names it.
+fn fix_for(id: &str, proxied: bool) -> &'static str {
+    match (proxied, id) {
+        (true, _) => "check that the proxy runs and lets you through, or correct HTTPS_PROXY / NO_PROXY",
+        (false, "endpoint-idp") => "check idp_url in the config, your network, VPN, DNS and firewall; behind a proxy set HTTPS_PROXY",
+        (false, "endpoint-sts") => "check sts_endpoint (or AWS_ENDPOINT_URL_STS), your network, VPN, DNS and firewall; behind a proxy set HTTPS_PROXY",
+        (false, _) => "check AWS_ENDPOINT_URL_ECR if you set it, your network, VPN, DNS and firewall; behind a proxy set HTTPS_PROXY",
+    }
 }
 
 #[cfg(test)]

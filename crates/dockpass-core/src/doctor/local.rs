@@ -70,14 +70,15 @@ pub(super) fn state(setup: &Setup, out: &mut Vec<Check>) -> Option<State> {
             Some(s)
         }
         Err(e) => {
-            out.push(Check::error(
-                "state",
-                e.message.clone(),
+            let fix = if e.message.contains("newer") {
+                "upgrade Dockpass: a newer version wrote this file".to_string()
+            } else {
                 format!(
                     "move {} aside (Dockpass starts a new one; sign in again)",
                     setup.state_file.display()
-                ),
-            ));
+                )
+            };
+            out.push(Check::error("state", e.message.clone(), fix));
             None
         }
     }
@@ -94,8 +95,8 @@ pub(super) fn helper_path(setup: &Setup, config: &Config, out: &mut Vec<Check>) 
     let found = setup.search_path.as_deref().and_then(|paths| {
         std::env::split_paths(paths)
             .filter(|d| d.is_absolute())
-            .map(|d| d.join(HELPER))
-            .find(|p| is_executable(p))
+            .map(|d| d.join(crate::os::program_file(HELPER)))
+            .find(|p| crate::os::is_executable(p))
     });
     let check = match (found, wanted_by.is_empty()) {
         (Some(path), _) => match version_of(&path) {
@@ -120,11 +121,6 @@ pub(super) fn helper_path(setup: &Setup, config: &Config, out: &mut Vec<Check>) 
         ),
     };
     out.push(check);
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// `docker-credential-dockpass version`, bounded to 5 s.

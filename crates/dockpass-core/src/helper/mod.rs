@@ -4,6 +4,7 @@
 //! from the keychain. A hit makes no AWS call; an expired token is fetched again while the
 //! session lives. Unknown hosts are answered at once, without any network call.
 
+#[cfg(unix)]
 pub mod server;
 pub mod socket;
 
