@@ -42,4 +42,18 @@ describe("start at login in the settings", () => {
     expect((screen.getByTestId("autostart-toggle") as HTMLInputElement).checked).toBe(false);
     expect(be.argsOf("autostart_set")).toHaveLength(1);
   });
+
+  it("follows a change made from the tray when the window gets the focus back", async () => {
+    let on = false;
+    fakeBackend({ handlers: { autostart_get: () => on } });
+    render(<App />);
+    await screen.findByTestId("session");
+    fireEvent.click(screen.getByTestId("tab-settings"));
+    const box = () => screen.getByTestId("autostart-toggle") as HTMLInputElement;
+    await waitFor(() => expect(box().disabled).toBe(false));
+    expect(box().checked).toBe(false);
+    on = true; // the tray's "Start at login"
+    fireEvent.focus(window);
+    await waitFor(() => expect(box().checked).toBe(true));
+  });
 });

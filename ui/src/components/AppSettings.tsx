@@ -10,12 +10,17 @@ export function AppSettings() {
 
   useEffect(() => {
     let live = true;
-    api.autostartGet().then(
-      (v) => live && setOn(v),
-      (e) => live && setError(toApiError(e)),
-    );
+    const load = () =>
+      api.autostartGet().then(
+        (v) => live && setOn(v),
+        (e) => live && setError(toApiError(e)),
+      );
+    void load();
+    // The tray's "Start at login" may have changed it while the window was in the background.
+    window.addEventListener("focus", load);
     return () => {
       live = false;
+      window.removeEventListener("focus", load);
     };
   }, []);
 
