@@ -1,5 +1,5 @@
 """The tray's last items (issue 7): "Start at login" writes the XDG autostart entry for this
-very app (off until ticked), and "Quit" really quits: the app's process is gone within
+very app (off until ticked), "Open logs" opens the log folder, and "Quit" really quits: the app's process is gone within
 seconds (no window, keeper or socket server keeps it alive) and its credential helper socket
 is removed, so helpers fall back to the keychain at once. The app's log file is in the XDG
 state folder, with no secret in it.
@@ -63,6 +63,16 @@ def test_start_at_login_and_quit_from_the_tray(gui, trayer, pages, sandbox, idp)
     wait(entry.exists, 10, "the autostart entry")
     text = entry.read_text()
     assert f"Exec={app_binary().resolve()} --tray" in text, text
+    wait(lambda: not _menus(x), 5, "the menu to close")
+
+    # Open logs hands the log folder to the desktop's opener (a recording stand-in here).
+    opened = sandbox.root / "xdg-open.args"
+    sandbox.add_script("xdg-open", f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {opened}\n")
+    open_menu(gui, x)
+    x.xdotool("key", "--delay", "150", "Up", "Up")
+    x.xdotool("key", "Return")
+    wait(opened.exists, 10, "xdg-open to be called by Open logs")
+    assert opened.read_text().strip() == str(sandbox.state_home / "dockpass" / "logs")
     wait(lambda: not _menus(x), 5, "the menu to close")
 
     open_menu(gui, x)
