@@ -688,15 +688,15 @@ impl<P: AwsProvider> Controller<P> {
         Ok(Next::PickRole)
     }
 
+    /// What the state file holds for `profile` (empty when nothing).
+    fn profile_state(&self, profile: &str) -> Result<crate::state::ProfileState> {
+        let mut state = self.context().state.load()?;
+        Ok(state.profiles.remove(profile).unwrap_or_default())
+    }
+
     /// The roles of the last sign-in and the role in use (for the tray's radio items).
     pub fn roles(&self, profile: &str) -> Result<(Vec<Role>, Option<String>)> {
-        let ps = self
-            .context()
-            .state
-            .load()?
-            .profiles
-            .remove(profile)
-            .unwrap_or_default();
+        let ps = self.profile_state(profile)?;
         Ok((ps.roles, ps.session.map(|s| s.role_arn)))
     }
 
@@ -728,13 +728,7 @@ impl<P: AwsProvider> Controller<P> {
     /// The setup's registry proposals from the last sign-in's roles.
     pub fn propose_registries(&self, profile: &str) -> Result<Vec<crate::setup::RegistryProposal>> {
         let p = self.profile(profile)?;
-        let ps = self
-            .context()
-            .state
-            .load()?
-            .profiles
-            .remove(profile)
-            .unwrap_or_default();
+        let ps = self.profile_state(profile)?;
         let account = ps.session.as_ref().map(|s| s.account.as_str());
         Ok(crate::setup::proposals(&p, &ps.roles, account))
     }
@@ -748,12 +742,7 @@ impl<P: AwsProvider> Controller<P> {
     ) -> Result<ConfigView> {
         let p = self.profile(profile)?;
         let ctx = self.context();
-        let session = ctx
-            .state
-            .load()?
-            .profiles
-            .remove(profile)
-            .and_then(|s| s.session);
+        let session = self.profile_state(profile)?.session;
         let account = session.as_ref().map(|s| s.account.as_str());
         let updated = crate::setup::with_registries(&p, account, &add);
         let profiles = ctx
