@@ -187,6 +187,48 @@ fn config_save_validates_and_announces() {
 }
 
 #[tokio::test]
+async fn the_setups_proposals_become_registries_with_tokens_at_once() {
+    let s = setup("role = \"123456789012/Developer\"\n");
+    capture(&s, None).await.unwrap();
+    let proposals = s.ctl.propose_registries("corp").unwrap();
+    let seen: Vec<(&str, bool)> = proposals
+        .iter()
+        .map(|p| (p.account.as_str(), p.configured))
+        .collect();
+    assert_eq!(seen, [("123456789012", true), ("345678901234", false)]);
+    assert_eq!(proposals[0].roles, ["Developer", "Admin"]);
+
+    let add = vec![crate::setup::NewRegistry {
+        account: "345678901234".into(),
+        region: "eu-west-1".into(),
+    }];
+    let view = s.ctl.add_registries("corp", add).await.unwrap();
+    assert_eq!(
+        view.profiles[0].registry.len(),
+        2,
+        "the default registry is kept, written out"
+    );
+    // Both are in docker at once, without a new sign-in (one AssumeRoleWithSAML in all).
+    assert_eq!(
+        docker_hosts(&s),
+        vec![
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "345678901234.dkr.ecr.eu-west-1.amazonaws.com"
+        ]
+    );
+    let text = std::fs::read_to_string(&view.path).unwrap();
+    assert!(
+        text.contains("account = \"345678901234\"") && text.contains("region = \"eu-west-1\""),
+        "{text}"
+    );
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert_eq!(st.registries.len(), 2);
+    let again = s.ctl.propose_registries("corp").unwrap();
+    assert!(again.iter().all(|p| p.configured), "{again:?}");
+    assert_eq!(again[1].region, "eu-west-1");
+}
+
+#[tokio::test]
 async fn token_refresh_uses_the_session_and_keeps_it_when_it_fails() {
     let s = setup("role = \"123456789012/Developer\"\n");
     capture(&s, None).await.unwrap();

@@ -13,7 +13,8 @@ pub struct RegistryProposal {
     pub region: String,
     /// The role names offered in that account (for the user to recognise it).
     pub roles: Vec<String>,
-    /// The profile already reaches this registry (listed, or the default of the role in use).
+    /// The profile already reaches a registry of this account (listed, or the default of the
+    /// role in use); `region` is then that registry's.
     pub configured: bool,
 }
 
@@ -45,12 +46,19 @@ pub fn proposals(
                     p.roles.push(r.name.clone());
                 }
             }
-            None => out.push(RegistryProposal {
-                account: r.account.clone(),
-                region: profile.region.clone(),
-                roles: vec![r.name.clone()],
-                configured: reached.contains(&(r.account.clone(), profile.region.clone())),
-            }),
+            None => {
+                // An account the profile already reaches is shown with its registry's region.
+                let have = reached
+                    .iter()
+                    .find(|(a, reg)| *a == r.account && *reg == profile.region)
+                    .or_else(|| reached.iter().find(|(a, _)| *a == r.account));
+                out.push(RegistryProposal {
+                    account: r.account.clone(),
+                    region: have.map_or(&profile.region, |(_, reg)| reg).clone(),
+                    roles: vec![r.name.clone()],
+                    configured: have.is_some(),
+                })
+            }
         }
     }
     out
