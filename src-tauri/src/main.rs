@@ -5,6 +5,7 @@
 
 mod app;
 mod args;
+mod bench;
 mod commands;
 mod events;
 mod keeper;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use tauri::Manager;
 
 fn main() {
+    bench::mark("main");
     // Kept for the life of the process: dropping it flushes the file.
     let _log = match dockpass_core::paths::log_dir() {
         Ok(dir) => dockpass_core::logging::init_with_file("warn", "dockpass-app", dir),
@@ -78,6 +80,7 @@ fn main() {
                 }
             }
             app.manage(controller);
+            bench::listen(app.handle());
             tray::create(app.handle())?;
             tray::keep_fresh(app.handle());
             keeper::start(app.handle());
@@ -97,12 +100,10 @@ fn main() {
             std::process::exit(1);
         }
     };
-    app.run(|_, event| {
+    app.run(|_, event| match event {
         // A tray app keeps running when its last window closes; Quit exits explicitly.
-        if let tauri::RunEvent::ExitRequested { api, code, .. } = event {
-            if code.is_none() {
-                api.prevent_exit();
-            }
-        }
+        tauri::RunEvent::ExitRequested { api, code, .. } if code.is_none() => api.prevent_exit(),
+        tauri::RunEvent::Ready => bench::mark("tray"),
+        _ => {}
     });
 }

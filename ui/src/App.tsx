@@ -14,6 +14,7 @@ import { AppSettings } from "./components/AppSettings";
 import { SettingsForm } from "./components/SettingsForm";
 import { Setup } from "./components/Setup";
 import { Sidebar } from "./components/Sidebar";
+import { reportFirstPaint } from "./paint";
 import { initialState, reduce, selectedProfile, sessionOf, type Action } from "./state";
 import { refreshBeforeMs } from "./status";
 
@@ -53,6 +54,9 @@ export function App() {
   useEffect(() => {
     if (loaded && profiles.length === 0) setSetup(true);
   }, [loaded, profiles.length]);
+  useEffect(() => {
+    if (loaded) reportFirstPaint();
+  }, [loaded]);
   const inSetup = loaded && (setup || profiles.length === 0);
 
   const select = (p: string) => {

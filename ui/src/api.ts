@@ -1,6 +1,6 @@
 // The IPC contract with the Rust side (src-tauri). Only these commands, events and types are used.
 import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { emit, listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 export type SessionState = "logged_out" | "active" | "expiring" | "expired" | "error";
 
@@ -249,4 +249,10 @@ export const api = {
 
 export function on<K extends EventName>(name: K, handler: (payload: EventMap[K]) => void): Promise<UnlistenFn> {
   return listen<EventMap[K]>(name, (event) => handler(event.payload));
+}
+
+/** Tells the app the window has painted its first frame with data ("ui-painted"): only the
+ *  benchmarks listen (src-tauri/src/bench.rs, when DOCKPASS_BENCH_READY_FILE is set). */
+export function notePainted(): Promise<void> {
+  return emit("ui-painted");
 }
