@@ -3,6 +3,10 @@
 //! Endpoints follow the standard AWS rules: the profile's `sts_endpoint`, else
 //! `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_ECR` / `AWS_ENDPOINT_URL`, else the partition's
 //! regional endpoint. AssumeRoleWithSAML is unsigned, so the base config has no credentials.
+//!
+//! Every SDK client made from one [`Aws`] shares its HTTP client: one connection pool and
+//! one TLS set-up (the trust roots parsed once), where the SDK's default would make a new
+//! HTTP client, with its own pool and roots, for every client, so for every call.
 
 use crate::aws_profile::{ProfileSource, STATIC_KEY_SESSION};
 use crate::ecr::{Ecr, RawToken};
@@ -13,6 +17,8 @@ use crate::sts::{Credentials, Identity, Sts, StsFailure};
 use crate::{err, Code, Error, Result, SecretString};
 use aws_config::{retry::RetryConfig, timeout::TimeoutConfig, BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::{proxy::ProxyConfig, tls, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -32,11 +38,31 @@ fn timeouts() -> TimeoutConfig {
         .build()
 }
 
+/// The HTTP client the SDK would make by default (hyper 1 with rustls on aws-lc, the proxy
+/// from HTTPS_PROXY/NO_PROXY), made once so that every client of an [`Aws`] shares it. Kept
+/// per `Aws`, not per process: its pooled connections belong to the tokio runtime that
+/// opened them, and the CLI runs a runtime per command.
+fn http_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+        let mut b = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        b.set_connector_settings(settings.cloned());
+        if let Some(c) = components {
+            b.set_sleep_impl(c.sleep_impl());
+        }
+        b.set_proxy_config(Some(ProxyConfig::from_env()));
+        b.build()
+    })
+}
+
 impl Aws {
-    /// Loads the shared SDK configuration (environment, endpoints, timeouts, retries).
+    /// Loads the shared SDK configuration (environment, endpoints, timeouts, retries) and the
+    /// HTTP client every SDK client of this value uses.
     pub async fn new(region: &str, sts_endpoint: Option<&str>) -> Aws {
         let base = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.to_string()))
+            .http_client(http_client())
             .no_credentials()
             .timeout_config(timeouts())
             .retry_config(RetryConfig::standard().with_max_attempts(3))
@@ -196,12 +222,14 @@ impl Sts for Aws {
 impl ProfileSource for Aws {
     async fn profile_credentials(&self, aws_profile: &str) -> Result<Credentials> {
         use aws_credential_types::provider::{error::CredentialsError, ProvideCredentials};
-        let conf = aws_config::defaults(BehaviorVersion::latest())
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .profile_name(aws_profile)
             .region(Region::new(self.region.clone()))
-            .timeout_config(timeouts())
-            .load()
-            .await;
+            .timeout_config(timeouts());
+        if let Some(http) = self.base.http_client() {
+            loader = loader.http_client(http);
+        }
+        let conf = loader.load().await;
         let Some(chain) = conf.credentials_provider() else {
             return Err(err(
                 Code::Config,
