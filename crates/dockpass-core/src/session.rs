@@ -274,11 +274,27 @@ pub async fn login<A: Sts + Ecr>(
     assertion: &Assertion,
     asked_role: Option<&str>,
 ) -> Result<LoginReport> {
+    open_secrets_early(ctx);
     crate::deadline::bounded(
         "signing in",
         login_unbounded(ctx, aws, profile, assertion, asked_role),
     )
     .await
+}
+
+/// Opens the secret store on a blocking thread while STS and ECR answer: the keychain probe
+/// is a D-Bus connection and a key exchange (about 10 ms) that would otherwise wait for
+/// them. Whoever needs the store later waits for this one opening (`OnceLock`).
+fn open_secrets_early(ctx: &Context) {
+    if ctx.secrets.get().is_some() {
+        return;
+    }
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        let ctx = ctx.clone();
+        drop(rt.spawn_blocking(move || {
+            ctx.secrets();
+        }));
+    }
 }
 
 async fn login_unbounded<A: Sts + Ecr>(
@@ -334,6 +350,7 @@ pub async fn login_aws_profile<A: Sts + Ecr + ProfileSource>(
     aws: &A,
     profile: &Profile,
 ) -> Result<LoginReport> {
+    open_secrets_early(ctx);
     crate::deadline::bounded("signing in", login_aws_profile_unbounded(ctx, aws, profile)).await
 }
 
@@ -463,28 +480,26 @@ async fn establish<A: Sts + Ecr>(
         .and_then(|p| p.session.clone());
     let written = publish(ctx, profile, &targets, &tokens, previous.as_ref())?;
 
-    let mut warnings = Vec::new();
+    // The docker config is written. The keychain (D-Bus round trips, key exchanges, the
+    // keyring's own file) and the state file are independent: write them at once. The state
+    // names the secrets' backend; in the rare case the keychain refuses, it is corrected.
     let secrets = SessionSecrets {
         credentials: base.credentials.clone(),
         tokens: tokens.clone(),
         chained: chained.clone(),
     };
-    let store = ctx.secrets();
-    let mut backend = store.backend().to_string();
-    if let Some(why) = ctx.secrets_warning() {
-        warnings.push(format!(
-            "keychain unavailable: {why}; docker credentials are written, but the session ends with this process"
-        ));
-    }
-    if let Err(e) = store.save(&profile.name, &secrets) {
-        warnings.push(format!(
-            "could not keep the session in the keychain: {}; docker credentials are written, but the session ends with this process",
-            e.message
-        ));
-        backend = "memory".into();
-    }
-
+    let saving = {
+        let (ctx, name) = (ctx.clone(), profile.name.clone());
+        tokio::task::spawn_blocking(move || {
+            let store = ctx.secrets();
+            let saved = store.save(&name, &secrets).map_err(|e| e.message);
+            let why = ctx.secrets_warning().map(str::to_string);
+            (store.backend(), why, saved)
+        })
+    };
+    let backend = ctx.secrets().backend();
     let registries = registry_infos(&targets, &tokens, now);
+
     let chain: Vec<ChainInfo> = chained
         .iter()
         .map(|c| ChainInfo {
@@ -504,10 +519,10 @@ async fn establish<A: Sts + Ecr>(
         registries: registries.clone(),
         docker_config: ctx.docker_config.clone(),
         written,
-        secrets: backend.clone(),
+        secrets: backend.to_string(),
         chain: chain.clone(),
     };
-    ctx.state.update(|state| {
+    let stated = ctx.state.update(|state| {
         let pstate = state.profiles.entry(profile.name.clone()).or_default();
         if let Some(r) = base.role {
             pstate.role = Some(r);
@@ -518,7 +533,36 @@ async fn establish<A: Sts + Ecr>(
         pstate.subject = base.subject;
         pstate.session = Some(info);
         pstate.last_error = None;
+    });
+    let (backend, why, saved) = saving.await.map_err(|e| {
+        err(
+            Code::Internal,
+            format!("the keychain write did not finish: {e}"),
+        )
     })?;
+    stated?;
+    let mut backend = backend.to_string();
+    let mut warnings = Vec::new();
+    if let Some(why) = why {
+        warnings.push(format!(
+            "keychain unavailable: {why}; docker credentials are written, but the session ends with this process"
+        ));
+    }
+    if let Err(message) = saved {
+        warnings.push(format!(
+            "could not keep the session in the keychain: {message}; docker credentials are written, but the session ends with this process"
+        ));
+        backend = "memory".into();
+        ctx.state.update(|state| {
+            if let Some(s) = state
+                .profiles
+                .get_mut(&profile.name)
+                .and_then(|p| p.session.as_mut())
+            {
+                s.secrets = backend.clone();
+            }
+        })?;
+    }
 
     Ok(LoginReport {
         profile: profile.name.clone(),
