@@ -37,6 +37,9 @@ pub fn init(default: &str, with_time: bool) {
 /// Files kept: a week of days.
 pub const KEEP_FILES: usize = 7;
 
+/// Lines the file log may have queued for its writer thread.
+pub const LOG_QUEUE_LINES: usize = 4096;
+
 /// The running file log; dropping it flushes what is still queued.
 pub struct FileLog {
     pub dir: std::path::PathBuf,
@@ -66,7 +69,13 @@ pub fn init_with_file(default: &str, name: &str, dir: std::path::PathBuf) -> Opt
             return None;
         }
     };
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // tracing-appender's default queue holds 128,000 lines and is allocated (and touched)
+    // up front: 4 MB resident in the tray app and the daemon for a log that writes a few
+    // lines an hour. Lines beyond the queue are dropped (counted by tracing-appender), as
+    // before.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .finish(file);
     let spec = std::env::var("DOCKPASS_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok();
