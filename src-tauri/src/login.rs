@@ -1,13 +1,25 @@
 //! The login window: the profile's IdP in a webview whose SAMLResponse is captured by the
 //! core's init script and sentinel URL. The window never reaches AWS sign-in, has no IPC
 //! capability, and closing it cancels the attempt.
+//!
+//! On Linux the window lives in a process of its own (login_host.rs), so that nothing of
+//! WebKit stays in the tray app after a sign-in; elsewhere, and under WebDriver (which can
+//! only reach the app's own windows), it is a window of the app.
 
+use crate::login_host::{self, Spec, ToParent};
 use dockpass_core::capture;
 use dockpass_core::controller::{Attempt, Controller, Navigation, Next};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+
+/// The login window's size.
+pub const WIDTH: f64 = 520.0;
+pub const HEIGHT: f64 = 720.0;
 
 /// How long a user-initiated silent sign-in (role switch) stays hidden before the IdP
 /// evidently wants the user and the window is shown.
@@ -53,10 +65,84 @@ pub fn start(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>) {
 /// A background renewal ahead of the session's end (see `keeper.rs`). False when a login
 /// window for the profile is already open (one attempt per profile) or cannot open.
 pub fn renew(app: &AppHandle, profile: &str, role_arn: Option<String>) -> bool {
-    if app.get_webview_window(&label(profile)).is_some() {
+    if exists(app, profile) {
         return true;
     }
     open(app, Some(profile), role_arn, Mode::HiddenBounded)
+}
+
+/// Login windows in processes of their own, by profile.
+#[derive(Default)]
+struct Hosts(Mutex<HashMap<String, Host>>);
+
+struct Host {
+    id: u64,
+    stdin: ChildStdin,
+    visible: bool,
+}
+
+fn hosts(app: &AppHandle) -> tauri::State<'_, Hosts> {
+    if app.try_state::<Hosts>().is_none() {
+        app.manage(Hosts::default());
+    }
+    app.state::<Hosts>()
+}
+
+impl Hosts {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Host>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Whether the login window goes into a process of its own (login_host.rs).
+fn in_own_process() -> bool {
+    cfg!(target_os = "linux") && !automated()
+}
+
+/// Under WebDriver (tauri-driver sets this variable) the tests reach the app's own windows only.
+fn automated() -> bool {
+    std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
+}
+
+fn exists(app: &AppHandle, profile: &str) -> bool {
+    hosts(app).lock().contains_key(profile) || app.get_webview_window(&label(profile)).is_some()
+}
+
+fn is_visible(app: &AppHandle, profile: &str) -> bool {
+    if let Some(h) = hosts(app).lock().get(profile) {
+        return h.visible;
+    }
+    app.get_webview_window(&label(profile))
+        .and_then(|w| w.is_visible().ok())
+        .unwrap_or(false)
+}
+
+fn send(host: &mut Host, cmd: login_host::Command) {
+    let line = serde_json::to_string(&cmd).unwrap_or_default();
+    // A host that is gone already ends its attempt on its own (see `spawn_host`).
+    let _ = writeln!(host.stdin, "{line}").and_then(|()| host.stdin.flush());
+}
+
+fn show(app: &AppHandle, profile: &str) {
+    if let Some(h) = hosts(app).lock().get_mut(profile) {
+        send(h, login_host::Command::Show);
+        h.visible = true;
+        return;
+    }
+    if let Some(w) = app.get_webview_window(&label(profile)) {
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
+}
+
+fn close(app: &AppHandle, profile: &str) {
+    if let Some(h) = hosts(app).lock().get_mut(profile) {
+        send(h, login_host::Command::Close);
+        return;
+    }
+    if let Some(w) = app.get_webview_window(&label(profile)) {
+        let _ = w.close();
+    }
 }
 
 /// Does what the controller says comes next.
@@ -87,11 +173,10 @@ fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, mode: 
         }
         return true;
     }
-    if let Some(w) = app.get_webview_window(&label(&profile)) {
+    if exists(app, &profile) {
         if mode == Mode::Visible {
             ctl.adopt_attempt(&profile);
-            let _ = w.show();
-            let _ = w.set_focus();
+            show(app, &profile);
         }
         return true;
     }
@@ -120,17 +205,143 @@ fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, mode: 
     }
 }
 
+fn title(profile: &str) -> String {
+    format!("Sign in · {profile} · Dockpass")
+}
+
+/// After a capture: sign in, then what the controller says comes next.
+async fn signed_in(
+    app: AppHandle,
+    ctl: Arc<Controller>,
+    profile: String,
+    c: capture::Captured,
+    role_arn: Option<String>,
+    mode: Mode,
+) {
+    match ctl.captured(&profile, c, role_arn).await {
+        Ok(next) => follow(&app, &profile, next),
+        // A background renewal fails quietly: the scheduler notifies.
+        Err(_) if mode == Mode::HiddenBounded => {}
+        Err(_) => crate::window::show_main(&app),
+    }
+}
+
 fn build(
     app: &AppHandle,
     ctl: &Arc<Controller>,
     attempt: Attempt,
     mode: Mode,
 ) -> tauri::Result<()> {
+    let profile = attempt.profile.clone();
+    let captured = Arc::new(AtomicBool::new(false));
+    if in_own_process() {
+        spawn_host(app, ctl, attempt, mode, captured.clone())
+            .map_err(|e| tauri::Error::Io(std::io::Error::other(e)))?;
+    } else {
+        build_here(app, ctl, attempt, mode, captured.clone())?;
+    }
+    if mode != Mode::Visible {
+        bound(app, &profile, mode, captured);
+    }
+    Ok(())
+}
+
+static HOST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// Starts `dockpass-app --login-window` for the attempt; a thread reads what it reports and
+/// ends the attempt when it exits (its window closed).
+fn spawn_host(
+    app: &AppHandle,
+    ctl: &Arc<Controller>,
+    attempt: Attempt,
+    mode: Mode,
+    captured: Arc<AtomicBool>,
+) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the app: {e}"))?;
+    let mut child = Command::new(exe)
+        .arg(login_host::ARG)
+        .env_remove("DOCKPASS_BENCH_READY_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the login window: {e}"))?;
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err("the login window has no pipes".into());
+    };
+    let visible = mode == Mode::Visible;
+    let spec = Spec {
+        url: attempt.idp_url.clone(),
+        title: title(&attempt.profile),
+        nonce: attempt.nonce.clone(),
+        data_dir: Some(attempt.data_dir.clone()),
+        visible,
+    };
+    let sent = serde_json::to_string(&spec)
+        .map_err(std::io::Error::other)
+        .and_then(|line| writeln!(stdin, "{line}"))
+        .and_then(|()| stdin.flush());
+    if let Err(e) = sent {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("cannot talk to the login window: {e}"));
+    }
+    let profile = attempt.profile.clone();
+    let id = HOST_IDS.fetch_add(1, Ordering::Relaxed);
+    hosts(app)
+        .lock()
+        .insert(profile.clone(), Host { id, stdin, visible });
+    let (app, ctl) = (app.clone(), ctl.clone());
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let Ok(msg) = serde_json::from_str::<ToParent>(&line) else {
+                continue;
+            };
+            if let Navigation::Captured(c, role_arn) = ctl.check_navigation(&profile, &msg.captured)
+            {
+                captured.store(true, Ordering::SeqCst);
+                forget(&app, &profile, id);
+                tauri::async_runtime::spawn(signed_in(
+                    app.clone(),
+                    ctl.clone(),
+                    profile.clone(),
+                    c,
+                    role_arn,
+                    mode,
+                ));
+            }
+        }
+        let _ = child.wait();
+        forget(&app, &profile, id);
+        ctl.end_attempt(&profile, captured.load(Ordering::SeqCst));
+    });
+    Ok(())
+}
+
+/// Drops the host `id` of `profile` (a newer one for the profile stays).
+fn forget(app: &AppHandle, profile: &str, id: u64) {
+    let hosts = hosts(app);
+    let mut hosts = hosts.lock();
+    if hosts.get(profile).is_some_and(|h| h.id == id) {
+        hosts.remove(profile);
+    }
+}
+
+/// The login window as a window of this app.
+fn build_here(
+    app: &AppHandle,
+    ctl: &Arc<Controller>,
+    attempt: Attempt,
+    mode: Mode,
+    captured: Arc<AtomicBool>,
+) -> tauri::Result<()> {
     let visible = mode == Mode::Visible;
     let url: tauri::Url = attempt.idp_url.parse().map_err(tauri::Error::InvalidUrl)?;
     let profile = attempt.profile.clone();
     let label = label(&profile);
-    let captured = Arc::new(AtomicBool::new(false));
 
     let nav = {
         let (ctl, app, profile, captured, label) = (
@@ -152,12 +363,7 @@ fn build(
                         if let Some(w) = app.get_webview_window(&label) {
                             let _ = w.close();
                         }
-                        match ctl.captured(&profile, c, role_arn).await {
-                            Ok(next) => follow(&app, &profile, next),
-                            // A background renewal fails quietly: the scheduler notifies.
-                            Err(_) if mode == Mode::HiddenBounded => {}
-                            Err(_) => crate::window::show_main(&app),
-                        }
+                        signed_in(app, ctl, profile, c, role_arn, mode).await;
                     });
                     false
                 }
@@ -166,8 +372,8 @@ fn build(
     };
 
     let mut builder = WebviewWindowBuilder::new(app, &label, WebviewUrl::External(url))
-        .title(format!("Sign in · {profile} · Dockpass"))
-        .inner_size(520.0, 720.0)
+        .title(title(&profile))
+        .inner_size(WIDTH, HEIGHT)
         .visible(visible)
         .focused(visible)
         .initialization_script(capture::init_script(&attempt.nonce))
@@ -175,46 +381,43 @@ fn build(
     // WebKitGTK lets WebDriver automate one web context per process; a per-profile data
     // directory is a second context. Under WebDriver (tauri-driver sets this variable) the
     // login window shares the main window's context so tests can reach both windows.
-    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() != Ok("true") {
+    if !automated() {
         builder = builder.data_directory(attempt.data_dir.clone());
     }
     let window = builder.build()?;
 
-    {
-        let (ctl, profile, captured) = (ctl.clone(), profile.clone(), captured.clone());
-        window.on_window_event(move |e| {
-            if let WindowEvent::Destroyed = e {
-                ctl.end_attempt(&profile, captured.load(Ordering::SeqCst));
-            }
-        });
-    }
-
-    if mode != Mode::Visible {
-        let (app, captured) = (app.clone(), captured.clone());
-        tauri::async_runtime::spawn(async move {
-            let bound = if mode == Mode::HiddenBounded {
-                RENEW_BOUND
-            } else {
-                SILENT_GRACE
-            };
-            tokio::time::sleep(bound).await;
-            if captured.load(Ordering::SeqCst) {
-                return;
-            }
-            if let Some(w) = app.get_webview_window(&label) {
-                if mode == Mode::HiddenBounded {
-                    // The IdP wants the user: stop quietly, the scheduler tells them. Unless
-                    // the user asked to sign in meanwhile (Log in…) and the window shows: it
-                    // is theirs now, never closed under them.
-                    if !w.is_visible().unwrap_or(false) {
-                        let _ = w.close();
-                    }
-                } else {
-                    let _ = w.show();
-                    let _ = w.set_focus();
-                }
-            }
-        });
-    }
+    let (ctl, profile) = (ctl.clone(), profile.clone());
+    window.on_window_event(move |e| {
+        if let WindowEvent::Destroyed = e {
+            ctl.end_attempt(&profile, captured.load(Ordering::SeqCst));
+        }
+    });
     Ok(())
+}
+
+/// A hidden window's bound: a role switch shows it after the grace time; a background
+/// renewal closes it.
+fn bound(app: &AppHandle, profile: &str, mode: Mode, captured: Arc<AtomicBool>) {
+    let (app, profile) = (app.clone(), profile.to_string());
+    tauri::async_runtime::spawn(async move {
+        let bound = if mode == Mode::HiddenBounded {
+            RENEW_BOUND
+        } else {
+            SILENT_GRACE
+        };
+        tokio::time::sleep(bound).await;
+        if captured.load(Ordering::SeqCst) || !exists(&app, &profile) {
+            return;
+        }
+        if mode == Mode::HiddenBounded {
+            // The IdP wants the user: stop quietly, the scheduler tells them. Unless the user
+            // asked to sign in meanwhile (Log in…) and the window shows: it is theirs now,
+            // never closed under them.
+            if !is_visible(&app, &profile) {
+                close(&app, &profile);
+            }
+        } else {
+            show(&app, &profile);
+        }
+    });
 }

@@ -1,0 +1,168 @@
+//! The login window in a process of its own (Linux): `dockpass-app --login-window`, started by
+//! the tray app for each sign-in (login.rs), ends with its window.
+//!
+//! Why: WebKitGTK never gives back what a web view cost its process. After one sign-in the
+//! tray app kept Mesa/libLLVM and WebKit's UI-process state (about 80 MB resident) and the
+//! login context's network process (another 64 MB, tauri keeps every web context alive on
+//! Linux), for the rest of its life. In a child process all of it goes when the window
+//! closes; the tray app itself never starts WebKit for a sign-in.
+//!
+//! Protocol (JSON lines; the pipes are the two processes' own):
+//! - parent → child, stdin: first the [`Spec`], then commands `{"cmd":"show"}` (show and
+//!   focus the hidden window) and `{"cmd":"close"}`; end of input (the app quit or died)
+//!   closes the window too;
+//! - child → parent, stdout: `{"captured": URL}`, the sentinel URL that holds the
+//!   SAMLResponse (the parent checks it again with the controller and signs in); the child
+//!   then closes its window and exits. Exiting is the window's end ("destroyed").
+//!
+//! The child decides about navigations exactly as the in-process window does, with the same
+//! core functions (`capture::parse_sentinel` with the attempt's nonce, `capture::is_aws_acs`).
+
+use dockpass_core::capture;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+
+/// The argument that makes `dockpass-app` a login window host.
+pub const ARG: &str = "--login-window";
+const LABEL: &str = "login";
+
+/// What the window shows: the same settings as the in-process login window (login.rs).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Spec {
+    pub url: String,
+    pub title: String,
+    pub nonce: String,
+    pub data_dir: Option<PathBuf>,
+    pub visible: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    Show,
+    Close,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ToParent {
+    pub captured: String,
+}
+
+/// `dockpass-app --login-window`: read the spec, show the window, report a capture, end.
+pub fn run() -> i32 {
+    dockpass_core::logging::init("warn", true);
+    let mut stdin = std::io::stdin().lock();
+    let mut line = String::new();
+    let spec: Spec = match stdin
+        .read_line(&mut line)
+        .map(|_| serde_json::from_str(&line))
+    {
+        Ok(Ok(s)) => s,
+        _ => {
+            eprintln!("dockpass-app {ARG}: no window description on standard input");
+            return 2;
+        }
+    };
+    drop(stdin);
+    let url: tauri::Url = match spec.url.parse() {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("dockpass-app {ARG}: {e}");
+            return 2;
+        }
+    };
+    let app = tauri::Builder::default()
+        .setup(move |app| {
+            build(app.handle(), &spec, url)?;
+            listen(app.handle().clone());
+            Ok(())
+        })
+        .build(crate::context());
+    match app {
+        // The window was the only one: closing it ends the process.
+        Ok(app) => {
+            app.run(|_, _| {});
+            0
+        }
+        Err(e) => {
+            eprintln!("dockpass-app {ARG}: cannot start: {e}");
+            1
+        }
+    }
+}
+
+fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<()> {
+    let nonce = spec.nonce.clone();
+    let done = Arc::new(AtomicBool::new(false));
+    let handle = app.clone();
+    let nav = move |url: &tauri::Url| -> bool {
+        match capture::parse_sentinel(url.as_str(), &nonce) {
+            Some(Ok(_)) => {
+                if !done.swap(true, Ordering::SeqCst) {
+                    let msg = ToParent {
+                        captured: url.to_string(),
+                    };
+                    let mut out = std::io::stdout().lock();
+                    let sent = serde_json::to_writer(&mut out, &msg)
+                        .map_err(std::io::Error::other)
+                        .and_then(|()| out.write_all(b"\n"))
+                        .and_then(|()| out.flush());
+                    if let Err(e) = sent {
+                        tracing::warn!("cannot hand the SAML response to the app: {e}");
+                    }
+                    let handle = handle.clone();
+                    tauri::async_runtime::spawn(async move { handle.exit(0) });
+                }
+                false
+            }
+            Some(Err(e)) => {
+                tracing::warn!("refused a SAML hand-over: {}", e.message);
+                false
+            }
+            None if capture::is_aws_acs(url.as_str()) => {
+                tracing::info!("refused navigation to the AWS sign-in ACS URL");
+                false
+            }
+            None => true,
+        }
+    };
+    let mut builder = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::External(url))
+        .title(&spec.title)
+        .inner_size(crate::login::WIDTH, crate::login::HEIGHT)
+        .visible(spec.visible)
+        .focused(spec.visible)
+        .initialization_script(capture::init_script(&spec.nonce))
+        .on_navigation(nav);
+    if let Some(dir) = &spec.data_dir {
+        builder = builder.data_directory(dir.clone());
+    }
+    builder.build()?;
+    Ok(())
+}
+
+/// The parent's commands; end of input (the app is gone) closes the window.
+fn listen(app: tauri::AppHandle) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            match serde_json::from_str::<Command>(&line) {
+                Ok(Command::Show) => {
+                    let app2 = app.clone();
+                    let _ = app.run_on_main_thread(move || {
+                        if let Some(w) = app2.get_webview_window(LABEL) {
+                            let _ = w.show();
+                            let _ = w.set_focus();
+                        }
+                    });
+                }
+                Ok(Command::Close) => break,
+                Err(e) => tracing::warn!("unknown command from the app: {e}"),
+            }
+        }
+        app.exit(0);
+    });
+}
