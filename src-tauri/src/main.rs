@@ -20,11 +20,9 @@ use tauri::Manager;
 
 fn main() {
     if std::env::args().nth(1).as_deref() == Some(login_host::ARG) {
-        software_rendering();
         std::process::exit(login_host::run());
     }
     bench::mark("main");
-    software_rendering();
     // Kept for the life of the process: dropping it flushes the file.
     let _log = match dockpass_core::paths::log_dir() {
         Ok(dir) => dockpass_core::logging::init_with_file("warn", "dockpass-app", dir),
@@ -112,22 +110,6 @@ fn main() {
         tauri::RunEvent::Ready => bench::mark("tray"),
         _ => {}
     });
-}
-
-/// GTK initialises OpenGL as it opens an X11 display (to choose visuals), and WebKit then
-/// composites every window with it. Without a GPU driver that is Mesa's llvmpipe: libLLVM
-/// (about 50 MB resident) in the tray process before any window exists, and the main window
-/// burning CPU on software GL for each countdown tick. Dockpass's windows are a small UI and
-/// the IdP's sign-in page: drawn by the CPU they are as fast, for far less memory and CPU
-/// (BENCHMARKS.md, "Tray app"). Set before any thread exists (the environment is read by
-/// GTK); a `GDK_GL` the user set wins, and programs the app starts get it back unset
-/// (desktop.rs).
-fn software_rendering() {
-    #[cfg(all(unix, not(target_os = "macos")))]
-    if std::env::var_os("GDK_GL").is_none() {
-        std::env::set_var("GDK_GL", "disable");
-        std::env::set_var(dockpass_core::desktop::GDK_GL_MARKER, "1");
-    }
 }
 
 /// The app's generated context (config, embedded UI, capabilities), for the app and for its
