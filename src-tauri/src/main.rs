@@ -19,6 +19,7 @@ use std::sync::Arc;
 use tauri::Manager;
 
 fn main() {
+    software_rendering();
     if std::env::args().nth(1).as_deref() == Some(login_host::ARG) {
         std::process::exit(login_host::run());
     }
@@ -116,4 +117,20 @@ fn main() {
 /// login window host (login_host.rs).
 pub fn context() -> tauri::Context<tauri::Wry> {
     tauri::generate_context!()
+}
+
+/// GTK initialises OpenGL as it opens an X11 display (to choose visuals), and WebKit then
+/// composites every window with it. Without a GPU driver that is Mesa's llvmpipe: libLLVM
+/// (about 50 MB resident) in the tray process before any window exists, and the main window
+/// burning CPU on software GL for each countdown tick. Dockpass's windows are a small UI and
+/// the IdP's sign-in page: drawn by the CPU they are as fast, for far less memory and CPU
+/// (BENCHMARKS.md, "Tray app"). Set before any thread exists (the environment is read by
+/// GTK); a `GDK_GL` the user set wins, and programs the app starts get it back unset
+/// (desktop.rs).
+fn software_rendering() {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if std::env::var_os("GDK_GL").is_none() {
+        std::env::set_var("GDK_GL", "disable");
+        std::env::set_var(dockpass_core::desktop::GDK_GL_MARKER, "1");
+    }
 }
