@@ -1,6 +1,6 @@
 // The main window: profiles on the left; the selected profile's session, registries and activity,
 // or its settings, on the right.
-import { useEffect, useReducer, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from "preact/hooks";
 import { api, toApiError, type ApiError, type Profile } from "./api";
 import { connect, type Connection } from "./backend";
 import { ActivityList } from "./components/ActivityList";
@@ -29,7 +29,8 @@ export function App() {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const conn = useRef<Connection | null>(null);
 
-  useEffect(() => {
+  // A layout effect: the backend is asked at once, not after the first (empty) frame is painted.
+  useLayoutEffect(() => {
     const c = connect(dispatch as (a: Action) => void);
     conn.current = c;
     c.ready.catch((e) => setLoadError(toApiError(e)));
