@@ -180,7 +180,10 @@ class AppRun:
     def __init__(self, gui: Gui, args: list[str], workdir: Path):
         self.gui = gui
         self.args = args
-        self.driver = AppDriver(workdir, gui.env)
+        # GTK's GL as GTK decides (the app turns it off unless GDK_GL is set, main.rs): with it
+        # off, WebKitWebDriver's screenshots of a page never return (WebKitGTK 2.50). The
+        # shipped default is what the tests without WebDriver run (desktop.PlainApp).
+        self.driver = AppDriver(workdir, {**gui.env, "GDK_GL": ""})
         try:
             self.session = self.driver.start(gui.binary, args)
         except Exception:
