@@ -92,6 +92,46 @@ def test_one_login_opens_two_regions_and_a_chained_account(sandbox, extra_regist
     assert len(st["registries"]) == 6
 
 
+def test_registries_of_one_region_share_a_call(sandbox, keyring, extra_registries, image):
+    """ECR answers up to 10 registries in one GetAuthorizationToken (registryIds): 12 accounts
+    in us-east-1 reached by the federated role are 2 calls (10 + 2), eu-west-1 is 1; each host
+    still gets its own account's token, which the registries check; `refresh` batches too."""
+    eu, other = extra_registries["eu"], extra_registries["other"]
+    more = [f"3000000000{i:02d}" for i in range(10)]
+    tables = [(ACCOUNT, REGION, sandbox.registry.host), (OTHER_ACCOUNT, REGION, other.host),
+              *[(a, REGION, None) for a in more], (ACCOUNT, "eu-west-1", eu.host)]
+    toml = [f'[[profile]]\nname = "test"\nidp_url = "{sandbox.idp.url}"\nregion = "{REGION}"\n']
+    for account, region, alias in tables:
+        toml.append(f'[[profile.registry]]\naccount = "{account}"\nregion = "{region}"\n'
+                    + (f'aliases = ["{alias}"]\n' if alias else ""))
+    sandbox.write_config("\n".join(toml))
+
+    def calls() -> list[tuple[str, int]]:
+        return sorted((c["region"], len(c["registry_ids"])) for c in sandbox.moto.ecr_calls())
+
+    sandbox.login()
+    assert calls() == [("eu-west-1", 1), (REGION, 2), (REGION, 10)], sandbox.moto.ecr_calls()
+    asked = sorted(a for c in sandbox.moto.ecr_calls() for a in c["registry_ids"])
+    assert asked == sorted([ACCOUNT, OTHER_ACCOUNT, *more, ACCOUNT])
+
+    import base64
+    auths = sandbox.docker_config()["auths"]
+    for account, region, alias in tables:
+        for host in filter(None, (hosts_of(account, region), alias)):
+            got = base64.b64decode(auths[host]["auth"]).decode()
+            assert got == f"AWS:{account}-auth-token", (host, got)
+    # Each registry accepts only its account's token.
+    for ref in (image["ref"], extra_registries["images"]["other"]["ref"],
+                extra_registries["images"]["eu"]["ref"]):
+        r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
+        assert r.returncode == 0, f"{ref}: {r.stderr}"
+
+    sandbox.moto.ecr_log.unlink()
+    rc, out, err = sandbox.run("refresh", "--profile", "test")
+    assert rc == 0, err
+    assert calls() == [("eu-west-1", 1), (REGION, 2), (REGION, 10)], sandbox.moto.ecr_calls()
+
+
 def test_chained_credentials_refresh_and_reach_the_aws_cli(sandbox, keyring, extra_registries, tmp_path):
     sandbox.write_config(multi_config(sandbox, extra_registries))
     sandbox.login()

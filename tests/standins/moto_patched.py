@@ -25,6 +25,9 @@ Run: `.venv/bin/python -m tests.standins.moto_patched --host 127.0.0.1 --port N`
    AssumeRoleWithSAML call appends one JSON line {"role_arn", "principal_arn", "assertion"}
    with the SAMLAssertion parameter exactly as received (tests compare it byte for byte with
    what the IdP page held). Off unless the variable is set.
+
+4. GetAuthorizationToken: more than 10 registryIds is refused as AWS does, and with
+   $DOCKPASS_TEST_ECR_LOG every call appends {"region", "registry_ids"} to that file.
 """
 
 from __future__ import annotations
@@ -207,10 +210,26 @@ def patched_response_assume_role_with_saml(self: Any) -> Any:
     )
 
 
+def record_ecr_call(region: str, registry_ids: list[str]) -> None:
+    """Append the call to $DOCKPASS_TEST_ECR_LOG (one JSON line), when it is set."""
+    path = os.environ.get("DOCKPASS_TEST_ECR_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"region": region, "registry_ids": list(registry_ids)}) + "\n")
+
+
 def patched_get_authorization_token(self: Any) -> Any:
     from moto.core.responses import ActionResult
 
     registry_ids = self._get_param("registryIds") or [self.current_account]
+    record_ecr_call(self.region, registry_ids)
+    if len(registry_ids) > 10:  # as AWS: "Member must have length less than or equal to 10"
+        from moto.ecr.exceptions import InvalidParameterException
+
+        raise InvalidParameterException(
+            "1 validation error detected: Value at 'registryIds' failed to satisfy constraint: "
+            "Member must have length less than or equal to 10"
+        )
     expires = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(
         seconds=ecr_ttl_seconds()
     )

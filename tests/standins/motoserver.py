@@ -28,6 +28,10 @@ class MotoServer:
         env["PYTHONPATH"] = str(REPO_ROOT)
         env["PYTHONUNBUFFERED"] = "1"
         env["DOCKPASS_TEST_ECR_TTL_FILE"] = str(self.ttl_file)
+        # Every GetAuthorizationToken's region and registryIds (moto_patched.py): ecr_calls().
+        self.ecr_log = self.workdir / "ecr-calls.jsonl"
+        self.ecr_log.unlink(missing_ok=True)
+        env["DOCKPASS_TEST_ECR_LOG"] = str(self.ecr_log)
         if ecr_ttl is not None:
             env["DOCKPASS_TEST_ECR_TTL"] = str(ecr_ttl)
         # With record_saml, every AssumeRoleWithSAML call's SAMLAssertion is appended to
@@ -57,6 +61,7 @@ class MotoServer:
         with no_proxy_opener().open(req, timeout=10) as resp:
             resp.read()
         self.set_ecr_ttl(None)
+        self.ecr_log.unlink(missing_ok=True)
         if self.saml_log is not None:
             self.saml_log.unlink(missing_ok=True)
 
@@ -66,6 +71,14 @@ class MotoServer:
             raise RuntimeError("start MotoServer(record_saml=True) to record SAML calls")
         try:
             text = self.saml_log.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def ecr_calls(self) -> list[dict]:
+        """GetAuthorizationToken calls since start or reset: [{region, registry_ids}]."""
+        try:
+            text = self.ecr_log.read_text(encoding="utf-8")
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in text.splitlines() if line.strip()]

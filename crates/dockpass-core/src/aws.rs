@@ -298,21 +298,82 @@ impl Ecr for Aws {
                 format!("ECR returned no token for {}", registry.host()),
             )
         })?;
-        let token = data.authorization_token().ok_or_else(|| {
-            err(
-                Code::EcrFailed,
-                format!("ECR returned an empty token for {}", registry.host()),
-            )
-        })?;
-        Ok(RawToken {
-            authorization_token: SecretString::new(token),
-            // ECR tokens live 12 hours; trust the answer but assume that when it is missing.
-            expires_at: data
-                .expires_at()
-                .map(to_time)
-                .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600)),
-        })
+        raw_token(data, registry)
     }
+
+    async fn get_authorization_tokens(
+        &self,
+        creds: &Credentials,
+        registries: &[EcrRegistry],
+    ) -> Result<Vec<RawToken>> {
+        let Some(first) = registries.first() else {
+            return Ok(Vec::new());
+        };
+        #[allow(deprecated)]
+        let out = self
+            .ecr_client(creds, &first.region)
+            .get_authorization_token()
+            .set_registry_ids(Some(registries.iter().map(|r| r.account.clone()).collect()))
+            .send()
+            .await
+            .map_err(|e| ecr_error(e, first))?;
+        let data = out.authorization_data();
+        registries
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let d = batch_entry(data, registries.len(), i, &r.account).ok_or_else(|| {
+                    err(
+                        Code::EcrFailed,
+                        format!("ECR returned no token for {}", r.host()),
+                    )
+                })?;
+                raw_token(d, r)
+            })
+            .collect()
+    }
+}
+
+/// The answer's entry for the `i`-th of `asked` registries: the one whose proxyEndpoint is
+/// the account's; else by position when ECR answered one entry per registry; else ECR's only
+/// entry (its token opens every registry the role may use).
+fn batch_entry<'a>(
+    data: &'a [aws_sdk_ecr::types::AuthorizationData],
+    asked: usize,
+    i: usize,
+    account: &str,
+) -> Option<&'a aws_sdk_ecr::types::AuthorizationData> {
+    let prefix = format!("{account}.");
+    data.iter()
+        .find(|d| {
+            d.proxy_endpoint().is_some_and(|p| {
+                p.trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .starts_with(&prefix)
+            })
+        })
+        .or_else(|| (data.len() == asked).then(|| &data[i]))
+        .or_else(|| (data.len() == 1).then(|| &data[0]))
+}
+
+fn raw_token(
+    data: &aws_sdk_ecr::types::AuthorizationData,
+    registry: &EcrRegistry,
+) -> Result<RawToken> {
+    let token = data.authorization_token().ok_or_else(|| {
+        err(
+            Code::EcrFailed,
+            format!("ECR returned an empty token for {}", registry.host()),
+        )
+    })?;
+    Ok(RawToken {
+        authorization_token: SecretString::new(token),
+        // ECR tokens live 12 hours; trust the answer but assume that when it is missing.
+        expires_at: data
+            .expires_at()
+            .map(to_time)
+            .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600)),
+    })
 }
 
 impl Aws {

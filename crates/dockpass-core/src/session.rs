@@ -787,27 +787,35 @@ async fn refresh_tokens_inner<A: Sts + Ecr>(
                 || !secrets.tokens.iter().any(|t| t.registry == r.registry())
         })
         .collect();
-    let fetched = futures::future::join_all(due_regs.iter().map(|r| {
-        let creds = secrets.credentials_for(r.via.as_deref()).cloned();
+    // By the credentials that reach them, so that each group's tokens come in as few calls as
+    // ECR allows (ecr::authorization_tokens).
+    let mut groups: Vec<(Option<&str>, Vec<EcrRegistry>)> = Vec::new();
+    for r in &due_regs {
+        let via = r.via.as_deref();
+        match groups.iter_mut().find(|(v, _)| *v == via) {
+            Some((_, regs)) => regs.push(r.registry()),
+            None => groups.push((via, vec![r.registry()])),
+        }
+    }
+    let fetched = futures::future::join_all(groups.iter().map(|(via, regs)| {
+        let creds = secrets.credentials_for(*via).cloned();
         async move {
             let Some(creds) = creds else {
                 return Err(err(
                     Code::NotLoggedIn,
                     format!(
                         "no credentials for the chained role {}; sign in again",
-                        r.via.as_deref().unwrap_or("")
+                        via.unwrap_or("")
                     ),
                 ));
             };
-            let reg = r.registry();
-            let t = ecr::authorization_tokens(aws, &creds, std::slice::from_ref(&reg)).await?;
-            Ok(t.into_iter().next())
+            ecr::authorization_tokens(aws, &creds, regs).await
         }
     }))
     .await;
     let mut refreshed = Vec::new();
     for r in fetched {
-        if let Some(tok) = r? {
+        for tok in r? {
             refreshed.push(tok.registry.host());
             secrets.tokens.retain(|t| t.registry != tok.registry);
             secrets.tokens.push(tok);
