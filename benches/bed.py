@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from tests.standins import Idp, MotoServer
 from tests.standins.keyring import KeyringSession
@@ -152,22 +152,29 @@ class Bed:
             env.update(self.keyring.env)
         return env
 
-    def write_config(self, docker: str = "helper", extra: str = "") -> Path:
+    def write_config(self, docker: str = "helper", extra: str = "",
+                     registries: Sequence[tuple[str, str]] = ((ACCOUNT, REGION),),
+                     chains: Sequence[tuple[str, Sequence[str]]] = (),
+                     idp_url: str | None = None) -> Path:
+        """One profile `bench`: `registries` as (account, region) pairs, and `chains` as
+        (role ARN, [regions of its account]) pairs; `idp_url` defaults to saml-idp's."""
         if self.idp is None:
             raise BenchError("start the stand-ins first")
-        self.config_path.write_text("\n".join([
+        lines = [
             "[[profile]]",
             f'name = "{PROFILE}"',
-            f'idp_url = "{self.idp.url}"',
+            f'idp_url = "{idp_url or self.idp.url}"',
             f'region = "{REGION}"',
             f'docker = "{docker}"',
             *([extra] if extra else []),
             "",
-            "[[profile.registry]]",
-            f'account = "{ACCOUNT}"',
-            f'region = "{REGION}"',
-            "",
-        ]))
+        ]
+        for account, region in registries:
+            lines += ["[[profile.registry]]", f'account = "{account}"', f'region = "{region}"', ""]
+        for role_arn, regions in chains:
+            regs = ", ".join(f'{{ region = "{r}" }}' for r in regions)
+            lines += ["[[profile.chain]]", f'role_arn = "{role_arn}"', f"registry = [{regs}]", ""]
+        self.config_path.write_text("\n".join(lines))
         return self.config_path
 
     # -- Dockpass ------------------------------------------------------------------------------
@@ -189,6 +196,19 @@ class Bed:
         assert self.idp is not None
         page = self.idp.sign_in()
         self.run("login", "--profile", PROFILE, "--role", ROLE, "--saml-response-file", "-", input=page)
+
+    def saml_response(self) -> str:
+        """A fresh sign-in at the IdP: the base64 SAMLResponse (the captured assertion)."""
+        assert self.idp is not None
+        return self.idp.saml_response()
+
+    def example(self, name: str) -> Path:
+        """A release example binary of dockpass-core (target/release/examples/NAME)."""
+        path = self.bin_dir / "examples" / name
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise BenchError(f"{path} is missing: build it (cargo build --release -p dockpass-core "
+                             f"--example {name})")
+        return path
 
     def credentials(self) -> dict:
         """The session's STS credentials (`dockpass credentials`: credential_process JSON)."""
@@ -237,3 +257,50 @@ class Bed:
             if time.monotonic() > deadline:
                 raise BenchError(f"{self.socket_path} still answers after the daemon stopped")
             time.sleep(0.05)
+
+
+# -- the aws CLI -------------------------------------------------------------------------------
+
+def aws_bin() -> Path:
+    """The aws CLI: the venv's (tests/requirements.txt pins awscli), else the one on PATH."""
+    venv_aws = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "aws"
+    if venv_aws.is_file():
+        return venv_aws
+    found = shutil.which("aws")
+    if not found:
+        raise BenchError("no aws CLI: run scripts/setup (tests/requirements.txt pins awscli)")
+    return Path(found)
+
+
+def aws_env(bed: Bed, creds: dict | None = None) -> dict[str, str]:
+    """The aws CLI alone: a clean environment, the bed's HOME, moto, and the given
+    credential_process-style keys (none: unsigned calls such as AssumeRoleWithSAML)."""
+    assert bed.moto is not None
+    env = clean_env()
+    env.update({
+        "HOME": str(bed.home),
+        "AWS_ENDPOINT_URL": bed.moto.url,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        "LC_ALL": "C.UTF-8",
+    })
+    if creds:
+        env.update({
+            "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["SessionToken"],
+        })
+    return env
+
+
+def tool_version(argv: list[str], env: Mapping[str, str]) -> str:
+    """The first line a `--version` prints, or "unknown"."""
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, env=dict(env), timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (r.stdout.strip() or r.stderr.strip()).splitlines()[0] if r.returncode == 0 else "unknown"

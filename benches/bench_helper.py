@@ -19,12 +19,9 @@ Run alone: `.venv/bin/python -m benches helper --bin-dir target/release`.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
-from .bed import ACCOUNT, ECR_HOST, ECR_PASSWORD, REGION, Bed, BenchError, clean_env
+from .bed import ACCOUNT, ECR_HOST, ECR_PASSWORD, REGION, Bed, aws_bin, aws_env, tool_version
 from .measure import METHOD, Cmd, Figure, Target, fmt_value, measure, measure_many
 from .report import Section
 
@@ -55,44 +52,6 @@ def _check_login(out: bytes) -> str | None:
 
 def _check_password(out: bytes) -> str | None:
     return None if out.strip() == ECR_PASSWORD.encode() else "wrong password"
-
-
-def _aws_bin() -> Path:
-    venv_aws = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "aws"
-    if venv_aws.is_file():
-        return venv_aws
-    found = shutil.which("aws")
-    if not found:
-        raise BenchError("no aws CLI: run scripts/setup (tests/requirements.txt pins awscli)")
-    return Path(found)
-
-
-def _aws_env(bed: Bed, creds: dict) -> dict[str, str]:
-    """The aws CLI alone: a clean environment, the bed's HOME, the session's keys, moto."""
-    assert bed.moto is not None
-    env = clean_env()
-    env.update({
-        "HOME": str(bed.home),
-        "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
-        "AWS_SESSION_TOKEN": creds["SessionToken"],
-        "AWS_ENDPOINT_URL": bed.moto.url,
-        "AWS_CONFIG_FILE": "/dev/null",
-        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost",
-        "LC_ALL": "C.UTF-8",
-    })
-    return env
-
-
-def _version(argv: list[str], env: dict[str, str]) -> str:
-    try:
-        r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return (r.stdout.strip() or r.stderr.strip()).splitlines()[0] if r.returncode == 0 else "unknown"
 
 
 def run(bed: Bed, quick: bool = False) -> Section:
@@ -127,10 +86,10 @@ def run(bed: Bed, quick: bool = False) -> Section:
     ], work, runs=runs["socket"][0], warmup=runs["socket"][1], rounds=10)
 
     creds = bed.credentials()
-    aws = _aws_bin()
-    aws_env = _aws_env(bed, creds)
+    aws = aws_bin()
+    aws_env_ = aws_env(bed, creds)
     aws_argv = [str(aws), "ecr", "get-login-password", "--region", REGION]
-    aws_s = measure("aws ecr get-login-password", aws_argv, aws_env, work, runs=runs["aws"][0],
+    aws_s = measure("aws ecr get-login-password", aws_argv, aws_env_, work, runs=runs["aws"][0],
                     warmup=runs["aws"][1], check=_check_password, timeout=120)
 
     bed.stop_daemon()
@@ -153,7 +112,7 @@ def run(bed: Bed, quick: bool = False) -> Section:
                role="timer floor"),
     ]
 
-    aws_version = _version([str(aws), "--version"], aws_env)
+    aws_version = tool_version([str(aws), "--version"], aws_env_)
     samples = [("`get`, daemon socket", socket), ("`get`, keychain", keychain),
                ("`aws ecr get-login-password`", aws_s),
                ("`docker-credential-dockpass version` (start-up only)", startup),

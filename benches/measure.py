@@ -208,7 +208,8 @@ def measure(label: str, argv: Sequence[str], env: Mapping[str, str], workdir: Pa
 
 @dataclass
 class Target:
-    """`on` (the figure's "value" or its "ratio") must be `op` ("<" or ">=") `bound`."""
+    """`on` (the figure's "value" or its "ratio") must be `op` ("<", "<=", ">=" or "==")
+    `bound`."""
 
     on: str
     op: str
@@ -219,7 +220,8 @@ class Target:
         v = fig.value if self.on == "value" else fig.ratio
         if v is None:
             return False
-        return v < self.bound if self.op == "<" else v >= self.bound
+        return {"<": v < self.bound, "<=": v <= self.bound, ">=": v >= self.bound,
+                "==": v == self.bound}[self.op]
 
 
 @dataclass
@@ -270,7 +272,7 @@ def fmt_value(v: float | None, unit: str) -> str:
             return f"{ms:.1f} ms"
         return f"{ms:.2f} ms"
     if unit == "x":
-        return f"{v:.0f}x" if v >= 10 else f"{v:.1f}x"
+        return f"{v:.0f}x" if v >= 10 else f"{v:.2f}x"
     if unit == "KiB":
         return f"{v / 1024:.1f} MiB"
     return f"{v:g} {unit}"

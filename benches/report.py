@@ -178,6 +178,9 @@ def read_sections(text: str) -> dict[str, tuple[dict, str]]:
     return found
 
 
+CHANGES = Path(__file__).resolve().parent / "changes.md"
+
+
 def write_markdown(path: Path, order: list[str], new: list[Section], run: dict) -> None:
     old = read_sections(path.read_text(encoding="utf-8")) if path.exists() else {}
     fresh = {s.name: s for s in new}
@@ -208,7 +211,8 @@ def write_markdown(path: Path, order: list[str], new: list[Section], run: dict) 
         f"- Date: {run['date']}",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM",
         f"- System: Linux {m['kernel']}" + (f", {m['os']}" if m.get("os") else ""),
-        f"- Toolchain: {m['rustc']}; `cargo build --release -p dockpass-cli -p dockpass-helper --locked`",
+        f"- Toolchain: {m['rustc']}; `cargo build --release --locked -p dockpass-app -p dockpass-cli "
+        "-p dockpass-helper -p dockpass-core --bins --example bench_login`",
         f"- Commit: `{run['commit']}`",
         f"- Benchmarks run: {', '.join(s.name for s in new) or 'none'}",
         "- Reproduce: `./scripts/bench` (all), `./scripts/bench NAME...` (some), "
@@ -224,8 +228,11 @@ def write_markdown(path: Path, order: list[str], new: list[Section], run: dict) 
             head.append("| " + " | ".join(_md_cell(c) for c in (
                 f"[{name}](#{_anchor(title)})", f.name, fmt_value(f.value, f.unit), fmt_targets(f),
                 fmt_ratio(f), f"**{f.verdict}**" if f.verdict != "info" else "info")) + " |")
-    head += ["", "Ratio: relative to the section's reference figure. Result: every target of the "
-             "figure met (PASS) or not (MISS); info: no target.", ""]
+    head += ["", "Ratio: relative to the reference the ratio names (e.g. the aws CLI doing the same). "
+             "Result: every target of the figure met (PASS) or not (MISS); info: no target.", ""]
+    # The changes that mattered, before and after: written by hand (benches/changes.md).
+    if CHANGES.exists():
+        head += [CHANGES.read_text(encoding="utf-8").rstrip("\n"), ""]
     tmp = path.with_suffix(".md.tmp")
     tmp.write_text("\n".join(head) + "\n" + "\n".join(blocks), encoding="utf-8")
     tmp.replace(path)
