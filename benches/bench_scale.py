@@ -34,7 +34,7 @@ RUNS = {10: (30, 3, 20, 2), 50: (20, 2, 15, 2), 200: (12, 2, 10, 1)}
 QUICK = {10: (3, 1, 2, 1), 50: (3, 1, 2, 1), 200: (2, 1, 2, 0)}
 
 TARGET_SLOPE_S = 0.001  # one more registry: under 1 ms
-TARGET_CURVE = 1.5      # slope over 50..200 at most 1.5x the slope over 10..50 (no worse than linear)
+TARGET_CURVE = 1.0      # t(n)/n never grows from 10 to 50 to 200 registries (no worse than linear)
 SETTLE_S = 2.0
 
 
@@ -96,7 +96,12 @@ def run(bed: Bed, quick: bool = False) -> Section:
     cli_slope = slope(ns, [results[n]["cli"].median for n in ns])
     seg = [(results[b]["login"].median - results[a]["login"].median) / (b - a)
            for a, b in zip(ns, ns[1:])]
-    curve = seg[-1] / seg[0] if seg[0] > 0 else float("inf")
+    # No worse than linear: the time per registry, t(n)/n, must not grow from one size to the
+    # next (it falls when a fixed part is shared; a superlinear cost makes it grow). The slope of
+    # each segment alone says little here: registries of one region share a call (up to 10),
+    # so 10 and 50 registries in 10 regions are both 10 calls and 200 are 20.
+    per = [results[n]["login"].median / n for n in ns]
+    curve = max(b / a for a, b in zip(per, per[1:]))
 
     figures = []
     for n in ns:
@@ -117,8 +122,9 @@ def run(bed: Bed, quick: bool = False) -> Section:
     figures += [
         Figure("slope", "Cost of one more registry (in-process, least squares over 10/50/200)",
                in_slope, "s", targets=[Target("value", "<", TARGET_SLOPE_S, "< 1 ms per registry")]),
-        Figure("curve", "Slope over 50..200 / slope over 10..50 (1 = linear)", curve, "x",
-               targets=[Target("value", "<=", TARGET_CURVE, "<= 1.5 (no worse than linear)")]),
+        Figure("curve", "Time per registry t(n)/n: its largest growth from one size to the next "
+               "(10 -> 50 -> 200)", curve, "x",
+               targets=[Target("value", "<=", TARGET_CURVE, "<= 1 (no worse than linear)")]),
         Figure("cli_slope", "Cost of one more registry (`dockpass login` process)", cli_slope, "s",
                role="informative"),
     ]
@@ -138,7 +144,10 @@ def run(bed: Bed, quick: bool = False) -> Section:
             "accounts; `docker = \"config\"`. Every run is checked (each host holds its "
             "account's token).",
             f"- Slopes: per registry, {fmt_value(seg[0], 's')} from 10 to 50 and "
-            f"{fmt_value(seg[1], 's')} from 50 to 200 (in-process medians).",
+            f"{fmt_value(seg[1], 's')} from 50 to 200 (in-process medians); time per registry "
+            + " -> ".join(fmt_value(p, 's') for p in per) + ". The registries of one region "
+            "share a GetAuthorizationToken (up to 10 a call): 10 calls for 10 and for 50 "
+            "registries, 20 for 200.",
             "- Writes: one extra `dockpass login` per size under `strace -f -e "
             "trace=rename,renameat,renameat2`; a docker config write is a rename onto "
             "config.json (temp file, fsync, rename).",
