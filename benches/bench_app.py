@@ -376,10 +376,6 @@ def run(bed: Bed, quick: bool = False) -> Section:
     finally:
         app.stop()
 
-    # The same app with GTK's OpenGL off (GDK_GL=disable, a user's choice): GDK then does not
-    # load Mesa and libLLVM for its X11 visuals, and WebKit draws without GL. No idle periods.
-    no_gl = variant(b, {"GDK_GL": "disable"}, cfg)
-
     idle_min = cfg["idle"] / 60
     figures = [
         Figure("tray", "Start to tray ready (`dockpass-app --tray`)", _median(tray), "s",
@@ -401,12 +397,6 @@ def run(bed: Bed, quick: bool = False) -> Section:
                role="informative"),
         Figure("window_cpu", f"Main window open: CPU time in {idle_min:g} min", win["cpu"], "s",
                role="informative"),
-        Figure("nogl_paint", "With GDK_GL=disable: start to main window first paint",
-               _median(no_gl["paint"]), "s", _stats(no_gl["paint"], 1), role="informative"),
-        Figure("nogl_idle_rss", "With GDK_GL=disable: idle after a sign-in, RSS", no_gl["mem"]["rss"],
-               "KiB", role="informative"),
-        Figure("nogl_idle_pss", "With GDK_GL=disable: idle after a sign-in, PSS", no_gl["mem"]["pss"],
-               "KiB", role="informative"),
     ]
     if quick:
         notes.append(f"--quick: idle periods of {cfg['idle']:g} s, not 5 minutes.")
@@ -421,8 +411,7 @@ def run(bed: Bed, quick: bool = False) -> Section:
                 _mem_row("tray only, never signed in (after the start runs)", tray_only),
                 _mem_row("after the sign-in, no window", idle_mem),
                 _mem_row(f"after {idle_min:g} idle minutes, no window", idle_mem_end),
-                _mem_row("main window open", win_mem),
-                _mem_row("with GDK_GL=disable: after the sign-in, no window", no_gl["mem"])]
+                _mem_row("main window open", win_mem)]
     cpu_rows = ["| when | period | CPU (user+sys) | per process |", "| --- | ---: | ---: | --- |",
                 cpu_row("no window (after the sign-in)", idle),
                 cpu_row("main window open", win)]
@@ -469,32 +458,6 @@ def run(bed: Bed, quick: bool = False) -> Section:
         ]),
     ]
     return Section(NAME, TITLE, figures, details)
-
-
-def variant(b: AppBench, extra_env: dict[str, str], cfg: dict) -> dict:
-    """Start to first paint (a few runs) and the memory after a sign-in, with `extra_env`."""
-    saved = b.env
-    b.env = {**saved, **extra_env}
-    try:
-        paint = []
-        for i in range(1 + max(3, cfg["paint"][0] // 3)):
-            app = App(b)
-            try:
-                t = app.wait_mark("painted")
-                if i:
-                    paint.append(t)
-            finally:
-                app.stop()
-        app = App(b, "--tray", "--login")
-        try:
-            _wait_signed_in(b, app)
-            time.sleep(cfg["settle"])
-            mem = memory(app.pid)
-        finally:
-            app.stop()
-    finally:
-        b.env = saved
-    return {"paint": paint, "mem": mem}
 
 
 def app_mark_after(app: App, name: str, since: float, timeout: float = 30.0) -> float:

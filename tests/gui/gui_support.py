@@ -56,6 +56,27 @@ def is_aws_signin(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in _AWS_SIGNIN_HOSTS)
 
 
+def sandbox_processes(sandbox) -> list[tuple[int, list[str]]]:
+    """(pid, argv) of the live processes of the app binary started for `sandbox` (matched by
+    exe and by DOCKPASS_CONFIG in their environment; zombies have no exe)."""
+    binary = str(app_binary().resolve())
+    mine = f"DOCKPASS_CONFIG={sandbox.config_path}".encode()
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if os.readlink(d / "exe") != binary:
+                continue
+            if mine not in (d / "environ").read_bytes().split(b"\0"):
+                continue
+            argv = [a.decode() for a in (d / "cmdline").read_bytes().split(b"\0") if a]
+            found.append((int(d.name), argv))
+        except OSError:
+            continue
+    return found
+
+
 def profile_toml(name: str, idp_url: str, role: str | None = None, registry_aliases: Sequence[str] | None = None,
                  registry_account: str = ACCOUNT) -> str:
     """One [[profile]]; with `registry_aliases` (even empty) an explicit registry of

@@ -22,38 +22,18 @@ import time
 from pathlib import Path
 
 from desktop import PlainApp, send_wm_delete
-from gui_support import DEV_ROLE, app_binary, ecr_host, profile_toml
+from gui_support import DEV_ROLE, ecr_host, profile_toml, sandbox_processes
 from webdriver_client import wait
 
 LOGIN_TITLE = "^Sign in · test · Dockpass$"
 
 
-def _procs(sandbox) -> list[tuple[int, list[str]]]:
-    """(pid, argv) of the live app binary's processes started for this sandbox."""
-    binary = str(app_binary().resolve())
-    mine = f"DOCKPASS_CONFIG={sandbox.config_path}".encode()
-    found = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            if os.readlink(d / "exe") != binary:
-                continue
-            if mine not in (d / "environ").read_bytes().split(b"\0"):
-                continue
-            argv = [a.decode() for a in (d / "cmdline").read_bytes().split(b"\0") if a]
-            found.append((int(d.name), argv))
-        except OSError:
-            continue
-    return found
-
-
 def login_processes(sandbox) -> list[int]:
-    return [pid for pid, argv in _procs(sandbox) if "--login-window" in argv]
+    return [pid for pid, argv in sandbox_processes(sandbox) if "--login-window" in argv]
 
 
 def app_processes(sandbox) -> list[int]:
-    return [pid for pid, argv in _procs(sandbox) if "--login-window" not in argv]
+    return [pid for pid, argv in sandbox_processes(sandbox) if "--login-window" not in argv]
 
 
 def webkit_children(pid: int) -> list[str]:

@@ -9,31 +9,16 @@ selects the last item (Quit), two more Ups reach Start at login."""
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
-from gui_support import DEV_ROLE, app_binary, profile_toml
+from gui_support import DEV_ROLE, app_binary, profile_toml, sandbox_processes
 from test_gui_tray import _click, _menus, _tray_icon
 from webdriver_client import wait
 
 
 def app_pids(sandbox) -> list[int]:
-    """Live processes of the app binary started for this sandbox (zombies have no exe)."""
-    binary = str(app_binary().resolve())
-    mine = f"DOCKPASS_CONFIG={sandbox.config_path}".encode()
-    found = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            if os.readlink(d / "exe") != binary:
-                continue
-            if mine in (d / "environ").read_bytes().split(b"\0"):
-                found.append(int(d.name))
-        except OSError:
-            continue
-    return found
+    """Live processes of the app binary started for this sandbox."""
+    return [pid for pid, _ in sandbox_processes(sandbox)]
 
 
 def open_menu(gui, x) -> None:
