@@ -16,7 +16,7 @@
 //!   then closes its window and exits. Exiting is the window's end ("destroyed").
 //!
 //! The child decides about navigations exactly as the in-process window does, with the same
-//! core functions (`capture::parse_sentinel` with the attempt's nonce, `capture::is_aws_acs`).
+//! core rule (`capture::decide` with the attempt's nonce).
 
 use dockpass_core::capture;
 use serde::{Deserialize, Serialize};
@@ -100,8 +100,8 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
     let done = Arc::new(AtomicBool::new(false));
     let handle = app.clone();
     let nav = move |url: &tauri::Url| -> bool {
-        match capture::parse_sentinel(url.as_str(), &nonce) {
-            Some(Ok(_)) => {
+        match capture::decide(url.as_str(), &nonce) {
+            capture::Decision::Captured(_) => {
                 if !done.swap(true, Ordering::SeqCst) {
                     let msg = ToParent {
                         captured: url.to_string(),
@@ -119,15 +119,8 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
                 }
                 false
             }
-            Some(Err(e)) => {
-                tracing::warn!("refused a SAML hand-over: {}", e.message);
-                false
-            }
-            None if capture::is_aws_acs(url.as_str()) => {
-                tracing::info!("refused navigation to the AWS sign-in ACS URL");
-                false
-            }
-            None => true,
+            capture::Decision::Refuse => false,
+            capture::Decision::Allow => true,
         }
     };
     let mut builder = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::External(url))

@@ -368,12 +368,15 @@ fn raw_token(
     })?;
     Ok(RawToken {
         authorization_token: SecretString::new(token),
-        // ECR tokens live 12 hours; trust the answer but assume that when it is missing.
-        expires_at: data
-            .expires_at()
-            .map(to_time)
-            .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600)),
+        expires_at: token_expiry(data.expires_at()),
     })
+}
+
+/// ECR tokens live 12 hours: trust the answer's expiry, and assume that when it is missing.
+fn token_expiry(answered: Option<&aws_smithy_types::DateTime>) -> OffsetDateTime {
+    answered
+        .map(to_time)
+        .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600))
 }
 
 impl Aws {
@@ -399,10 +402,7 @@ impl Aws {
         })?;
         Ok(RawToken {
             authorization_token: SecretString::new(token),
-            expires_at: data
-                .expires_at()
-                .map(to_time)
-                .unwrap_or_else(|| OffsetDateTime::now_utc() + Duration::from_secs(12 * 3600)),
+            expires_at: token_expiry(data.expires_at()),
         })
     }
 }

@@ -196,6 +196,34 @@ pub fn is_aws_acs(url: &str) -> bool {
         || path == "/saml/acs"
 }
 
+/// What a login window does with a navigation to `url`, for the attempt with `nonce`.
+#[derive(Debug)]
+pub enum Decision {
+    Allow,
+    /// AWS sign-in, or a hand-over that is not this attempt's (logged).
+    Refuse,
+    /// The attempt's SAMLResponse: take it and stop the page.
+    Captured(Captured),
+}
+
+/// The one rule every login window follows (in the app or in its own process): the
+/// attempt's sentinel is captured, another hand-over and the AWS sign-in ACS are refused,
+/// everything else (the IdP's own pages) is allowed.
+pub fn decide(url: &str, nonce: &str) -> Decision {
+    match parse_sentinel(url, nonce) {
+        Some(Ok(c)) => Decision::Captured(c),
+        Some(Err(e)) => {
+            tracing::warn!("refused a SAML hand-over: {}", e.message);
+            Decision::Refuse
+        }
+        None if is_aws_acs(url) => {
+            tracing::info!("refused navigation to the AWS sign-in ACS URL");
+            Decision::Refuse
+        }
+        None => Decision::Allow,
+    }
+}
+
 /// A fresh random nonce for one login attempt.
 pub fn new_nonce() -> String {
     use std::fmt::Write;

@@ -417,20 +417,14 @@ impl<P: AwsProvider> Controller<P> {
             .get(profile)
             .map(|a| a.nonce.clone())
             .unwrap_or_default();
-        match capture::parse_sentinel(url, &nonce) {
-            Some(Ok(c)) => {
+        let _profile = tracing::info_span!("login", profile).entered();
+        match capture::decide(url, &nonce) {
+            capture::Decision::Captured(c) => {
                 let role_arn = attempts.remove(profile).and_then(|a| a.role_arn);
                 Navigation::Captured(c, role_arn)
             }
-            Some(Err(e)) => {
-                tracing::warn!(profile, "refused a SAML hand-over: {}", e.message);
-                Navigation::Refuse
-            }
-            None if capture::is_aws_acs(url) => {
-                tracing::info!(profile, "refused navigation to the AWS sign-in ACS URL");
-                Navigation::Refuse
-            }
-            None => Navigation::Allow,
+            capture::Decision::Refuse => Navigation::Refuse,
+            capture::Decision::Allow => Navigation::Allow,
         }
     }
 
