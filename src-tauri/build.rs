@@ -9,6 +9,8 @@ const COMMANDS: &[&str] = &[
     "pick_role",
     "cancel_pick",
     "switch_role",
+    "confirm_trust",
+    "reject_trust",
     "config_get",
     "config_save",
     "list_repositories",

@@ -149,7 +149,7 @@ fn close(app: &AppHandle, profile: &str) {
 pub fn follow(app: &AppHandle, profile: &str, next: Next) {
     match next {
         Next::Done => {}
-        Next::PickRole => crate::window::show_main(app),
+        Next::PickRole | Next::ConfirmTrust => crate::window::show_main(app),
         // A role switch without a usable assertion: try silently with the IdP's cookies.
         Next::SignIn { role_arn } => {
             open(app, Some(profile), role_arn, Mode::HiddenThenShown);
@@ -276,6 +276,7 @@ fn spawn_host(
         url: attempt.idp_url.clone(),
         title: title(&attempt.profile),
         nonce: attempt.nonce.clone(),
+        policy: attempt.policy.clone(),
         data_dir: Some(attempt.data_dir.clone()),
         visible,
     };
@@ -300,8 +301,8 @@ fn spawn_host(
             let Ok(msg) = serde_json::from_str::<ToParent>(&line) else {
                 continue;
             };
-            if let Navigation::Captured(c, role_arn) = ctl.check_navigation(&profile, &msg.captured)
-            {
+            let checked = ctl.check_navigation(&profile, &msg.captured, msg.page.as_deref());
+            if let Navigation::Captured(c, role_arn) = checked {
                 captured.store(true, Ordering::SeqCst);
                 forget(&app, &profile, id);
                 tauri::async_runtime::spawn(signed_in(
@@ -352,9 +353,14 @@ fn build_here(
             label.clone(),
         );
         move |url: &tauri::Url| -> bool {
-            match ctl.check_navigation(&profile, url.as_str()) {
+            let window = app.get_webview_window(&label);
+            let page = page_of(window.as_ref());
+            match ctl.check_navigation(&profile, url.as_str(), page.as_deref()) {
                 Navigation::Allow => true,
-                Navigation::Refuse => false,
+                Navigation::Refuse(why) => {
+                    explain(window.as_ref(), why.as_deref());
+                    false
+                }
                 Navigation::Captured(c, role_arn) => {
                     captured.store(true, Ordering::SeqCst);
                     let (ctl, app, profile, label) =
@@ -376,7 +382,7 @@ fn build_here(
         .inner_size(WIDTH, HEIGHT)
         .visible(visible)
         .focused(visible)
-        .initialization_script(capture::init_script(&attempt.nonce))
+        .initialization_script(capture::init_script(&attempt.nonce, &attempt.policy))
         .on_navigation(nav);
     // WebKitGTK lets WebDriver automate one web context per process; a per-profile data
     // directory is a second context. Under WebDriver (tauri-driver sets this variable) the
@@ -393,6 +399,20 @@ fn build_here(
         }
     });
     Ok(())
+}
+
+/// The page a login window shows (what a hand-over is checked against).
+pub fn page_of(window: Option<&tauri::WebviewWindow>) -> Option<String> {
+    window.and_then(|w| w.url().ok()).map(|u| u.to_string())
+}
+
+/// Says in the login window's page why a sign-in was refused (the log has it too).
+pub fn explain(window: Option<&tauri::WebviewWindow>, why: Option<&str>) {
+    if let (Some(w), Some(why)) = (window, why) {
+        if let Err(e) = w.eval(capture::banner_script(why)) {
+            tracing::debug!("cannot show the refusal in the login window: {e}");
+        }
+    }
 }
 
 /// A hidden window's bound: a role switch shows it after the grace time; a background

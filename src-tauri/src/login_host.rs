@@ -11,12 +11,14 @@
 //! - parent → child, stdin: first the [`Spec`], then commands `{"cmd":"show"}` (show and
 //!   focus the hidden window) and `{"cmd":"close"}`; end of input (the app quit or died)
 //!   closes the window too;
-//! - child → parent, stdout: `{"captured": URL}`, the sentinel URL that holds the
-//!   SAMLResponse (the parent checks it again with the controller and signs in); the child
-//!   then closes its window and exits. Exiting is the window's end ("destroyed").
+//! - child → parent, stdout: `{"captured": URL, "page": URL}`, the sentinel URL that holds
+//!   the SAMLResponse and the page that handed it over (the parent checks both again with the
+//!   controller and signs in); the child then closes its window and exits. Exiting is the
+//!   window's end ("destroyed").
 //!
 //! The child decides about navigations exactly as the in-process window does, with the same
-//! core rule (`capture::decide` with the attempt's nonce).
+//! core rule (`capture::decide` with the attempt's nonce and policy), and shows a refusal's
+//! reason in the page itself.
 
 use dockpass_core::capture;
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,8 @@ pub struct Spec {
     pub url: String,
     pub title: String,
     pub nonce: String,
+    /// The pages that may hand over the assertion.
+    pub policy: capture::Policy,
     pub data_dir: Option<PathBuf>,
     pub visible: bool,
 }
@@ -50,6 +54,8 @@ pub enum Command {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ToParent {
     pub captured: String,
+    /// The page the window showed when the hand-over came.
+    pub page: Option<String>,
 }
 
 /// `dockpass-app --login-window`: read the spec, show the window, report a capture, end.
@@ -96,15 +102,18 @@ pub fn run() -> i32 {
 }
 
 fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<()> {
-    let nonce = spec.nonce.clone();
+    let (nonce, policy) = (spec.nonce.clone(), spec.policy.clone());
     let done = Arc::new(AtomicBool::new(false));
     let handle = app.clone();
     let nav = move |url: &tauri::Url| -> bool {
-        match capture::decide(url.as_str(), &nonce) {
+        let window = handle.get_webview_window(LABEL);
+        let page = crate::login::page_of(window.as_ref());
+        match capture::decide(url.as_str(), &nonce, page.as_deref(), &policy) {
             capture::Decision::Captured(_) => {
                 if !done.swap(true, Ordering::SeqCst) {
                     let msg = ToParent {
                         captured: url.to_string(),
+                        page,
                     };
                     let mut out = std::io::stdout().lock();
                     let sent = serde_json::to_writer(&mut out, &msg)
@@ -119,7 +128,10 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
                 }
                 false
             }
-            capture::Decision::Refuse => false,
+            capture::Decision::Refuse(why) => {
+                crate::login::explain(window.as_ref(), why.as_deref());
+                false
+            }
             capture::Decision::Allow => true,
         }
     };
@@ -128,7 +140,7 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
         .inner_size(crate::login::WIDTH, crate::login::HEIGHT)
         .visible(spec.visible)
         .focused(spec.visible)
-        .initialization_script(capture::init_script(&spec.nonce))
+        .initialization_script(capture::init_script(&spec.nonce, &spec.policy))
         .on_navigation(nav);
     if let Some(dir) = &spec.data_dir {
         builder = builder.data_directory(dir.clone());

@@ -65,6 +65,8 @@ fn main() {
             commands::roles::pick_role,
             commands::roles::cancel_pick,
             commands::roles::switch_role,
+            commands::roles::confirm_trust,
+            commands::roles::reject_trust,
             commands::settings::config_get,
             commands::settings::config_save,
             commands::repos::list_repositories,

@@ -108,6 +108,7 @@ impl Bench {
             self.role.as_deref(),
             self.profile.role.as_deref(),
             None,
+            &[],
         )
         .cloned()
     }
@@ -152,7 +153,11 @@ impl Bench {
     async fn login(&self) -> Result<usize> {
         let a = self.assertion()?;
         let aws = self.aws().await;
-        let r = session::login(&self.ctx, &aws, &self.profile, &a, self.role.as_deref()).await?;
+        let opts = session::LoginOptions {
+            role: self.role.as_deref(),
+            trust_new: false,
+        };
+        let r = session::login(&self.ctx, &aws, &self.profile, &a, opts).await?;
         Ok(r.registries.len())
     }
 }

@@ -68,9 +68,21 @@ pub struct Profile {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp_url: Option<String>,
+    /// More origins (`https://host[:port]`) whose pages may hand over the SAML response, for
+    /// IdPs that sign in through another site than `idp_url`'s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub idp_origins: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_profile: Option<String>,
     pub region: String,
+    /// AWS accounts this profile may sign in to without asking (besides those it already
+    /// used): a role in any other account waits for the user's confirmation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
+    /// Serve the session's AWS credentials to `dockpass credentials` (the AWS CLI's
+    /// `credential_process`); off, only docker's ECR tokens leave Dockpass.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub credential_process: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -266,6 +278,27 @@ impl Config {
                 }
                 (None, Some(_)) => {}
             }
+            if p.aws_profile.is_some() && !p.idp_origins.is_empty() {
+                return Err(fail(
+                    i,
+                    "idp_origins",
+                    "only a profile with idp_url signs in at an IdP; remove idp_origins".into(),
+                ));
+            }
+            for (j, o) in p.idp_origins.iter().enumerate() {
+                if let Err(why) = check_origin(o) {
+                    return Err(fail(i, &format!("idp_origins[{j}]"), why));
+                }
+            }
+            for (j, a) in p.accounts.iter().enumerate() {
+                if !is_account(a) {
+                    return Err(fail(
+                        i,
+                        &format!("accounts[{j}]"),
+                        format!("{a:?} is not a 12-digit AWS account id"),
+                    ));
+                }
+            }
             if !is_region(&p.region) {
                 return Err(fail(
                     i,
@@ -362,14 +395,56 @@ fn check_registry(r: &RegistrySpec) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn check_url(u: &str) -> std::result::Result<(), String> {
-    let ok = (u.starts_with("https://") || u.starts_with("http://"))
-        && u.split("://").nth(1).is_some_and(|rest| !rest.is_empty())
-        && !u.chars().any(char::is_whitespace);
-    if ok {
+/// An http(s) URL Dockpass may open or call: `https://` anywhere, `http://` only on this
+/// machine (a local IdP or endpoint), since anything else would carry sign-ins in clear text.
+pub fn check_url(u: &str) -> std::result::Result<url::Url, String> {
+    let parsed = url::Url::parse(u)
+        .ok()
+        .filter(|p| p.has_host() && !u.chars().any(char::is_whitespace));
+    let Some(parsed) = parsed else {
+        return Err(format!("{u:?} is not an http(s) URL"));
+    };
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(format!(
+            "{u:?} uses http://, which sends your sign-in in clear text; use https:// (http:// is only for 127.0.0.1 or localhost)"
+        )),
+        _ => Err(format!("{u:?} is not an http(s) URL")),
+    }
+}
+
+/// Whether the URL's host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
+pub fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    }
+}
+
+/// The origin of a page, `scheme://host[:port]` as browsers write it (`location.origin`);
+/// `None` for what has none (`about:blank`, `data:`).
+pub fn origin_of(u: &str) -> Option<String> {
+    let origin = url::Url::parse(u).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// An `idp_origins` entry: an origin alone (no path, query or user), by the URL rules above.
+fn check_origin(o: &str) -> std::result::Result<(), String> {
+    let parsed = check_url(o)?;
+    let bare = parsed.path() == "/"
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
+        && parsed.username().is_empty()
+        && !o.trim_end_matches('/').ends_with('?');
+    if bare {
         Ok(())
     } else {
-        Err(format!("{u:?} is not an http(s) URL"))
+        Err(format!(
+            "{o:?} is not an origin; give scheme and host only, such as https://login.example.com"
+        ))
     }
 }
 
@@ -530,6 +605,67 @@ docker = "helper"
         let e = Config::load_from(dir.path()).unwrap_err();
         assert!(e.message.contains("folder"), "{}", e.message);
         assert!(!e.message.contains('\n'));
+    }
+
+    #[test]
+    fn http_only_on_this_machine() {
+        for ok in [
+            "https://corp.okta.com/app/x",
+            "http://127.0.0.1:3000/",
+            "http://localhost:8080/sso",
+            "http://[::1]:9/",
+            "http://127.8.9.10/",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://corp.okta.com/app",
+            "http://10.0.0.1/",
+            "http://localhost.evil.example/",
+            "ftp://x/",
+            "https://",
+            "corp.okta.com",
+            "https://a b/",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+        let e = parse("[[profile]]\nname = \"a\"\nidp_url = \"http://idp.example/sso\"\nregion = \"us-east-1\"\n")
+            .unwrap_err();
+        assert!(e.message.contains("clear text"), "{}", e.message);
+        let e = parse("[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\nsts_endpoint = \"http://sts.example\"\n")
+            .unwrap_err();
+        assert!(e.message.contains("sts_endpoint"), "{}", e.message);
+    }
+
+    #[test]
+    fn idp_origins_and_accounts() {
+        let ok = "[[profile]]\nname = \"a\"\nidp_url = \"https://sso.corp.example/aws\"\nregion = \"us-east-1\"\nidp_origins = [\"https://corp.okta.com\", \"http://127.0.0.1:3000/\"]\naccounts = [\"123456789012\"]\ncredential_process = true\n";
+        let c = parse(ok).unwrap();
+        let p = &c.profiles[0];
+        assert_eq!(p.idp_origins.len(), 2);
+        assert_eq!(p.accounts, vec!["123456789012"]);
+        assert!(p.credential_process);
+        for bad in [
+            "\"https://corp.okta.com/app\"",
+            "\"http://corp.okta.com\"",
+            "\"https://corp.okta.com/?x\"",
+            "\"corp.okta.com\"",
+        ] {
+            let text = format!("[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\nidp_origins = [{bad}]\n");
+            let e = parse(&text).unwrap_err();
+            assert!(e.message.contains("idp_origins[0]"), "{bad}: {}", e.message);
+        }
+        let e = parse("[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\naccounts = [\"12\"]\n").unwrap_err();
+        assert!(e.message.contains("accounts[0]"), "{}", e.message);
+        assert_eq!(
+            origin_of("https://Corp.Okta.com:443/app/x?y").as_deref(),
+            Some("https://corp.okta.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000/sso").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(origin_of("about:blank"), None);
     }
 
     #[test]

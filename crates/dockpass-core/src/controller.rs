@@ -29,6 +29,11 @@ pub enum Event {
     RolePickerClosed {
         profile: String,
     },
+    /// A sign-in waits for the user to confirm a new issuer or account.
+    TrustPrompt(crate::trust::Question),
+    TrustPromptClosed {
+        profile: String,
+    },
     LoginProgress(LoginProgress),
     ConfigChanged(ConfigView),
     /// Everything changed (e.g. the profile was selected from the tray).
@@ -42,6 +47,8 @@ impl Event {
             Event::Activity(_) => "activity",
             Event::RolePicker(_) => "role-picker",
             Event::RolePickerClosed { .. } => "role-picker-closed",
+            Event::TrustPrompt(_) => "trust-prompt",
+            Event::TrustPromptClosed { .. } => "trust-prompt-closed",
             Event::LoginProgress(_) => "login-progress",
             Event::ConfigChanged(_) => "config-changed",
             Event::Overview(_) => "overview",
@@ -53,7 +60,10 @@ impl Event {
             Event::SessionChanged(s) => serde_json::to_value(s),
             Event::Activity(a) => serde_json::to_value(a),
             Event::RolePicker(p) => serde_json::to_value(p),
-            Event::RolePickerClosed { profile } => Ok(serde_json::json!({ "profile": profile })),
+            Event::RolePickerClosed { profile } | Event::TrustPromptClosed { profile } => {
+                Ok(serde_json::json!({ "profile": profile }))
+            }
+            Event::TrustPrompt(q) => serde_json::to_value(q),
             Event::LoginProgress(p) => serde_json::to_value(p),
             Event::ConfigChanged(c) => serde_json::to_value(c),
             Event::Overview(o) => serde_json::to_value(o),
@@ -116,6 +126,8 @@ pub struct Overview {
     pub warnings: Vec<String>,
     /// A sign-in waiting for the user's role choice, if any.
     pub picker: Option<RolePicker>,
+    /// A sign-in waiting for the user to confirm a new issuer or account, if any.
+    pub trust: Option<crate::trust::Question>,
 }
 
 /// One sign-in attempt in a login window: what to open and how to recognise its capture.
@@ -126,6 +138,8 @@ pub struct Attempt {
     /// Per-profile webview data directory, so IdP cookies allow silent re-login.
     pub data_dir: PathBuf,
     pub nonce: String,
+    /// The pages that may hand over the assertion (the profile's IdP origins).
+    pub policy: capture::Policy,
     /// The role to use once the assertion arrives (role switch), else chosen as usual.
     pub role_arn: Option<String>,
     /// A background renewal in a hidden window: the user did not ask, so the UI hears
@@ -137,7 +151,8 @@ pub struct Attempt {
 #[derive(Debug)]
 pub enum Navigation {
     Allow,
-    Refuse,
+    /// With the line the window shows, when the user should know why.
+    Refuse(Option<String>),
     /// The assertion of the live attempt, and the role that attempt was for.
     Captured(Captured, Option<String>),
 }
@@ -149,6 +164,8 @@ pub enum Next {
     Done,
     /// The role picker is showing.
     PickRole,
+    /// The user is asked to confirm a new issuer or account (the main window shows it).
+    ConfirmTrust,
     /// A (silent) sign-in at the IdP is needed first; then use this role.
     SignIn { role_arn: Option<String> },
 }
@@ -177,6 +194,13 @@ impl AwsProvider for SdkProvider {
     }
 }
 
+/// A sign-in held back until the user confirms what is new about it.
+struct Untrusted {
+    assertion: Assertion,
+    role: Option<String>,
+    question: crate::trust::Question,
+}
+
 pub struct Controller<P: AwsProvider = SdkProvider> {
     ctx: RwLock<Arc<Context>>,
     config_error: RwLock<Option<Error>>,
@@ -188,6 +212,8 @@ pub struct Controller<P: AwsProvider = SdkProvider> {
     pending: Mutex<HashMap<String, RolePicker>>,
     /// Live login attempts by profile.
     attempts: Mutex<HashMap<String, Attempt>>,
+    /// Sign-ins waiting for the user to confirm a new issuer or account, by profile.
+    untrusted: Mutex<HashMap<String, Untrusted>>,
     selected: Mutex<Option<String>>,
     activity: activity::Log,
     aws: P,
@@ -241,6 +267,7 @@ impl<P: AwsProvider> Controller<P> {
             assertions: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             attempts: Mutex::new(HashMap::new()),
+            untrusted: Mutex::new(HashMap::new()),
             selected: Mutex::new(None),
             activity: activity::Log::default(),
             aws,
@@ -352,6 +379,10 @@ impl<P: AwsProvider> Controller<P> {
                 .unwrap_or_else(|p| p.into_inner())
                 .clone(),
             picker: lock(&self.pending).values().next().cloned(),
+            trust: lock(&self.untrusted)
+                .values()
+                .next()
+                .map(|u| u.question.clone()),
             warnings: ctx
                 .secrets_warning()
                 .map(|w| {
@@ -395,10 +426,11 @@ impl<P: AwsProvider> Controller<P> {
             ));
         };
         let attempt = Attempt {
+            policy: capture::Policy::new(&idp_url, &p.idp_origins)?,
             profile: profile.to_string(),
             idp_url,
             data_dir: crate::paths::data_dir()?.join("webview").join(profile),
-            nonce: capture::new_nonce(),
+            nonce: capture::new_nonce()?,
             role_arn,
             background,
         };
@@ -409,21 +441,29 @@ impl<P: AwsProvider> Controller<P> {
         Ok(attempt)
     }
 
-    /// The login window saw `url` about to load: let it, refuse it, or take it as the
-    /// captured assertion of the live attempt (which ends the attempt).
-    pub fn check_navigation(&self, profile: &str, url: &str) -> Navigation {
+    /// The login window, showing `page`, saw `url` about to load: let it, refuse it, or take
+    /// it as the captured assertion of the live attempt (which ends the attempt).
+    pub fn check_navigation(&self, profile: &str, url: &str, page: Option<&str>) -> Navigation {
         let mut attempts = lock(&self.attempts);
-        let nonce = attempts
-            .get(profile)
-            .map(|a| a.nonce.clone())
-            .unwrap_or_default();
+        let Some(attempt) = attempts.get(profile) else {
+            // No attempt: nothing may be handed over, AWS sign-in stays refused.
+            return match capture::is_aws_acs(url) || capture::is_sentinel(url) {
+                true => Navigation::Refuse(None),
+                false => Navigation::Allow,
+            };
+        };
         let _profile = tracing::info_span!("login", profile).entered();
-        match capture::decide(url, &nonce) {
+        match capture::decide(url, &attempt.nonce, page, &attempt.policy) {
             capture::Decision::Captured(c) => {
                 let role_arn = attempts.remove(profile).and_then(|a| a.role_arn);
                 Navigation::Captured(c, role_arn)
             }
-            capture::Decision::Refuse => Navigation::Refuse,
+            capture::Decision::Refuse(why) => {
+                if let Some(w) = &why {
+                    self.note(profile, Kind::Error, w.clone());
+                }
+                Navigation::Refuse(why)
+            }
             capture::Decision::Allow => Navigation::Allow,
         }
     }
@@ -463,7 +503,8 @@ impl<P: AwsProvider> Controller<P> {
         captured: Captured,
         role_arn: Option<String>,
     ) -> Result<Next> {
-        let parsed = saml::parse_response(captured.response.expose().as_bytes());
+        let parsed = saml::parse_response(captured.response.expose().as_bytes())
+            .and_then(|a| a.check_addressed_to_aws().map(|()| a));
         let assertion = match parsed {
             Ok(a) => a,
             Err(e) => return Err(self.failed(profile, e)),
@@ -478,35 +519,143 @@ impl<P: AwsProvider> Controller<P> {
         assertion: &Assertion,
         role: Option<&str>,
     ) -> Result<Next> {
+        self.sign_in_with(
+            profile,
+            assertion,
+            session::LoginOptions {
+                role,
+                trust_new: false,
+            },
+        )
+        .await
+    }
+
+    async fn sign_in_with(
+        &self,
+        profile: &str,
+        assertion: &Assertion,
+        opts: session::LoginOptions<'_>,
+    ) -> Result<Next> {
         let ctx = self.context();
         let p = self.profile(profile)?;
-        let last = ctx
-            .state
-            .load()
-            .ok()
-            .and_then(|s| s.profiles.get(profile).and_then(|ps| ps.role.clone()));
-        match session::choose_role(&assertion.roles, role, p.role.as_deref(), last.as_ref()) {
-            Ok(_) => {}
+        let plan = match session::plan_login(&ctx, &p, assertion, opts) {
+            Ok(session::Plan {
+                question: Some(question),
+                ..
+            }) => {
+                tracing::warn!(
+                    profile,
+                    issuer = question.issuer.as_deref().unwrap_or(""),
+                    account = question.account,
+                    "a sign-in waits for the user's confirmation"
+                );
+                let held = Untrusted {
+                    assertion: assertion.clone(),
+                    role: opts.role.map(str::to_string),
+                    question: question.clone(),
+                };
+                lock(&self.untrusted).insert(profile.to_string(), held);
+                self.sink.emit(Event::TrustPrompt(question));
+                return Ok(Next::ConfirmTrust);
+            }
+            Ok(plan) => plan,
             Err(e) if e.code == Code::RoleNotChosen => {
+                let current = self
+                    .profile_state(profile)
+                    .ok()
+                    .and_then(|ps| ps.role)
+                    .map(|r| r.role_arn);
                 let picker = RolePicker {
                     profile: profile.to_string(),
                     roles: assertion.roles.clone(),
-                    current: last.map(|r| r.role_arn),
+                    current,
                 };
                 lock(&self.pending).insert(profile.to_string(), picker.clone());
                 self.sink.emit(Event::RolePicker(picker));
                 return Ok(Next::PickRole);
             }
             Err(e) => return Err(self.failed(profile, e)),
-        }
+        };
         self.progress(profile, Phase::AssumingRole, None);
         let aws = self.aws.client(&p).await;
-        match session::login(&ctx, aws.as_ref(), &p, assertion, role).await {
+        match session::login(&ctx, aws.as_ref(), &p, assertion, opts).await {
             Ok(report) => {
                 self.signed_in(profile, &report, false);
+                if plan
+                    .previous_role
+                    .is_some_and(|was| was != plan.role.role_arn)
+                {
+                    let label = plan.role.label();
+                    self.note(profile, Kind::Switch, format!("Switched role to {label}"));
+                }
                 Ok(Next::Done)
             }
             Err(e) => Err(self.failed(profile, e)),
+        }
+    }
+
+    /// The user confirmed the new issuer or account of the held sign-in: sign in with it.
+    pub async fn confirm_trust(&self, profile: &str) -> Result<Next> {
+        let held = lock(&self.untrusted).remove(profile);
+        self.sink.emit(Event::TrustPromptClosed {
+            profile: profile.to_string(),
+        });
+        let Some(held) = held else {
+            return Err(err(
+                Code::Usage,
+                format!("no sign-in of profile {profile} waits for a confirmation"),
+            ));
+        };
+        let q = &held.question;
+        self.note(
+            profile,
+            Kind::Info,
+            format!(
+                "Trusted {}",
+                match (q.new_issuer, q.new_account) {
+                    (true, true) => format!(
+                        "issuer {} and account {}",
+                        q.issuer.as_deref().unwrap_or("(none)"),
+                        q.account
+                    ),
+                    (true, false) => format!("issuer {}", q.issuer.as_deref().unwrap_or("(none)")),
+                    _ => format!("account {}", q.account),
+                }
+            ),
+        );
+        self.sign_in_with(
+            profile,
+            &held.assertion,
+            session::LoginOptions {
+                role: held.role.as_deref(),
+                trust_new: true,
+            },
+        )
+        .await
+    }
+
+    /// The user refused the held sign-in: nothing is used, the assertion is forgotten.
+    pub fn reject_trust(&self, profile: &str) {
+        let held = lock(&self.untrusted).remove(profile);
+        self.sink.emit(Event::TrustPromptClosed {
+            profile: profile.to_string(),
+        });
+        if let Some(held) = held {
+            lock(&self.assertions).remove(profile);
+            self.progress(profile, Phase::Cancelled, None);
+            let q = held.question;
+            self.note(
+                profile,
+                Kind::Error,
+                format!(
+                    "Did not sign in: you did not trust {}",
+                    if q.new_issuer {
+                        format!("issuer {}", q.issuer.as_deref().unwrap_or("(none)"))
+                    } else {
+                        format!("account {}", q.account)
+                    }
+                ),
+            );
         }
     }
 
@@ -639,20 +788,7 @@ impl<P: AwsProvider> Controller<P> {
             .filter(|a| a.check_not_expired(now).is_ok())
             .cloned();
         match reusable {
-            Some(a) => {
-                let was = self.status(Some(profile)).ok().and_then(|s| s.role_arn);
-                let next = self.sign_in(profile, &a, Some(role_arn)).await?;
-                if was.is_some_and(|w| w != role_arn) {
-                    let label = a
-                        .roles
-                        .iter()
-                        .find(|r| r.role_arn == role_arn)
-                        .map(Role::label)
-                        .unwrap_or_else(|| role_arn.to_string());
-                    self.note(profile, Kind::Switch, format!("Switched role to {label}"));
-                }
-                Ok(next)
-            }
+            Some(a) => self.sign_in(profile, &a, Some(role_arn)).await,
             None => Ok(Next::SignIn {
                 role_arn: Some(role_arn.to_string()),
             }),

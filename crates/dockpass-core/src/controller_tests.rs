@@ -59,7 +59,11 @@ async fn switching_reuses_the_assertion_while_valid_then_needs_a_sign_in() {
         .pick_role("corp", "arn:aws:iam::345678901234:role/Developer")
         .await
         .unwrap();
-    assert_eq!(next, Next::Done);
+    // An account the profile has not used waits for the user's word, then signs in.
+    assert_eq!(next, Next::ConfirmTrust);
+    assert!(s.events.names().contains(&"trust-prompt"));
+    assert!(!docker_hosts(&s).contains(&"345678901234.dkr.ecr.us-east-1.amazonaws.com".into()));
+    assert_eq!(s.ctl.confirm_trust("corp").await.unwrap(), Next::Done);
     assert!(docker_hosts(&s).contains(&"345678901234.dkr.ecr.us-east-1.amazonaws.com".into()));
     assert!(
         !docker_hosts(&s).contains(&"123456789012.dkr.ecr.us-east-1.amazonaws.com".into()),
@@ -106,32 +110,151 @@ fn navigation_rules() {
     let s = setup("");
     let attempt = s.ctl.begin_login("corp", None).unwrap();
     assert!(matches!(
-        s.ctl.check_navigation("corp", "https://idp.example/next"),
+        s.ctl
+            .check_navigation("corp", "https://idp.example/next", IDP_PAGE),
         Navigation::Allow
     ));
     assert!(matches!(
         s.ctl
-            .check_navigation("corp", "https://signin.aws.amazon.com/saml"),
-        Navigation::Refuse
+            .check_navigation("corp", "https://signin.aws.amazon.com/saml", IDP_PAGE),
+        Navigation::Refuse(_)
     ));
     assert!(matches!(
-        s.ctl.check_navigation("corp", &sentinel("not-the-nonce")),
-        Navigation::Refuse
+        s.ctl
+            .check_navigation("corp", &sentinel("not-the-nonce"), IDP_PAGE),
+        Navigation::Refuse(_)
     ));
     // Bound to the window: another login window (profile) cannot hand in this attempt's capture.
     assert!(matches!(
-        s.ctl.check_navigation("other", &sentinel(&attempt.nonce)),
-        Navigation::Refuse
+        s.ctl
+            .check_navigation("other", &sentinel(&attempt.nonce), IDP_PAGE),
+        Navigation::Refuse(_)
     ));
     assert!(matches!(
-        s.ctl.check_navigation("corp", &sentinel(&attempt.nonce)),
+        s.ctl
+            .check_navigation("corp", &sentinel(&attempt.nonce), IDP_PAGE),
         Navigation::Captured(..)
     ));
     // The attempt is over: the same sentinel is not accepted twice.
     assert!(matches!(
-        s.ctl.check_navigation("corp", &sentinel(&attempt.nonce)),
-        Navigation::Refuse
+        s.ctl
+            .check_navigation("corp", &sentinel(&attempt.nonce), IDP_PAGE),
+        Navigation::Refuse(_)
     ));
+}
+
+#[tokio::test]
+async fn a_hand_over_from_a_page_not_of_the_idp_is_refused_and_said() {
+    let s = setup("");
+    let attempt = s.ctl.begin_login("corp", None).unwrap();
+    let nav = s.ctl.check_navigation(
+        "corp",
+        &sentinel(&attempt.nonce),
+        Some("https://evil.example/landing"),
+    );
+    let Navigation::Refuse(Some(why)) = nav else {
+        panic!("not refused with a reason: {nav:?}")
+    };
+    assert!(why.contains("https://evil.example"), "{why}");
+    assert!(s
+        .ctl
+        .overview()
+        .unwrap()
+        .activity
+        .iter()
+        .any(|a| a.kind == Kind::Error && a.message == why));
+    assert_eq!(
+        s.aws.saml_calls.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    assert!(!s.docker.exists());
+    // A listed origin may hand over.
+    let s = setup("idp_origins = [\"https://login.idp-upstream.example\"]\n");
+    let attempt = s.ctl.begin_login("corp", None).unwrap();
+    assert!(matches!(
+        s.ctl.check_navigation(
+            "corp",
+            &sentinel(&attempt.nonce),
+            Some("https://login.idp-upstream.example/post")
+        ),
+        Navigation::Captured(..)
+    ));
+}
+
+#[tokio::test]
+async fn an_assertion_for_another_service_is_not_used() {
+    let s = setup("role = \"123456789012/Developer\"\n");
+    let other = OKTA.replace(
+        "Destination=\"https://signin.aws.amazon.com/saml\"",
+        "Destination=\"https://app.example/acs\"",
+    );
+    let e = capture_xml(&s, None, &other).await.unwrap_err();
+    assert_eq!(e.code, Code::SamlInvalid);
+    assert!(
+        e.message.contains("https://app.example/acs"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        s.aws.saml_calls.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_new_issuer_waits_for_the_user_and_nothing_changes_until_then() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let s = setup("role = \"123456789012/Developer\"\n");
+    assert_eq!(capture(&s, None).await.unwrap(), Next::Done);
+    let before = std::fs::read_to_string(&s.docker).unwrap();
+    let calls = s.aws.saml_calls.load(SeqCst);
+    let evil = OKTA.replace(
+        "http://www.okta.com/exk1a2b3c4d5E6F7g8h9",
+        "https://idp.attacker.example/metadata",
+    );
+
+    assert_eq!(
+        capture_xml(&s, None, &evil).await.unwrap(),
+        Next::ConfirmTrust
+    );
+    let q = s.ctl.overview().unwrap().trust.unwrap();
+    assert!(q.new_issuer && !q.new_account);
+    assert_eq!(
+        q.issuer.as_deref(),
+        Some("https://idp.attacker.example/metadata")
+    );
+    assert_eq!(
+        q.known_issuer.as_deref(),
+        Some("http://www.okta.com/exk1a2b3c4d5E6F7g8h9")
+    );
+    assert_eq!(s.aws.saml_calls.load(SeqCst), calls, "STS is not asked");
+    assert_eq!(std::fs::read_to_string(&s.docker).unwrap(), before);
+
+    // Refused: nothing is used, and a role switch cannot reuse that assertion.
+    s.ctl.reject_trust("corp");
+    assert!(s.ctl.overview().unwrap().trust.is_none());
+    assert_eq!(*s.events.phases().last().unwrap(), Phase::Cancelled);
+    assert_eq!(
+        s.ctl
+            .pick_role("corp", "arn:aws:iam::123456789012:role/Admin")
+            .await
+            .unwrap(),
+        Next::SignIn {
+            role_arn: Some("arn:aws:iam::123456789012:role/Admin".into())
+        }
+    );
+    assert_eq!(std::fs::read_to_string(&s.docker).unwrap(), before);
+    assert!(s.ctl.confirm_trust("corp").await.is_err(), "nothing waits");
+
+    // Confirmed: signed in, and the new issuer is the known one from then on.
+    assert_eq!(
+        capture_xml(&s, None, &evil).await.unwrap(),
+        Next::ConfirmTrust
+    );
+    assert_eq!(s.ctl.confirm_trust("corp").await.unwrap(), Next::Done);
+    assert_eq!(s.aws.saml_calls.load(SeqCst), calls + 1);
+    assert_eq!(capture_xml(&s, None, &evil).await.unwrap(), Next::Done);
+    assert_eq!(capture(&s, None).await.unwrap(), Next::ConfirmTrust);
 }
 
 #[test]
@@ -157,10 +280,10 @@ async fn a_broken_assertion_is_reported_and_the_old_session_stays() {
     let before = std::fs::read_to_string(&s.docker).unwrap();
     let attempt = s.ctl.begin_login("corp", None).unwrap();
     let url = format!(
-        "https://saml.dockpass.invalid/capture/{}?response=bm90IHNhbWw%3D",
+        "https://saml.dockpass.invalid/capture/{}?action=https%3A%2F%2Fsignin.aws.amazon.com%2Fsaml&response=bm90IHNhbWw%3D",
         attempt.nonce
     );
-    let Navigation::Captured(c, role) = s.ctl.check_navigation("corp", &url) else {
+    let Navigation::Captured(c, role) = s.ctl.check_navigation("corp", &url, IDP_PAGE) else {
         panic!("not captured")
     };
     let e = s.ctl.captured("corp", c, role).await.unwrap_err();

@@ -34,6 +34,9 @@ pub enum Code {
     RoleAmbiguous,
     /// Several roles are offered and nothing picks one.
     RoleNotChosen,
+    /// The assertion comes from another IdP issuer, or its role is in an account the profile
+    /// has not used: the user must confirm it first (`--trust-new-account`).
+    Untrusted,
     /// AWS refused the assertion or the role (expired, invalid, access denied): sign in again.
     StsRejected,
     /// STS failed for another reason (throttling, server error).
@@ -76,6 +79,7 @@ impl Code {
             Code::RoleNotFound => "role_not_found",
             Code::RoleAmbiguous => "role_ambiguous",
             Code::RoleNotChosen => "role_not_chosen",
+            Code::Untrusted => "untrusted",
             Code::StsRejected => "sts_rejected",
             Code::StsFailed => "sts_failed",
             Code::EcrFailed => "ecr_failed",
@@ -103,7 +107,8 @@ impl Code {
             | Code::SamlUnsafe
             | Code::RoleNotFound
             | Code::RoleAmbiguous
-            | Code::RoleNotChosen => 2,
+            | Code::RoleNotChosen
+            | Code::Untrusted => 2,
             Code::SamlExpired | Code::StsRejected | Code::NotLoggedIn => 3,
             Code::StsFailed | Code::EcrFailed | Code::Network => 4,
             Code::SamlEncrypted

@@ -40,6 +40,7 @@ pub mod state;
 pub mod sts;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod trust;
 
 pub use error::{err, Code, Error, Result};
 pub use secret::SecretString;

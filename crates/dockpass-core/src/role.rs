@@ -128,6 +128,43 @@ pub fn select<'a>(roles: &'a [Role], selector: &str) -> Result<&'a Role> {
     Err(not_found(roles, sel))
 }
 
+/// Like [`select`], but a bare `NAME` (or `PATH/NAME`) picks only among the roles in the
+/// `known` accounts when there are any: an assertion that also offers a role of that name in
+/// a strange account cannot slip it in. ARNs and `ACCOUNT/NAME` name their account.
+pub fn select_known<'a>(roles: &'a [Role], selector: &str, known: &[String]) -> Result<&'a Role> {
+    let bare = matches!(
+        Selector::parse(selector.trim()),
+        Selector::Name(_) | Selector::PathName(_)
+    );
+    if !bare || known.is_empty() {
+        return select(roles, selector);
+    }
+    let inside: Vec<Role> = roles
+        .iter()
+        .filter(|r| known.contains(&r.account))
+        .cloned()
+        .collect();
+    match select(&inside, selector) {
+        Ok(hit) => Ok(roles
+            .iter()
+            .find(|r| r.role_arn == hit.role_arn)
+            .unwrap_or(&roles[0])),
+        Err(e) if e.code == Code::RoleNotFound => match select(roles, selector) {
+            Ok(elsewhere) => Err(err(
+                Code::RoleNotFound,
+                format!(
+                    "role '{}' is only offered in account {}, which this profile has not used; name it {} to use it",
+                    short(selector.trim()),
+                    elsewhere.account,
+                    elsewhere.qualified_name()
+                ),
+            )),
+            Err(_) => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 /// The forms a role selector takes.
 enum Selector<'s> {
     Arn(&'s str),
@@ -249,8 +286,11 @@ fn short(s: &str) -> String {
 
 /// Splits at commas that start a new ARN, so a comma inside a role name (IAM allows it)
 /// does not break the pair. Parts are trimmed; empty parts are kept so they are reported.
+/// One trailing comma (`role,provider,`, which some IdPs send and AWS sign-in accepts) is
+/// dropped first.
 fn split_pair(v: &str) -> Vec<&str> {
     let v = v.trim();
+    let v = v.strip_suffix(',').map(str::trim_end).unwrap_or(v);
     let mut parts = Vec::new();
     let mut start = 0;
     for (i, _) in v.match_indices(',') {
@@ -439,6 +479,50 @@ mod tests {
                 (part, acct, path, name)
             );
         }
+    }
+
+    #[test]
+    fn a_bare_name_picks_only_in_known_accounts() {
+        let mine = Role::from_attribute_value(&format!("{DEV},{PROV}")).unwrap();
+        let theirs = Role::from_attribute_value(
+            "arn:aws:iam::999999999999:role/Developer,arn:aws:iam::999999999999:saml-provider/Evil",
+        )
+        .unwrap();
+        let both = [theirs.clone(), mine.clone()];
+        let known = vec!["123456789012".to_string()];
+        assert_eq!(select_known(&both, "Developer", &known).unwrap(), &mine);
+        // Without known accounts the name is ambiguous, as before.
+        assert_eq!(
+            select_known(&both, "Developer", &[]).unwrap_err().code,
+            Code::RoleAmbiguous
+        );
+        let only_theirs = [theirs.clone()];
+        let e = select_known(&only_theirs, "Developer", &known).unwrap_err();
+        assert_eq!(e.code, Code::RoleNotFound);
+        assert!(
+            e.message.contains("999999999999/Developer"),
+            "{}",
+            e.message
+        );
+        // Naming the account is explicit.
+        assert_eq!(
+            select_known(&only_theirs, "999999999999/Developer", &known).unwrap(),
+            &theirs
+        );
+    }
+
+    #[test]
+    fn one_trailing_comma_is_accepted_as_aws_does() {
+        for v in [
+            format!("{DEV},{PROV},"),
+            format!("{PROV},{DEV},"),
+            format!("{DEV}, {PROV} , "),
+        ] {
+            let r = Role::from_attribute_value(&v).unwrap_or_else(|e| panic!("{v}: {e}"));
+            assert_eq!(r.role_arn, DEV);
+            assert_eq!(r.principal_arn, PROV);
+        }
+        assert!(Role::from_attribute_value(&format!("{DEV},{PROV},,")).is_err());
     }
 
     #[test]

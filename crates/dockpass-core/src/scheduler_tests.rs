@@ -180,7 +180,7 @@ impl Renewer for SilentIdp {
             let a = ctl.begin_login(&profile, role_arn).unwrap();
             let fresh = okta_at(ctl.context().clock.now());
             if let crate::controller::Navigation::Captured(c, role) =
-                ctl.check_navigation(&profile, &sentinel_for(&a.nonce, &fresh))
+                ctl.check_navigation(&profile, &sentinel_for(&a.nonce, &fresh), IDP_PAGE)
             {
                 ctl.captured(&profile, c, role).await.unwrap();
             }

@@ -13,6 +13,7 @@ use crate::saml::Assertion;
 use crate::secrets::{self, ChainedCredentials, SecretStore, SessionSecrets};
 use crate::state::{ChainInfo, ProfileState, RegistryInfo, SessionInfo, StateFile};
 use crate::sts::{self, Credentials, Sts};
+use crate::trust;
 use crate::{err, Code, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -181,21 +182,23 @@ pub fn targets(profile: &Profile, role_account: &str) -> Vec<Target> {
 }
 
 /// Picks the role: the one asked for, else the profile's, else the last used when the
-/// assertion still offers it, else the only one. Several and no hint is an error.
+/// assertion still offers it, else the only one. Several and no hint is an error. A bare
+/// role name picks only in the `known` accounts (see `role::select_known`).
 pub fn choose_role<'a>(
     roles: &'a [Role],
     asked: Option<&str>,
     profile_role: Option<&str>,
     last: Option<&Role>,
+    known: &[String],
 ) -> Result<&'a Role> {
     if roles.is_empty() {
         return Err(err(Code::SamlNoRoles, "the assertion offers no AWS role"));
     }
     if let Some(sel) = asked {
-        return role::select(roles, sel);
+        return role::select_known(roles, sel, known);
     }
     if let Some(sel) = profile_role {
-        return role::select(roles, sel).map_err(|e| {
+        return role::select_known(roles, sel, known).map_err(|e| {
             e.context(format!(
                 "the profile's role {sel:?} is not usable; fix `role` in the config or pass --role"
             ))
@@ -259,25 +262,36 @@ struct Base {
     credentials: Credentials,
     /// RoleSessionName for chained roles.
     session_name: String,
-    /// SAML: the role picked (remembered for the next login) and all the assertion offered.
+    /// SAML: the role picked (remembered for the next login), all the assertion offered and
+    /// its issuer (remembered, see trust.rs).
     role: Option<Role>,
     roles: Option<Vec<Role>>,
+    issuer: Option<String>,
     subject: Option<String>,
 }
 
-/// Signs in with a captured assertion: role → STS → chained roles and ECR tokens →
+/// How a sign-in with an assertion goes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoginOptions<'a> {
+    /// The role asked for (`--role`, a role switch); else chosen as `choose_role` says.
+    pub role: Option<&'a str>,
+    /// The user confirmed a new issuer or account (`--trust-new-account`, the app's dialog).
+    pub trust_new: bool,
+}
+
+/// Signs in with a captured assertion: role → trust → STS → chained roles and ECR tokens →
 /// docker config → state.
 pub async fn login<A: Sts + Ecr>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
     assertion: &Assertion,
-    asked_role: Option<&str>,
+    opts: LoginOptions<'_>,
 ) -> Result<LoginReport> {
     open_secrets_early(ctx);
     crate::deadline::bounded(
         "signing in",
-        login_unbounded(ctx, aws, profile, assertion, asked_role),
+        login_unbounded(ctx, aws, profile, assertion, opts),
     )
     .await
 }
@@ -297,27 +311,64 @@ fn open_secrets_early(ctx: &Context) {
     }
 }
 
+/// What a sign-in with an assertion would do, worked out before anything is asked of AWS.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The role it would use.
+    pub role: Role,
+    /// What the user must confirm first, if anything.
+    pub question: Option<trust::Question>,
+    /// The role of the profile's session before it (a different one makes it a switch).
+    pub previous_role: Option<String>,
+}
+
+/// The plan of a sign-in with `assertion` (role, trust), from the profile's state.
+pub fn plan_login(
+    ctx: &Context,
+    profile: &Profile,
+    assertion: &Assertion,
+    opts: LoginOptions<'_>,
+) -> Result<Plan> {
+    let state = ctx.state.load()?;
+    let pstate = state
+        .profiles
+        .get(&profile.name)
+        .cloned()
+        .unwrap_or_default();
+    let known = trust::known_accounts(&pstate, profile);
+    let role = choose_role(
+        &assertion.roles,
+        opts.role,
+        profile.role.as_deref(),
+        pstate.role.as_ref(),
+        &known,
+    )?
+    .clone();
+    let question = match opts.trust_new {
+        true => None,
+        false => trust::question(&pstate, profile, assertion.issuer.as_deref(), &role),
+    };
+    Ok(Plan {
+        role,
+        question,
+        previous_role: pstate.session.map(|s| s.role_arn),
+    })
+}
+
 async fn login_unbounded<A: Sts + Ecr>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
     assertion: &Assertion,
-    asked_role: Option<&str>,
+    opts: LoginOptions<'_>,
 ) -> Result<LoginReport> {
     let now = ctx.clock.now();
     assertion.check_not_expired(now)?;
-    let state = ctx.state.load()?;
-    let last = state
-        .profiles
-        .get(&profile.name)
-        .and_then(|p| p.role.clone());
-    let role = choose_role(
-        &assertion.roles,
-        asked_role,
-        profile.role.as_deref(),
-        last.as_ref(),
-    )?
-    .clone();
+    assertion.check_addressed_to_aws()?;
+    let Plan { role, question, .. } = plan_login(ctx, profile, assertion, opts)?;
+    if let Some(q) = question {
+        return Err(q.to_error());
+    }
     let credentials = sts::assume_role_with_saml(
         aws,
         &role,
@@ -338,6 +389,7 @@ async fn login_unbounded<A: Sts + Ecr>(
         ),
         role: Some(role),
         roles: Some(assertion.roles.clone()),
+        issuer: assertion.issuer.clone(),
         subject: assertion.subject.clone(),
     };
     establish(ctx, aws, profile, base).await
@@ -383,6 +435,7 @@ async fn login_aws_profile_unbounded<A: Sts + Ecr + ProfileSource>(
         session_name: "dockpass".into(),
         role: None,
         roles: None,
+        issuer: None,
         subject: Some(id.arn),
     };
     establish(ctx, aws, profile, base).await
@@ -525,6 +578,7 @@ async fn establish<A: Sts + Ecr>(
     let stated = ctx.state.update(|state| {
         let pstate = state.profiles.entry(profile.name.clone()).or_default();
         if let Some(r) = base.role {
+            crate::trust::remember(pstate, base.issuer.as_deref(), &r.account);
             pstate.role = Some(r);
         }
         if let Some(r) = base.roles {
@@ -1116,30 +1170,36 @@ mod tests {
     fn role_choice_order() {
         let r = roles();
         assert_eq!(
-            choose_role(&r, Some("111111111111/ReadOnly"), Some("Developer"), None)
-                .unwrap()
-                .name,
+            choose_role(
+                &r,
+                Some("111111111111/ReadOnly"),
+                Some("Developer"),
+                None,
+                &[]
+            )
+            .unwrap()
+            .name,
             "ReadOnly"
         );
         assert_eq!(
-            choose_role(&r, None, Some("222222222222/Developer"), Some(&r[1]))
+            choose_role(&r, None, Some("222222222222/Developer"), Some(&r[1]), &[])
                 .unwrap()
                 .account,
             "222222222222"
         );
         assert_eq!(
-            choose_role(&r, None, None, Some(&r[1])).unwrap().name,
+            choose_role(&r, None, None, Some(&r[1]), &[]).unwrap().name,
             "ReadOnly"
         );
-        let e = choose_role(&r, None, None, None).unwrap_err();
+        let e = choose_role(&r, None, None, None, &[]).unwrap_err();
         assert_eq!(e.code, Code::RoleNotChosen);
         assert!(e.message.contains("111111111111/ReadOnly"), "{}", e.message);
         assert_eq!(
-            choose_role(&r[..1], None, None, None).unwrap().name,
+            choose_role(&r[..1], None, None, None, &[]).unwrap().name,
             "Developer"
         );
         assert_eq!(
-            choose_role(&r, Some("Developer"), None, None)
+            choose_role(&r, Some("Developer"), None, None, &[])
                 .unwrap_err()
                 .code,
             Code::RoleAmbiguous

@@ -41,6 +41,9 @@ pub struct ProfileState {
     /// The last failure, shown as state `error` until the next success.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<Error>,
+    /// The IdP issuer and the accounts this profile signed in with (trust on first use).
+    #[serde(default, skip_serializing_if = "crate::trust::Known::is_empty")]
+    pub known: crate::trust::Known,
 }
 
 /// A live (or ended) session's public facts.

@@ -39,6 +39,8 @@ pub struct FakeAws {
     pub ecr_calls: AtomicUsize,
     /// AssumeRole calls (chained roles).
     pub sts_calls: AtomicUsize,
+    /// AssumeRoleWithSAML calls (sign-ins).
+    pub saml_calls: AtomicUsize,
     /// How long chained credentials live (AWS: at most an hour).
     pub chain_life: Duration,
 }
@@ -52,6 +54,7 @@ impl FakeAws {
             ecr_down: AtomicBool::new(false),
             ecr_calls: AtomicUsize::new(0),
             sts_calls: AtomicUsize::new(0),
+            saml_calls: AtomicUsize::new(0),
             chain_life: Duration::from_secs(3600),
         }
     }
@@ -64,6 +67,7 @@ impl Sts for FakeAws {
         _assertion_b64: &SecretString,
         _duration_secs: Option<i32>,
     ) -> std::result::Result<Credentials, StsFailure> {
+        self.saml_calls.fetch_add(1, Ordering::SeqCst);
         Ok(Credentials {
             access_key_id: format!("ASIA{}", role.account),
             secret_access_key: SecretString::new("secret"),
@@ -274,6 +278,9 @@ pub fn setup_with(extra: &str, tweak: impl FnOnce(&mut FakeAws)) -> Setup {
     }
 }
 
+/// The login window's page while the test IdP (the profile's `idp_url`) hands over.
+pub const IDP_PAGE: Option<&str> = Some("https://idp.example/aws");
+
 pub fn sentinel(nonce: &str) -> String {
     sentinel_for(nonce, OKTA)
 }
@@ -297,8 +304,16 @@ pub fn sentinel_for(nonce: &str, xml: &str) -> String {
 
 /// Runs a whole capture for `profile`: begin, navigate to the sentinel, hand it over.
 pub async fn capture(s: &Setup, role: Option<String>) -> Result<Next> {
+    capture_xml(s, role, OKTA).await
+}
+
+/// [`capture`] of another response.
+pub async fn capture_xml(s: &Setup, role: Option<String>, xml: &str) -> Result<Next> {
     let attempt = s.ctl.begin_login("corp", role).unwrap();
-    match s.ctl.check_navigation("corp", &sentinel(&attempt.nonce)) {
+    match s
+        .ctl
+        .check_navigation("corp", &sentinel_for(&attempt.nonce, xml), IDP_PAGE)
+    {
         Navigation::Captured(c, role) => s.ctl.captured("corp", c, role).await,
         other => panic!("sentinel not captured: {other:?}"),
     }

@@ -27,3 +27,17 @@ pub fn switch_role(app: AppHandle, ctl: Ctl<'_>, profile: String) -> Result<(), 
     crate::login::follow(&app, &profile, next);
     Ok(())
 }
+
+/// The user trusts the new issuer or account of the sign-in that waits: sign in with it.
+#[tauri::command]
+pub async fn confirm_trust(app: AppHandle, ctl: Ctl<'_>, profile: String) -> Result<(), Error> {
+    let next = ctl.confirm_trust(&profile).await?;
+    crate::login::follow(&app, &profile, next);
+    Ok(())
+}
+
+/// The user does not trust it: nothing is used.
+#[tauri::command]
+pub fn reject_trust(ctl: Ctl<'_>, profile: String) {
+    ctl.reject_trust(&profile);
+}

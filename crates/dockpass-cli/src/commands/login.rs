@@ -11,6 +11,10 @@ pub struct Args {
     /// The SAML response: base64, XML, or the IdP's HTML page; `-` reads standard input.
     #[arg(long, value_name = "FILE|-")]
     saml_response_file: Option<String>,
+    /// Use an assertion from another IdP issuer, or a role in an account this profile has
+    /// not signed in to before (after checking that the response came from your IdP).
+    #[arg(long)]
+    trust_new_account: bool,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -20,11 +24,11 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     let ctx = session::Context::load()?;
     let profile = ctx.profile(profile)?.clone();
     let report = if let Some(aws_profile) = &profile.aws_profile {
-        if args.saml_response_file.is_some() || args.role.is_some() {
+        if args.saml_response_file.is_some() || args.role.is_some() || args.trust_new_account {
             return Err(err(
                 Code::Usage,
                 format!(
-                    "profile {} takes its credentials from AWS profile {aws_profile:?}; drop --saml-response-file and --role",
+                    "profile {} takes its credentials from AWS profile {aws_profile:?}; drop --saml-response-file, --role and --trust-new-account",
                     profile.name
                 ),
             ));
@@ -43,7 +47,11 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         let assertion = saml::parse_response(&super::read_input(file)?)?;
         super::block_on(async {
             let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
-            session::login(&ctx, &aws, &profile, &assertion, args.role.as_deref()).await
+            let opts = session::LoginOptions {
+                role: args.role.as_deref(),
+                trust_new: args.trust_new_account,
+            };
+            session::login(&ctx, &aws, &profile, &assertion, opts).await
         })??
     };
     for w in &report.warnings {

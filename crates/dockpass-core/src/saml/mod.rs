@@ -43,8 +43,8 @@ pub struct Assertion {
     /// callers clamp to 900..=43200); a non-integer value is ignored (None), so STS applies
     /// its default rather than Dockpass guessing.
     pub session_duration: Option<u64>,
-    /// SubjectConfirmationData@NotOnOrAfter of the bearer confirmation (what AWS enforces);
-    /// Conditions@NotOnOrAfter only when that is absent. UTC.
+    /// The earlier of SubjectConfirmationData@NotOnOrAfter of the bearer confirmation (what
+    /// AWS enforces) and Conditions@NotOnOrAfter (the assertion's own validity). UTC.
     pub not_on_or_after: Option<OffsetDateTime>,
     /// SubjectConfirmationData@Recipient.
     pub recipient: Option<String>,
@@ -92,6 +92,26 @@ impl Assertion {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// An assertion addressed (Destination, bearer Recipient) to anything but AWS sign-in was
+    /// issued for another service: Dockpass does not spend it on AWS. Absent values pass.
+    pub fn check_addressed_to_aws(&self) -> Result<()> {
+        for (what, to) in [
+            ("Destination", &self.destination),
+            ("Recipient", &self.recipient),
+        ] {
+            if let Some(to) = to.as_deref().filter(|t| !crate::capture::is_aws_acs(t)) {
+                return Err(err(
+                    Code::SamlInvalid,
+                    format!(
+                        "the SAML response's {what} is {}, not AWS sign-in: it was issued for another service; sign in through your IdP's AWS app",
+                        parse::short(to, 100)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The `dockpass saml inspect --json` shape of design.md; absent values are null.

@@ -101,21 +101,28 @@ pub(super) fn parse_xml(xml: &str) -> Result<Parsed> {
         .or(confirmations.first())
         .and_then(|c| child(*c, NS_ASSERTION, "SubjectConfirmationData"));
     let recipient = confirmation.and_then(|d| attr(d, "Recipient"));
-    // SubjectConfirmationData@NotOnOrAfter bounds the use of the bearer assertion (what AWS
-    // enforces); Conditions@NotOnOrAfter only when the former is absent.
-    let nooa = confirmation
-        .and_then(|d| attr(d, "NotOnOrAfter"))
-        .or_else(|| {
-            child(assertion, NS_ASSERTION, "Conditions").and_then(|c| attr(c, "NotOnOrAfter"))
-        });
-    let not_on_or_after = match nooa {
-        Some(v) => Some(parse_xs_datetime(&v).ok_or_else(|| {
+    // The assertion is usable until the earlier of SubjectConfirmationData@NotOnOrAfter (the
+    // bearer confirmation, what AWS enforces) and Conditions@NotOnOrAfter (the assertion's
+    // own validity): a later confirmation does not extend expired conditions.
+    let when = |v: String| {
+        parse_xs_datetime(&v).ok_or_else(|| {
             err(
                 Code::SamlInvalid,
                 format!("the assertion's NotOnOrAfter '{}' is not a valid date-time: the IdP sent a damaged assertion", short(&v, 40)),
             )
-        })?),
-        None => None,
+        })
+    };
+    let confirmed = confirmation
+        .and_then(|d| attr(d, "NotOnOrAfter"))
+        .map(when)
+        .transpose()?;
+    let conditions = child(assertion, NS_ASSERTION, "Conditions")
+        .and_then(|c| attr(c, "NotOnOrAfter"))
+        .map(when)
+        .transpose()?;
+    let not_on_or_after = match (confirmed, conditions) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     };
 
     let mut roles: Vec<Role> = Vec::new();
@@ -464,7 +471,7 @@ fn attr(n: Node, name: &str) -> Option<String> {
 }
 
 /// IdP-provided text echoed in a message: one line, bounded.
-fn short(s: &str, max: usize) -> String {
+pub(super) fn short(s: &str, max: usize) -> String {
     let one: String = s
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -264,8 +264,8 @@ fn fixtures() -> Vec<(&'static str, &'static str, Want)> {
                 subject: Some("G-5f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0"),
                 session_name: Some("kim"),
                 duration: None,
-                // SubjectConfirmationData wins over the shorter Conditions@NotOnOrAfter.
-                not_on_or_after: Some(datetime!(2099-12-24 18:05:00.123 UTC)),
+                // The earlier of SubjectConfirmationData (18:05) and Conditions (18:01).
+                not_on_or_after: Some(datetime!(2099-12-24 18:01:00.123 UTC)),
                 destination: Some(AWS_ACS),
                 recipient: Some(AWS_ACS),
                 roles: &[
