@@ -147,6 +147,27 @@ def test_symlink_to_someone_elses_file_is_left_alone(sandbox, tmp_path):
     assert target.read_bytes() == before and sandbox.docker_config_path.is_symlink()
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to create a folder owned by another user")
+def test_dangling_symlink_into_someone_elses_folder_is_left_alone(sandbox, tmp_path):
+    """A link to a missing file is followed (docker does too) only into a folder of the user's:
+    otherwise Dockpass would create a credentials file wherever another user's link points."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, 65534, 65534)
+    sandbox.docker_config_path.symlink_to(theirs / "config.json")
+    _login_refused(sandbox, "belongs to user id 65534")
+    assert not (theirs / "config.json").exists() and sandbox.docker_config_path.is_symlink()
+
+
+def test_dangling_symlink_into_ones_own_folder_is_followed(sandbox, tmp_path):
+    mine = tmp_path / "dotfiles"
+    mine.mkdir()
+    sandbox.docker_config_path.symlink_to(mine / "config.json")
+    sandbox.login()
+    assert sandbox.docker_config_path.is_symlink()
+    assert ECR_HOST in json.loads((mine / "config.json").read_text())["auths"]
+
+
 def test_config_that_is_a_folder_is_left_alone(sandbox):
     sandbox.docker_config_path.mkdir()
     page = sandbox.saml_page()

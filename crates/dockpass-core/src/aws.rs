@@ -437,6 +437,7 @@ macro_rules! image_page {
                     digest: d.image_digest().unwrap_or_default().to_string(),
                     pushed_at: d.image_pushed_at().map(to_time),
                     size_bytes: d.image_size_in_bytes(),
+                    ..Default::default()
                 })
                 .collect(),
             next: $out.next_token().map(str::to_string),

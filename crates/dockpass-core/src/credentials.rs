@@ -1,6 +1,10 @@
 //! `dockpass credentials`: the live session for the AWS CLI and SDKs, as
 //! `credential_process` JSON. It never prompts: without a live session it says to sign in
 //! (exit 3). A chained role close to its end is assumed again first (an STS call, no prompt).
+//!
+//! Only for profiles that ask for it (`credential_process = true`): the session's keys can do
+//! whatever the role may, far more than docker's ECR tokens, and any process of the user could
+//! ask the app's socket for them (on macOS without the keychain's per-app prompt).
 
 use crate::config::Profile;
 use crate::secrets::ChainedCredentials;
@@ -46,6 +50,16 @@ pub async fn for_process<S: Sts>(
     profile: &Profile,
     role: Option<&str>,
 ) -> Result<Credentials> {
+    if !profile.credential_process {
+        return Err(err(
+            Code::Usage,
+            format!(
+                "profile {} does not hand out its AWS credentials; to use it as credential_process, add `credential_process = true` to its [[profile]] in {}",
+                profile.name,
+                ctx.config.path.display()
+            ),
+        ));
+    }
     let (session, mut secrets) = session::live_session(ctx, profile)?;
     let Some(sel) = role else {
         return Ok(secrets.credentials);

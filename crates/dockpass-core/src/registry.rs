@@ -8,6 +8,9 @@ use std::fmt;
 
 /// The public ECR gallery registry (ECR Public, tokens from us-east-1).
 pub const PUBLIC_HOST: &str = "public.ecr.aws";
+/// ECR Public's dual-stack (IPv4 and IPv6) host for docker clients: the same registry, the
+/// same token, so an ECR Public registry is published under both names.
+pub const PUBLIC_DUAL_STACK_HOST: &str = "ecr-public.aws.com";
 /// The only region that issues ECR Public tokens.
 pub const PUBLIC_REGION: &str = "us-east-1";
 
@@ -91,10 +94,13 @@ pub enum Host {
     Public,
 }
 
-/// The AWS partition of a region: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, ...
+/// The AWS partition of a region: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`,
+/// `aws-eusc` (the European Sovereign Cloud), ...
 pub fn partition_of(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"
+    } else if region.starts_with("eusc-") {
+        "aws-eusc"
     } else if region.starts_with("us-gov-") {
         "aws-us-gov"
     } else if region.starts_with("us-isob-") {
@@ -119,6 +125,7 @@ pub fn default_region(partition: &str) -> &'static str {
         "aws-iso-b" => "us-isob-east-1",
         "aws-iso-e" => "eu-isoe-west-1",
         "aws-iso-f" => "us-isof-south-1",
+        "aws-eusc" => "eusc-de-east-1",
         _ => "us-east-1",
     }
 }
@@ -127,6 +134,9 @@ pub fn default_region(partition: &str) -> &'static str {
 pub(crate) fn dns_suffixes(region: &str) -> (&'static str, &'static str) {
     match partition_of(region) {
         "aws-cn" => ("amazonaws.com.cn", "on.amazonwebservices.com.cn"),
+        // The European Sovereign Cloud; its dual-stack registry name follows China's pattern
+        // (`api.amazonwebservices.eu` for its APIs, `on.` for registries).
+        "aws-eusc" => ("amazonaws.eu", "on.amazonwebservices.eu"),
         "aws-iso" => ("c2s.ic.gov", "c2s.ic.gov"),
         "aws-iso-b" => ("sc2s.sgov.gov", "sc2s.sgov.gov"),
         "aws-iso-e" => ("cloud.adc-e.uk", "cloud.adc-e.uk"),
@@ -136,7 +146,9 @@ pub(crate) fn dns_suffixes(region: &str) -> (&'static str, &'static str) {
 }
 
 /// Parses a registry reference as docker passes it: a host, with or without scheme, port
-/// or path (`https://123.dkr.ecr.us-east-1.amazonaws.com/v2/`).
+/// or path (`https://123.dkr.ecr.us-east-1.amazonaws.com/v2/`). Recognises what the AWS
+/// credential helper does: both ECR Public names, every partition's standard and FIPS
+/// hosts, and the dual-stack ones also in the `dkr.ecr` spelling some tools write.
 pub fn parse_host(input: &str) -> Option<Host> {
     let s = input.trim();
     let s = s
@@ -145,36 +157,44 @@ pub fn parse_host(input: &str) -> Option<Host> {
         .unwrap_or(s);
     let host = s.split('/').next()?.to_ascii_lowercase();
     let host = host.strip_suffix(":443").unwrap_or(&host);
-    if host == PUBLIC_HOST {
+    if host == PUBLIC_HOST || host == PUBLIC_DUAL_STACK_HOST {
         return Some(Host::Public);
     }
     let (account, rest) = host.split_once('.')?;
     if !crate::config::is_account(account) {
         return None;
     }
-    let (variant, rest) = if let Some(r) = rest.strip_prefix("dkr.ecr-fips.") {
-        (Variant::Fips, r)
-    } else if let Some(r) = rest.strip_prefix("dkr.ecr.") {
-        (Variant::Standard, r)
-    } else if let Some(r) = rest.strip_prefix("dkr-ecr-fips.") {
-        (Variant::DualStackFips, r)
-    } else if let Some(r) = rest.strip_prefix("dkr-ecr.") {
-        (Variant::DualStack, r)
-    } else {
-        return None;
-    };
+    // (label, FIPS, dual-stack label)
+    let (fips, dash, rest) = [
+        ("dkr.ecr-fips.", true, false),
+        ("dkr-ecr-fips.", true, true),
+        ("dkr.ecr.", false, false),
+        ("dkr-ecr.", false, true),
+    ]
+    .iter()
+    .find_map(|(p, fips, dash)| rest.strip_prefix(p).map(|r| (*fips, *dash, r)))?;
     let (region, suffix) = rest.split_once('.')?;
     if !crate::config::is_region(region) {
         return None;
     }
-    let reg = EcrRegistry {
+    // Only the suffixes of the region's own partition: a `dkr-ecr` host is dual-stack, and
+    // so is a `dkr.ecr` host under the dual-stack suffix.
+    let (standard, dual) = dns_suffixes(region);
+    if suffix != dual && (dash || suffix != standard) {
+        return None;
+    }
+    let dual_stack = dash || suffix != standard;
+    let variant = match (dual_stack, fips) {
+        (false, false) => Variant::Standard,
+        (false, true) => Variant::Fips,
+        (true, false) => Variant::DualStack,
+        (true, true) => Variant::DualStackFips,
+    };
+    Some(Host::Private(EcrRegistry {
         account: account.to_string(),
         region: region.to_string(),
         variant,
-    };
-    // Only accept the suffix that belongs to the region's partition and variant.
-    (reg.host() == format!("{account}.{}", &host[account.len() + 1..]) && !suffix.is_empty())
-        .then_some(Host::Private(reg))
+    }))
 }
 
 #[cfg(test)]
@@ -218,6 +238,69 @@ mod tests {
             EcrRegistry::new("123456789012", "us-isob-east-1").host(),
             "123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov"
         );
+        assert_eq!(
+            EcrRegistry::new("123456789012", "eusc-de-east-1").host(),
+            "123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu"
+        );
+        let mut cn = EcrRegistry::new("123456789012", "cn-north-1");
+        cn.variant = Variant::DualStack;
+        assert_eq!(
+            cn.host(),
+            "123456789012.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn"
+        );
+    }
+
+    #[test]
+    fn recognises_what_the_aws_credential_helper_does() {
+        // Host names of the amazon-ecr-credential-helper's own tests and AWS's docs.
+        assert_eq!(parse_host("ecr-public.aws.com"), Some(Host::Public));
+        assert_eq!(
+            parse_host("https://ecr-public.aws.com/v2/"),
+            Some(Host::Public)
+        );
+        for (host, region, v) in [
+            (
+                "123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu",
+                "eusc-de-east-1",
+                Variant::Standard,
+            ),
+            (
+                "210987654321.dkr.ecr.cn-north-1.on.amazonwebservices.com.cn",
+                "cn-north-1",
+                Variant::DualStack,
+            ),
+            (
+                "210987654321.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn",
+                "cn-north-1",
+                Variant::DualStack,
+            ),
+            (
+                "123456789012.dkr-ecr.us-west-2.on.aws",
+                "us-west-2",
+                Variant::DualStack,
+            ),
+            (
+                "123456789012.dkr-ecr-fips.us-gov-west-1.on.aws",
+                "us-gov-west-1",
+                Variant::DualStackFips,
+            ),
+            (
+                "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+                "us-gov-west-1",
+                Variant::Fips,
+            ),
+        ] {
+            let acct = host.split('.').next().unwrap();
+            assert_eq!(parse_host(host), Some(private(acct, region, v)), "{host}");
+        }
+        for bad in [
+            "123456789012.dkr.ecr.eusc-de-east-1.amazonaws.com",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.eu",
+            "210987654321.dkr.ecr.cn-north-1.on.aws.com.cn",
+            "ecr-public.aws.com.evil.example",
+        ] {
+            assert_eq!(parse_host(bad), None, "{bad}");
+        }
     }
 
     #[test]
@@ -228,6 +311,7 @@ mod tests {
             ("111111111111", "us-gov-east-1"),
             ("111111111111", "us-iso-east-1"),
             ("111111111111", "us-isob-east-1"),
+            ("111111111111", "eusc-de-east-1"),
         ] {
             for v in [
                 Variant::Standard,
@@ -281,6 +365,7 @@ mod tests {
         assert_eq!(partition_of("cn-north-1"), "aws-cn");
         assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
         assert_eq!(partition_of("us-isob-east-1"), "aws-iso-b");
+        assert_eq!(partition_of("eusc-de-east-1"), "aws-eusc");
         assert_eq!(default_region("aws-cn"), "cn-north-1");
     }
 }

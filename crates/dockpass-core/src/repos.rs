@@ -35,13 +35,53 @@ pub struct RepoItem {
 }
 
 /// An image of a repository.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Image {
+    /// Every tag, as the registry lists it (shown as text).
     pub tags: Vec<String>,
     pub digest: String,
     #[serde(with = "serde_rfc3339::option")]
     pub pushed_at: Option<OffsetDateTime>,
     pub size_bytes: Option<i64>,
+    /// The tags that may go into a `docker pull` command: those of the OCI tag grammar. A
+    /// tag is whatever was pushed, and a copied command runs in a shell.
+    pub pull_tags: Vec<String>,
+    /// Whether the digest may (an OCI digest of a registered algorithm).
+    pub pull_digest: bool,
+}
+
+impl Image {
+    /// Fills `pull_tags` and `pull_digest` from the tags and the digest.
+    fn with_pull_rules(mut self) -> Image {
+        self.pull_tags = self.tags.iter().filter(|t| is_tag(t)).cloned().collect();
+        self.pull_digest = is_digest(&self.digest);
+        self
+    }
+}
+
+/// The OCI distribution spec's tag: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`.
+pub fn is_tag(t: &str) -> bool {
+    let b = t.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+/// A digest of a registered algorithm: `sha256:` and 64, or `sha512:` and 128, lower-case
+/// hex digits.
+pub fn is_digest(d: &str) -> bool {
+    let hex = |h: &str, n: usize| {
+        h.len() == n
+            && h.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    };
+    match d.split_once(':') {
+        Some(("sha256", h)) => hex(h, 64),
+        Some(("sha512", h)) => hex(h, 128),
+        _ => false,
+    }
 }
 
 /// The ECR read operations behind the browser (the SDK in `aws.rs`, fakes in tests).
@@ -242,13 +282,41 @@ pub async fn images_of_session<A: RepoApi>(
             format!("no credentials for {}; sign in again", r.host),
         )
     })?;
-    images(api, creds, &r.registry(), name).await
+    let found = images(api, creds, &r.registry(), name).await?;
+    Ok(found.into_iter().map(Image::with_pull_rules).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::SecretString;
+
+    #[test]
+    fn pull_commands_only_for_tags_and_digests_of_the_grammar() {
+        let d = format!("sha256:{}", "ab".repeat(32));
+        let img = Image {
+            tags: vec![
+                "v1.2".into(),
+                "latest".into(),
+                "_x-y.z".into(),
+                "a;rm -rf ~".into(),
+                "$(id)".into(),
+                "-flag".into(),
+                ".hidden".into(),
+                "x".repeat(129),
+                String::new(),
+            ],
+            digest: d.clone(),
+            ..Default::default()
+        }
+        .with_pull_rules();
+        assert_eq!(img.pull_tags, vec!["v1.2", "latest", "_x-y.z"]);
+        assert!(img.pull_digest);
+        for bad in ["sha256:ab", "sha256:ZZ", "md5:0123", "sha256:&& true", ""] {
+            assert!(!is_digest(bad), "{bad}");
+        }
+        assert!(is_tag(&"x".repeat(128)));
+    }
     use std::sync::Mutex;
     use time::macros::datetime;
 
@@ -306,6 +374,7 @@ mod tests {
                 digest: format!("sha256:{d}"),
                 pushed_at: Some(datetime!(2026-01-01 0:00 UTC) + time::Duration::days(day.into())),
                 size_bytes: Some(1000),
+                ..Default::default()
             };
             Ok(match next.as_deref() {
                 None => Page {

@@ -130,6 +130,17 @@ fn spec_registry(r: &RegistrySpec, account: &str, profile_region: &str) -> EcrRe
     }
 }
 
+/// The extra host names of a registry: the configured aliases, and ECR Public's dual-stack
+/// name, which docker clients use as `public.ecr.aws`.
+fn spec_aliases(r: &RegistrySpec) -> Vec<String> {
+    let mut out = r.aliases.clone();
+    let dual = crate::registry::PUBLIC_DUAL_STACK_HOST;
+    if r.public && !out.iter().any(|a| a.eq_ignore_ascii_case(dual)) {
+        out.push(dual.to_string());
+    }
+    out
+}
+
 /// The registries of a profile for a role: every `[[profile.registry]]` (or the role's
 /// account in the profile's region when none is configured), then every registry of every
 /// `[[profile.chain]]` role (default: its account in the profile's region). A host that
@@ -151,7 +162,7 @@ pub fn targets(profile: &Profile, role_account: &str) -> Vec<Target> {
     for r in &profile.registry {
         add(Target {
             registry: spec_registry(r, role_account, &profile.region),
-            aliases: r.aliases.clone(),
+            aliases: spec_aliases(r),
             via: None,
         });
     }
@@ -173,7 +184,7 @@ pub fn targets(profile: &Profile, role_account: &str) -> Vec<Target> {
         for r in specs {
             add(Target {
                 registry: spec_registry(r, &account, &profile.region),
-                aliases: r.aliases.clone(),
+                aliases: spec_aliases(r),
                 via: Some(c.role_arn.clone()),
             });
         }
@@ -244,6 +255,31 @@ pub struct LoginReport {
     pub secrets: String,
     /// One-line warnings for the user (e.g. no keychain).
     pub warnings: Vec<String>,
+}
+
+impl LoginReport {
+    /// For a sign-in that ends with its process (the CLI): why docker will find nothing, if
+    /// it will not. In helper mode docker asks docker-credential-dockpass, which answers from
+    /// the keychain or from the app or daemon that signed in; a session kept only in this
+    /// process's memory reaches neither.
+    pub fn unserved_in_helper_mode(&self, profile: &Profile) -> Option<String> {
+        if profile.docker != DockerMode::Helper || self.secrets != "memory" {
+            return None;
+        }
+        let daemon = if profile.aws_profile.is_some() {
+            ", run `dockpass daemon` (it signs in this profile itself and serves docker)"
+        } else {
+            ", sign in from the tray app (it serves docker while it runs)"
+        };
+        Some(format!(
+            "docker will get \"credentials not found\" for {}: docker = \"helper\" reads the session from the keychain or from the running app or daemon, and this session is in neither (no keychain); set up a keychain (a Secret Service such as gnome-keyring){daemon}, or use docker = \"config\"",
+            self.registries
+                .iter()
+                .map(|r| r.host.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
 }
 
 /// A chained role's status.

@@ -159,6 +159,7 @@ impl RepoApi for FakeAws {
                 digest: format!("sha256:{}", repository.len()),
                 pushed_at: None,
                 size_bytes: Some(42),
+                ..Default::default()
             }],
             next: None,
         })

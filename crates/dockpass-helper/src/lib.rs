@@ -125,13 +125,80 @@ pub fn ask(_request: &Request) -> Option<Result<Answer, String>> {
     None
 }
 
-/// Asks the running app or daemon. `None` when none listens (the caller then answers from
-/// the keychain); `Some(Err)` when the exchange broke.
+/// Asks the running app or daemon. `None` when none listens, or when the socket is not
+/// provably the user's own (its folder is not theirs alone, or another user serves it): the
+/// caller then answers from the keychain. `Some(Err)` when the exchange broke.
 #[cfg(unix)]
 pub fn ask(request: &Request) -> Option<Result<Answer, String>> {
-    let path = socket_path()?;
-    let mut stream = UnixStream::connect(path).ok()?;
+    let mut stream = connect_own()?;
     Some(exchange(&mut stream, request))
+}
+
+/// A connection to the user's own Dockpass: the runtime folder is checked before, the
+/// server's user id after connecting. `None` when there is none (or it is not safe).
+#[cfg(unix)]
+pub fn connect_own() -> Option<UnixStream> {
+    connect_own_at(&socket_path()?)
+}
+
+/// [`connect_own`] to the socket at `path`.
+#[cfg(unix)]
+pub fn connect_own_at(path: &std::path::Path) -> Option<UnixStream> {
+    check_socket_dir(path.parent()?).ok()?;
+    let stream = UnixStream::connect(path).ok()?;
+    (peer_uid(&stream).ok()? == rustix::process::getuid().as_raw()).then_some(stream)
+}
+
+/// Why the socket folder cannot be trusted, if it cannot: it must be a real folder (not a
+/// link), belong to the user and be writable by nobody else, or anyone could put their own
+/// server there (a shared `XDG_RUNTIME_DIR` in some container, WSL and CI set-ups).
+#[cfg(unix)]
+pub fn check_socket_dir(dir: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(dir)
+        .map_err(|e| format!("cannot look at {}: {e}", dir.display()))?;
+    let me = rustix::process::getuid().as_raw();
+    if meta.file_type().is_symlink() || !meta.is_dir() {
+        return Err(format!(
+            "{} is not a folder but a link or a file; remove it so Dockpass can make its own",
+            dir.display()
+        ));
+    }
+    if meta.uid() != me {
+        return Err(format!(
+            "{} belongs to user id {}, not to you (user id {me}); set XDG_RUNTIME_DIR to a folder of your own",
+            dir.display(),
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "{} can be written by other users (mode {:04o}); run chmod 700 on it",
+            dir.display(),
+            meta.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+/// The user id of the process at the other end of a Unix socket.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
+    Ok(rustix::net::sockopt::socket_peercred(stream)?.uid.as_raw())
+}
+
+/// The user id of the process at the other end of a Unix socket.
+#[cfg(any(
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+pub fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
+    let (uid, _) = nix::unistd::getpeereid(stream).map_err(std::io::Error::from)?;
+    Ok(uid.as_raw())
 }
 
 #[cfg(unix)]
@@ -192,6 +259,34 @@ mod tests {
         });
         let d = format!("{c:?}");
         assert!(!d.contains("sk-secret") && !d.contains("st-secret"), "{d}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_a_folder_of_ones_own_is_trusted() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = std::env::temp_dir().join(format!("dockpass-dir-test-{}", std::process::id()));
+        let dir = base.join("dockpass");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(check_socket_dir(&dir), Ok(()));
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = check_socket_dir(&dir).unwrap_err();
+        assert!(e.contains("other users") && e.contains("0777"), "{e}");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1733)).unwrap();
+        assert!(check_socket_dir(&dir).is_err());
+        let link = base.join("link");
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        assert!(check_socket_dir(&link).unwrap_err().contains("link"));
+        assert!(check_socket_dir(&base.join("missing")).is_err());
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_peer_is_known_by_its_user_id() {
+        let (a, _b) = UnixStream::pair().unwrap();
+        assert_eq!(peer_uid(&a).unwrap(), rustix::process::getuid().as_raw());
     }
 
     #[test]

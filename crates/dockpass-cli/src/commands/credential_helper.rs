@@ -41,11 +41,18 @@ fn not_found() -> Error {
     err(Code::NotLoggedIn, NOT_FOUND)
 }
 
+/// The state and keychain decide which hosts are Dockpass's, not the config: without a config
+/// file (or with a broken one) every host is simply not found, as docker expects of a helper
+/// that does not know it, and a pull of someone else's image goes on.
+fn context() -> Result<Context, Error> {
+    Context::load_lenient().map(|(ctx, _)| ctx)
+}
+
 fn get(server_url: &str) -> Result<String, Error> {
     if helper::host_of(server_url).is_empty() {
         return Err(err(Code::Usage, MISSING_URL));
     }
-    let ctx = Context::load()?;
+    let ctx = context()?;
     let login = super::block_on(helper::get(
         &ctx,
         async |p| Aws::new(&p.region, p.sts_endpoint.as_deref()).await,
@@ -61,7 +68,7 @@ fn get(server_url: &str) -> Result<String, Error> {
 }
 
 fn list() -> Result<String, Error> {
-    let ctx = Context::load()?;
+    let ctx = context()?;
     let map: serde_json::Map<String, serde_json::Value> = helper::list(&ctx)?
         .into_iter()
         .map(|(h, u)| (h, serde_json::Value::String(u)))
@@ -77,7 +84,7 @@ fn erase(server_url: &str) -> Result<String, Error> {
     if host.is_empty() {
         return Err(err(Code::Usage, MISSING_URL));
     }
-    let ctx = Context::load()?;
+    let ctx = context()?;
     if helper::is_ours(&ctx, &host)? {
         Ok(String::new())
     } else {

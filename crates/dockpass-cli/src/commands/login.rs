@@ -1,6 +1,7 @@
 //! `dockpass login`: a captured SAML response → STS → ECR → docker config.
 
 use crate::output;
+use dockpass_core::config::DockerMode;
 use dockpass_core::{aws::Aws, err, saml, session, Code, Result};
 
 #[derive(clap::Args)]
@@ -54,7 +55,8 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
             session::login(&ctx, &aws, &profile, &assertion, opts).await
         })??
     };
-    for w in &report.warnings {
+    let unserved = report.unserved_in_helper_mode(&profile);
+    for w in report.warnings.iter().chain(&unserved) {
         output::warning(w);
     }
     if args.json {
@@ -76,7 +78,14 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     );
     let hosts: Vec<&str> = report.registries.iter().map(|r| r.host.as_str()).collect();
     println!(
-        "Docker credentials written for {}: {}",
+        "{} for {}: {}",
+        if unserved.is_some() {
+            "Docker will not find credentials"
+        } else if profile.docker == DockerMode::Helper {
+            "Docker asks docker-credential-dockpass"
+        } else {
+            "Docker credentials written"
+        },
         if hosts.len() == 1 {
             "1 host".to_string()
         } else {

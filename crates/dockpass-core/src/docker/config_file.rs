@@ -26,7 +26,9 @@ const CRED_HELPERS: &str = "credHelpers";
 /// dockpass` must not take over a user's file.)
 fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
     let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(()); // missing (or unreadable: read_capped says why)
+        // Missing (or unreadable: read_capped says why). A dangling link would make Dockpass
+        // create its target: only where the link and the target's folder are the user's.
+        return refuse_foreign_dangling_link(path);
     };
     if !meta.is_file() {
         return Ok(()); // read_capped refuses it with the right words
@@ -54,6 +56,44 @@ fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
                 mode
             ),
         ));
+    }
+    Ok(())
+}
+
+/// A dangling symlink at `path` is followed only when it and the folder its target would be
+/// created in belong to the user (someone else's link could aim the write anywhere).
+fn refuse_foreign_dangling_link(path: &Path) -> Result<()> {
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return Ok(()); // nothing there: a new file in the user's own folder
+    };
+    let Some(me) = crate::os::effective_uid() else {
+        return Ok(());
+    };
+    if !link.file_type().is_symlink() {
+        return Ok(());
+    }
+    let target = fsutil::resolve_symlink_target(path).map_err(as_docker_config)?;
+    let folder = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let foreign = |what: &str, owner: u32| {
+        err(
+            Code::DockerConfig,
+            format!(
+                "{} is a link to the missing {} and {what} belongs to user id {owner}, not to you (user id {me}); Dockpass does not create files for others: point the link at a file of yours, or remove it",
+                path.display(),
+                target.display()
+            ),
+        )
+    };
+    if let Some(owner) = crate::os::owner(&link).filter(|o| *o != me) {
+        return Err(foreign("the link", owner));
+    }
+    if let Ok(dir) = std::fs::metadata(folder) {
+        if let Some(owner) = crate::os::owner(&dir).filter(|o| *o != me) {
+            return Err(foreign(&format!("its folder {}", folder.display()), owner));
+        }
     }
     Ok(())
 }

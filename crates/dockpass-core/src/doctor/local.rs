@@ -84,14 +84,19 @@ pub(super) fn state(setup: &Setup, out: &mut Vec<Check>) -> Option<State> {
     }
 }
 
-/// `docker-credential-dockpass` must be on PATH where docker is told to call it.
-pub(super) fn helper_path(setup: &Setup, config: &Config, out: &mut Vec<Check>) {
-    let wanted_by: Vec<&str> = config
+/// The profiles whose docker credentials come from docker-credential-dockpass.
+pub(super) fn helper_profiles(config: &Config) -> Vec<String> {
+    config
         .profiles
         .iter()
         .filter(|p| p.docker == DockerMode::Helper)
-        .map(|p| p.name.as_str())
-        .collect();
+        .map(|p| p.name.clone())
+        .collect()
+}
+
+/// `docker-credential-dockpass` must be on PATH where docker is told to call it.
+pub(super) fn helper_path(setup: &Setup, config: &Config, out: &mut Vec<Check>) {
+    let wanted_by = helper_profiles(config);
     let found = setup.search_path.as_deref().and_then(|paths| {
         std::env::split_paths(paths)
             .filter(|d| d.is_absolute())
@@ -161,9 +166,71 @@ fn version_of(path: &Path) -> Result<String, String> {
     }
 }
 
-pub(super) fn keychain() -> Check {
+/// The helper socket's folder: the helpers trust a server only in a folder that is the
+/// user's alone (else they answer from the keychain), so a shared one must be said.
+pub(super) fn helper_socket(setup: &Setup, config: &Config, out: &mut Vec<Check>) {
+    let Some(dir) = &setup.runtime_dir else {
+        out.push(Check::info(
+            "helper-socket",
+            "no runtime folder (neither XDG_RUNTIME_DIR nor HOME is set): helpers answer from the keychain",
+        ));
+        return;
+    };
+    let users: Vec<String> = config
+        .profiles
+        .iter()
+        .filter(|p| p.docker == DockerMode::Helper || p.credential_process)
+        .map(|p| p.name.clone())
+        .collect();
+    #[cfg(unix)]
+    let found = match std::fs::symlink_metadata(dir) {
+        Err(_) => Ok(false),
+        Ok(_) => dockpass_helper::check_socket_dir(dir).map(|()| true),
+    };
+    #[cfg(not(unix))]
+    let found: Result<bool, String> = Ok(false);
+    let check = match found {
+        Ok(false) => Check::info(
+            "helper-socket",
+            format!("{} does not exist yet: no app or daemon runs; helpers answer from the keychain", dir.display()),
+        ),
+        #[cfg(unix)]
+        Ok(true) if dockpass_helper::connect_own_at(&dir.join("helper.sock")).is_some() => Check::ok(
+            "helper-socket",
+            format!("the app or `dockpass daemon` answers on {}", dir.join("helper.sock").display()),
+        ),
+        Ok(true) => Check::info(
+            "helper-socket",
+            format!("{} is yours and private; no app or daemon answers there now", dir.display()),
+        ),
+        Err(why) if users.is_empty() => Check::warn(
+            "helper-socket",
+            format!("{why}; the app and daemon cannot serve helpers there"),
+            "make the folder your own with mode 700, or set XDG_RUNTIME_DIR to a private folder",
+        ),
+        Err(why) => Check::error(
+            "helper-socket",
+            format!(
+                "{why}; helpers ignore any server there, so profile {} gets docker credentials only from the keychain",
+                users.join(", ")
+            ),
+            "make the folder your own with mode 700 (or set XDG_RUNTIME_DIR to a private folder), then restart the app or daemon",
+        ),
+    };
+    out.push(check);
+}
+
+pub(super) fn keychain(helper_profiles: &[String]) -> Check {
     match crate::secrets::Keychain::probe() {
         Ok(()) => Check::ok("keychain", "the keychain (Secret Service) answers and is unlocked"),
+        Err(why) if !helper_profiles.is_empty() => Check::warn(
+            "keychain",
+            format!(
+                "{why}: sessions are kept in memory only; profile {} uses docker = \"helper\", so docker finds credentials only while the app (or, for aws_profile profiles, `dockpass daemon`) that signed in runs, and never for `dockpass login`",
+                helper_profiles.join(", ")
+            ),
+            "start and unlock a Secret Service keychain (GNOME Keyring, KDE Wallet 6, or KeePassXC with Secret Service on) in your desktop session, or use docker = \"config\"",
+        ),
         Err(why) => Check::warn(
             "keychain",
             format!("{why}: sessions are kept in memory only and end with the app or daemon"),

@@ -83,6 +83,8 @@ pub struct Setup {
     pub docker_config: PathBuf,
     /// Where helper programs are looked for (normally `$PATH`).
     pub search_path: Option<OsString>,
+    /// The helper socket's folder (`$XDG_RUNTIME_DIR/dockpass`).
+    pub runtime_dir: Option<PathBuf>,
     /// Only this profile's endpoints (else every profile's).
     pub profile: Option<String>,
     /// Skip the reachability checks (`--offline`).
@@ -98,6 +100,7 @@ impl Setup {
             state_file: crate::paths::state_dir()?.join("state.json"),
             docker_config: crate::docker::config_path()?,
             search_path: std::env::var_os("PATH"),
+            runtime_dir: dockpass_helper::runtime_dir(),
             profile: profile.map(str::to_string),
             offline,
             timeout: Duration::from_secs(3),
@@ -134,9 +137,13 @@ pub async fn run(setup: &Setup) -> Report {
     let state = state.unwrap_or_default();
     docker::checks(setup, &config, &state, &mut checks);
     local::helper_path(setup, &config, &mut checks);
+    local::helper_socket(setup, &config, &mut checks);
     let slow = {
         let t = setup.timeout;
-        tokio::task::spawn_blocking(move || (local::keychain(), local::notifications(t)))
+        let helper_mode = local::helper_profiles(&config);
+        tokio::task::spawn_blocking(move || {
+            (local::keychain(&helper_mode), local::notifications(t))
+        })
     };
     let reach = async {
         if setup.offline {

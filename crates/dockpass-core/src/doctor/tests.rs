@@ -22,6 +22,7 @@ impl Bed {
             state_file: d.join("state.json"),
             docker_config: d.join("docker/config.json"),
             search_path: Some(d.join("bin").into_os_string()),
+            runtime_dir: Some(d.join("run/dockpass")),
             profile: None,
             offline: true,
             timeout: Duration::from_millis(200),
@@ -144,4 +145,41 @@ fn worst_level_decides_the_exit() {
     };
     assert_eq!(r.worst(), Level::Warn);
     assert!(Path::new("/").is_absolute());
+}
+
+#[test]
+fn a_helper_socket_folder_others_can_write_is_said() {
+    use std::os::unix::fs::PermissionsExt;
+    let bed = Bed::new();
+    let setup = bed.setup();
+    let dir = setup.runtime_dir.clone().unwrap();
+    let config = |docker: &str| {
+        crate::config::Config::parse(
+            &format!("[[profile]]\nname = \"corp\"\nidp_url = \"https://idp.example/\"\nregion = \"us-east-1\"\ndocker = \"{docker}\"\n"),
+            Path::new("c.toml"),
+        )
+        .unwrap()
+    };
+    let run = |c: &crate::config::Config| {
+        let mut out = Vec::new();
+        local::helper_socket(&setup, c, &mut out);
+        out.remove(0)
+    };
+    assert_eq!(run(&config("helper")).level, Level::Info, "no folder yet");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(
+        run(&config("helper")).level,
+        Level::Info,
+        "private, nobody answers"
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let c = run(&config("helper"));
+    assert_eq!(c.level, Level::Error);
+    assert!(
+        c.summary.contains("other users") && c.summary.contains("corp"),
+        "{}",
+        c.summary
+    );
+    assert_eq!(run(&config("config")).level, Level::Warn);
 }

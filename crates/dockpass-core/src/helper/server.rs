@@ -9,9 +9,10 @@ use crate::controller::{AwsProvider, Controller};
 use crate::secrets::SessionSecrets;
 use crate::state::SessionInfo;
 use crate::{err, Code, Result};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
@@ -81,17 +82,62 @@ pub fn release() {
     }
 }
 
+/// A client sends its one line as soon as it connects; one that has not within this time
+/// is not a Dockpass client, and goes.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(1);
+/// The most a whole exchange may take (an answer may need a fresh token from ECR first).
+const EXCHANGE_DEADLINE: Duration = Duration::from_secs(60);
+/// Connections that have not sent their request yet, at most: when one more arrives, the
+/// oldest of them is closed, so a flood of idle connections cannot keep a real `get` out.
+const MAX_WAITING: usize = 32;
+
+/// The connections still waiting for their request line, oldest first.
+#[derive(Default)]
+struct Waiting {
+    next: u64,
+    queue: VecDeque<(u64, tokio::task::AbortHandle)>,
+}
+
+impl Waiting {
+    /// Makes room for one more (closing the oldest waiting connection when full) and
+    /// returns its id.
+    fn admit(&mut self) -> u64 {
+        while self.queue.len() >= MAX_WAITING {
+            if let Some((_, oldest)) = self.queue.pop_front() {
+                oldest.abort();
+            }
+        }
+        self.next += 1;
+        self.next
+    }
+
+    fn remove(&mut self, id: u64) {
+        self.queue.retain(|(i, _)| *i != id);
+    }
+}
+
+type Shared<T> = Arc<Mutex<T>>;
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl<P: AwsProvider> Controller<P> {
     /// Serves the helper socket until the process ends.
     pub async fn serve_helper(self: Arc<Self>, listener: UnixListener) {
         let cache: Cache = Arc::default();
+        let waiting: Shared<Waiting> = Arc::default();
         let uid = rustix::process::getuid().as_raw();
         loop {
             let stream = match listener.accept().await {
                 Ok((s, _)) => s,
                 Err(e) => {
+                    // Out of file descriptors, most likely: the waiting connections go first.
                     tracing::warn!("helper socket: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    for (_, h) in std::mem::take(&mut locked(&waiting).queue) {
+                        h.abort();
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 }
             };
@@ -107,23 +153,42 @@ impl<P: AwsProvider> Controller<P> {
                     continue;
                 }
             }
-            let (ctl, cache) = (self.clone(), cache.clone());
-            tokio::spawn(async move {
-                if let Err(e) = ctl.answer_one(stream, &cache).await {
-                    tracing::debug!("helper socket: {}", e.message);
+            let (ctl, cache, w) = (self.clone(), cache.clone(), waiting.clone());
+            // Held while the task starts, so it cannot leave the queue before it is in it.
+            let mut queue = locked(&waiting);
+            let id = queue.admit();
+            let task = tokio::spawn(async move {
+                let done = tokio::time::timeout(
+                    EXCHANGE_DEADLINE,
+                    ctl.answer_one(stream, &cache, || locked(&w).remove(id)),
+                )
+                .await;
+                match done {
+                    Ok(Err(e)) => tracing::debug!("helper socket: {}", e.message),
+                    Err(_) => tracing::debug!("helper socket: an exchange took too long"),
+                    Ok(Ok(())) => {}
                 }
             });
+            queue.queue.push_back((id, task.abort_handle()));
+            drop(queue);
         }
     }
 
-    async fn answer_one(&self, stream: UnixStream, cache: &Cache) -> Result<()> {
+    async fn answer_one(
+        &self,
+        stream: UnixStream,
+        cache: &Cache,
+        request_read: impl FnOnce(),
+    ) -> Result<()> {
         let (read, mut write) = stream.into_split();
         let mut line = String::new();
         let io = |e: std::io::Error| err(Code::Io, format!("helper socket: {e}"));
-        BufReader::new(read.take(MAX_LINE as u64))
-            .read_line(&mut line)
-            .await
-            .map_err(io)?;
+        let mut reader = BufReader::new(read.take(MAX_LINE as u64));
+        match tokio::time::timeout(REQUEST_DEADLINE, reader.read_line(&mut line)).await {
+            Ok(r) => r.map_err(io)?,
+            Err(_) => return Err(err(Code::Io, "helper socket: no request in time")),
+        };
+        request_read();
         let answer = match serde_json::from_str::<Request>(&line) {
             Ok(req) => self.answer(req, cache).await,
             Err(_) => Answer::Error(to_wire(&err(Code::Usage, "unreadable request"))),
