@@ -78,12 +78,15 @@ def sandbox_processes(sandbox) -> list[tuple[int, list[str]]]:
 
 
 def profile_toml(name: str, idp_url: str, role: str | None = None, registry_aliases: Sequence[str] | None = None,
-                 registry_account: str = ACCOUNT) -> str:
+                 registry_account: str = ACCOUNT, extra: str = "") -> str:
     """One [[profile]]; with `registry_aliases` (even empty) an explicit registry of
-    `registry_account`, else none (the default: the role's account in us-east-1)."""
+    `registry_account`, else none (the default: the role's account in us-east-1); `extra`
+    lines go into the profile's own table."""
     lines = ["[[profile]]", f'name = "{name}"', f'idp_url = "{idp_url}"', f'region = "{REGION}"']
     if role:
         lines.append(f'role = "{role}"')
+    if extra:
+        lines.append(extra)
     if registry_aliases is not None:
         lines += ["", "[[profile.registry]]", f'account = "{registry_account}"', f'region = "{REGION}"',
                   f"aliases = {json.dumps(list(registry_aliases))}"]

@@ -208,7 +208,14 @@ pub fn banner_script(message: &str) -> String {
   d.id = "dockpass-refused";
   d.setAttribute("role", "alert");
   d.textContent = {text};
-  d.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:2147483647;padding:12px 16px;background:#8a1c1c;color:#fff;font:14px/1.4 sans-serif;box-shadow:0 2px 6px rgba(0,0,0,.3)";
+  d.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:2147483647;padding:12px 44px 12px 16px;background:#8a1c1c;color:#fff;font:14px/1.4 sans-serif;box-shadow:0 2px 6px rgba(0,0,0,.3)";
+  var x = document.createElement("button");
+  x.type = "button";
+  x.textContent = "\u00d7";
+  x.setAttribute("aria-label", "Close");
+  x.style.cssText = "position:absolute;top:6px;right:8px;border:0;background:none;color:#fff;font:22px/1 sans-serif;cursor:pointer";
+  x.onclick = function () {{ d.remove(); }};
+  d.appendChild(x);
   (document.body || document.documentElement).appendChild(d);
 }})();"#
     )
