@@ -14,6 +14,7 @@ import { AppSettings } from "./components/AppSettings";
 import { SettingsForm } from "./components/SettingsForm";
 import { Setup } from "./components/Setup";
 import { Sidebar } from "./components/Sidebar";
+import { TrustDialog } from "./components/TrustDialog";
 import { reportFirstPaint } from "./paint";
 import { initialState, reduce, selectedProfile, sessionOf, type Action } from "./state";
 import { refreshBeforeMs } from "./status";
@@ -232,6 +233,7 @@ export function App() {
   }
 
   const picker = state.picker;
+  const trust = state.trust;
   return (
     <div class="app">
       <Sidebar
@@ -262,6 +264,21 @@ export function App() {
           onCancel={(profile) => {
             dispatch({ type: "picker-closed", profile });
             run(() => api.cancelPick(profile));
+          }}
+        />
+      )}
+      {/* After the picker: a held sign-in's question is the one to answer first. */}
+      {trust && (
+        <TrustDialog
+          key={`${trust.profile}\n${trust.role_arn}\n${trust.issuer ?? ""}`}
+          question={trust}
+          onConfirm={(profile) => {
+            dispatch({ type: "trust-closed", profile });
+            run(() => api.confirmTrust(profile));
+          }}
+          onReject={(profile) => {
+            dispatch({ type: "trust-closed", profile });
+            run(() => api.rejectTrust(profile));
           }}
         />
       )}

@@ -28,6 +28,7 @@ export interface ChainStatus {
 }
 
 export interface ApiError {
+  /** The backend's stable code (`config`, `network`, `untrusted`, …; crates/dockpass-core/src/error.rs). */
   code: string;
   message: string;
 }
@@ -65,8 +66,14 @@ export type DockerMode = "config" | "helper";
 export interface Profile {
   name: string;
   idp_url?: string;
+  /** More origins (`https://host[:port]`) whose pages may hand over the SAML response (idp_url profiles only). */
+  idp_origins?: string[];
   aws_profile?: string;
   region: string;
+  /** AWS accounts this profile may sign in to without asking (besides those it used). */
+  accounts?: string[];
+  /** Serve the session's AWS credentials to the AWS CLI (`credential_process`). Sent only when true. */
+  credential_process?: boolean;
   role?: string;
   session_duration?: string;
   refresh_before?: string;
@@ -105,6 +112,8 @@ export interface Overview {
   warnings?: string[];
   /** A sign-in waiting for the role choice (its event may have come before this window). */
   picker?: RolePicker | null;
+  /** A sign-in held until the user trusts its new issuer or account (like `picker`). */
+  trust?: TrustQuestion | null;
 }
 
 export interface RolePicker {
@@ -112,6 +121,24 @@ export interface RolePicker {
   roles: Role[];
   /** role_arn of the role in use, if any */
   current: string | null;
+}
+
+/**
+ * A sign-in held back because its SAML assertion comes from another IdP issuer than the profile
+ * used before, or its role is in an account the profile has not used (trust on first use).
+ */
+export interface TrustQuestion {
+  profile: string;
+  /** The role the sign-in would use. */
+  role_arn: string;
+  /** The assertion's issuer (null when it names none), and the one the profile knew. */
+  issuer: string | null;
+  known_issuer: string | null;
+  new_issuer: boolean;
+  /** The role's account, and the accounts the profile knew (used or listed in `accounts`). */
+  account: string;
+  known_accounts: string[];
+  new_account: boolean;
 }
 
 export type LoginPhase =
@@ -166,6 +193,10 @@ export interface Image {
   /** RFC 3339 UTC */
   pushed_at: string | null;
   size_bytes: number | null;
+  /** The tags that may go into a `docker pull` command (the backend applies the OCI tag grammar). */
+  pull_tags: string[];
+  /** Whether the digest may go into a `docker pull` command. */
+  pull_digest: boolean;
 }
 
 /** An account of the last sign-in's assertion, as a registry the setup can add (`propose_registries`). */
@@ -185,6 +216,8 @@ export interface EventMap {
   activity: Activity;
   "role-picker": RolePicker;
   "role-picker-closed": { profile: string };
+  "trust-prompt": TrustQuestion;
+  "trust-prompt-closed": { profile: string };
   "login-progress": LoginProgress;
   "config-changed": ConfigView;
   overview: Overview;
@@ -198,6 +231,8 @@ export const EVENT_NAMES: EventName[] = [
   "activity",
   "role-picker",
   "role-picker-closed",
+  "trust-prompt",
+  "trust-prompt-closed",
   "login-progress",
   "config-changed",
 ];
@@ -229,6 +264,10 @@ export const api = {
   login: (profile: string) => call<void>("login", { profile }),
   pickRole: (profile: string, roleArn: string) => call<void>("pick_role", { profile, roleArn }),
   cancelPick: (profile: string) => call<void>("cancel_pick", { profile }),
+  /** Signs in with the held assertion after all: the user trusts its new issuer or account. */
+  confirmTrust: (profile: string) => call<void>("confirm_trust", { profile }),
+  /** Drops the held sign-in; nothing is asked of AWS. */
+  rejectTrust: (profile: string) => call<void>("reject_trust", { profile }),
   switchRole: (profile: string) => call<void>("switch_role", { profile }),
   logout: (profile: string) => call<void>("logout", { profile }),
   selectProfile: (profile: string) => call<void>("select_profile", { profile }),

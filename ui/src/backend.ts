@@ -27,6 +27,8 @@ export function connect(dispatch: (a: Action) => void): Connection {
     on("activity", (activity) => push({ type: "activity", activity })),
     on("role-picker", (picker) => push({ type: "picker", picker })),
     on("role-picker-closed", (p) => push({ type: "picker-closed", profile: p.profile })),
+    on("trust-prompt", (trust) => push({ type: "trust", trust })),
+    on("trust-prompt-closed", (p) => push({ type: "trust-closed", profile: p.profile })),
     on("login-progress", (progress) => push({ type: "progress", progress })),
     on("config-changed", (config) => push({ type: "config", config })),
   ];

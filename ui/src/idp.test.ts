@@ -98,15 +98,21 @@ describe("checkIdpUrl", () => {
     expect(check("https://signin.aws.amazon.com.idp.example/x")).toBeNull();
   });
 
-  it("warns about http, with the https URL to use; milder for a local test IdP", () => {
+  it("refuses http (the backend does), with the https URL to use; only warns for a local test IdP", () => {
     const p = check("http://idp.acme.example/aws")!;
-    expect(p).toMatchObject({ severity: "warning", fix: "https://idp.acme.example/aws" });
+    expect(p).toMatchObject({ severity: "error", fix: "https://idp.acme.example/aws" });
     expect(p.message).toMatch(/^Not https: .*unencrypted; use the https:\/\/ link\.$/);
     const local = check("http://127.0.0.1:7000/")!;
     expect(local.severity).toBe("warning");
     expect(local.message).toContain("local test IdP");
     expect(local.fix).toBeUndefined();
     expect(check("http://localhost:8080/realms/x/protocol/saml/clients/aws")?.severity).toBe("warning");
+    expect(check("http://127.8.0.1/aws")?.severity).toBe("warning");
+    expect(check("http://[::1]:7000/aws")?.severity).toBe("warning");
+    // only this machine: not a name under localhost, a LAN address or a look-alike
+    for (const u of ["http://idp.localhost/aws", "http://10.0.0.5/aws", "http://127.0.0.1.nip.io/aws", "http://localhost.corp.example/aws"]) {
+      expect(check(u)?.severity, u).toBe("error");
+    }
   });
 
   it("warns about an IdP portal instead of its AWS app", () => {

@@ -1,5 +1,6 @@
 // First-run setup: which identity provider a login URL belongs to, where its AWS app link is,
 // and what is wrong with a pasted URL. Pure functions, no DOM.
+import { isLoopbackHost } from "./validate";
 
 export type IdpId = "okta" | "entra" | "adfs" | "google" | "keycloak" | "ping" | "onelogin" | "jumpcloud";
 
@@ -139,10 +140,6 @@ export interface UrlProblem {
 const AWS_SIGNIN = ["signin.aws.amazon.com", "signin.amazonaws-us-gov.com", "signin.amazonaws.cn"];
 const AWS_CONSOLE = ["console.aws.amazon.com", "console.amazonaws-us-gov.com", "console.amazonaws.cn"];
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "[::1]";
-}
-
 /** Recognised IdP host, but not its AWS app link (a portal or home page): what to copy instead. */
 function portalProblem(id: IdpId, u: URL): string | null {
   const path = u.pathname.toLowerCase();
@@ -213,9 +210,10 @@ export function checkIdpUrl(url: string): UrlProblem | null {
   if (scheme === "http:") {
     const https = new URL(u.href);
     https.protocol = "https:";
-    return isLoopback(host)
+    // The backend refuses http:// anywhere but this machine, so that is an error, not a warning.
+    return isLoopbackHost(u.hostname)
       ? { severity: "warning", message: "Not https: fine for a local test IdP, never for your company's." }
-      : { severity: "warning", message: "Not https: your password would travel unencrypted; use the https:// link.", fix: https.href };
+      : { severity: "error", message: "Not https: your password would travel unencrypted; use the https:// link.", fix: https.href };
   }
   const id = recognizeIdp(t);
   const portal = id ? portalProblem(id, u) : null;
@@ -242,7 +240,7 @@ export function suggestProfileName(url: string): string {
     name = /\/realms\/([^/]+)/.exec(u.pathname)?.[1] ?? "";
     if (name === "master") name = "";
   } else if (id === null || id === "adfs") {
-    if (!isLoopback(host) && !/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+    if (!isLoopbackHost(host) && !host.endsWith(".localhost") && !/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
       const labels = host.split(".");
       const generic = new Set(["adfs", "sts", "sso", "login", "auth", "idp", "fs", "id", "www", "signin", "keycloak", "iam"]);
       const company = labels.slice(0, -1).filter((l) => !generic.has(l));

@@ -46,10 +46,11 @@ export function filterRepos(entries: RepoEntry[], f: RepoFilter): Repository[] {
   return out;
 }
 
-/** `docker pull URI:TAG` */
+/** `docker pull URI:TAG`. Only for a tag in the image's `pull_tags`: the backend decides which tags
+ *  are safe in a command the user pastes into a shell; no grammar is repeated here. */
 export const pullByTag = (uri: string, tag: string) => `docker pull ${uri}:${tag}`;
 
-/** `docker pull URI@sha256:…` */
+/** `docker pull URI@sha256:…`, only when the image's `pull_digest` is true. */
 export const pullByDigest = (uri: string, digest: string) => `docker pull ${uri}@${digest}`;
 
 /** `1a2b3c4d5e6f` for `sha256:1a2b3c4d5e6f…`, as `docker images` shows it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { initialState, MAX_ACTIVITY, reduce, selectedProfile, sessionOf, type AppState } from "./state";
-import { active, activity, config, CORP, overview, ROLES } from "./test/fixtures";
+import { active, activity, config, CORP, overview, ROLES, trustQuestion } from "./test/fixtures";
 
 const loaded = (): AppState => reduce(initialState, { type: "overview", overview: overview() });
 
@@ -48,6 +48,29 @@ describe("reduce", () => {
   it("selects the first profile when the backend has no selection", () => {
     expect(selectedProfile(reduce(initialState, { type: "overview", overview: overview({ selected: null }) }))).toBe("corp");
     expect(selectedProfile(initialState)).toBeNull();
+  });
+  it("holds a trust question and closes it for its profile only", () => {
+    const q = trustQuestion();
+    let s = reduce(loaded(), { type: "trust", trust: q });
+    expect(s.trust).toEqual(q);
+    expect(s.picker).toBeNull();
+    expect(reduce(s, { type: "trust-closed", profile: "staging" }).trust).toEqual(q);
+    expect(reduce(s, { type: "picker-closed", profile: "corp" }).trust).toEqual(q);
+    s = reduce(s, { type: "trust-closed", profile: "corp" });
+    expect(s.trust).toBeNull();
+    expect(reduce(s, { type: "trust-closed", profile: "corp" })).toBe(s);
+  });
+  it("a newer question replaces the one shown", () => {
+    let s = reduce(loaded(), { type: "trust", trust: trustQuestion() });
+    s = reduce(s, { type: "trust", trust: trustQuestion({ account: "888888888888" }) });
+    expect(s.trust!.account).toBe("888888888888");
+  });
+  it("opens a trust question that came with the overview; a later overview without one keeps it", () => {
+    const q = trustQuestion({ profile: "staging" });
+    const s = reduce(initialState, { type: "overview", overview: overview({ trust: q }) });
+    expect(s.trust).toEqual(q);
+    expect(reduce(s, { type: "overview", overview: overview({ trust: null }) }).trust).toEqual(q);
+    expect(reduce(initialState, { type: "overview", overview: overview() }).trust).toBeNull();
   });
   it("opens a picker that came with the overview (its event had no listener yet)", () => {
     const picker = { profile: "corp", roles: [], current: null };

@@ -1,5 +1,5 @@
 // The app state and a pure reducer: the backend's overview, then one action per event.
-import type { Activity, ApiError, ConfigView, LoginProgress, Overview, RolePicker, Status } from "./api";
+import type { Activity, ApiError, ConfigView, LoginProgress, Overview, RolePicker, Status, TrustQuestion } from "./api";
 
 export const MAX_ACTIVITY = 100;
 
@@ -8,6 +8,8 @@ export interface AppState {
   overview: Overview | null;
   config: ConfigView | null;
   picker: RolePicker | null;
+  /** A sign-in held until the user trusts its new issuer or account. */
+  trust: TrustQuestion | null;
   /** Sign-in progress per profile (absent when nothing runs). */
   progress: Record<string, LoginProgress>;
   error: ApiError | null;
@@ -19,13 +21,15 @@ export type Action =
   | { type: "activity"; activity: Activity }
   | { type: "picker"; picker: RolePicker }
   | { type: "picker-closed"; profile: string }
+  | { type: "trust"; trust: TrustQuestion }
+  | { type: "trust-closed"; profile: string }
   | { type: "progress"; progress: LoginProgress }
   | { type: "progress-clear"; profile: string }
   | { type: "config"; config: ConfigView }
   | { type: "select"; profile: string }
   | { type: "error"; error: ApiError | null };
 
-export const initialState: AppState = { overview: null, config: null, picker: null, progress: {}, error: null };
+export const initialState: AppState = { overview: null, config: null, picker: null, trust: null, progress: {}, error: null };
 
 const emptyOverview = (): Overview => ({ profiles: [], selected: null, sessions: [], roles: {}, activity: [] });
 
@@ -33,8 +37,14 @@ export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {
     case "overview": {
       const o = action.overview;
-      // A pending sign-in's picker comes with the overview when its event had no listener yet.
-      return { ...state, picker: o.picker ?? state.picker, overview: { ...o, activity: o.activity.slice(0, MAX_ACTIVITY) } };
+      // A pending sign-in's picker or trust question comes with the overview when its event had
+      // no listener yet.
+      return {
+        ...state,
+        picker: o.picker ?? state.picker,
+        trust: o.trust ?? state.trust,
+        overview: { ...o, activity: o.activity.slice(0, MAX_ACTIVITY) },
+      };
     }
     case "session": {
       const o = state.overview ?? emptyOverview();
@@ -51,6 +61,10 @@ export function reduce(state: AppState, action: Action): AppState {
       return { ...state, picker: action.picker };
     case "picker-closed":
       return state.picker && state.picker.profile === action.profile ? { ...state, picker: null } : state;
+    case "trust":
+      return { ...state, trust: action.trust };
+    case "trust-closed":
+      return state.trust && state.trust.profile === action.profile ? { ...state, trust: null } : state;
     case "progress": {
       const p = action.progress;
       // A finished or cancelled sign-in leaves nothing to show; the session event tells the rest.

@@ -33,13 +33,17 @@ describe("single rules", () => {
     expect(checkName("ümlaut", [])).toMatch(/letters, digits/);
     expect(checkName("corp", ["staging", "corp"])).toMatch(/already exists/);
   });
-  it("http(s) URLs", () => {
+  it("https URLs; http only on this machine, like the backend's check_url", () => {
     expect(checkUrl("https://idp.example.com/x")).toBeNull();
-    expect(checkUrl("http://127.0.0.1:8080")).toBeNull();
-    expect(checkUrl("idp.example.com")).toMatch(/http/);
-    expect(checkUrl("ftp://x")).toMatch(/http/);
-    expect(checkUrl("https://")).toMatch(/http/);
-    expect(checkUrl("https://a b")).toMatch(/http/);
+    expect(checkUrl("HTTPS://idp.example.com/x")).toBeNull();
+    for (const u of ["http://127.0.0.1:8080", "http://127.1.2.3/x", "http://localhost:3000/aws", "http://LOCALHOST/", "http://[::1]:8080/"]) expect(checkUrl(u), u).toBeNull();
+    for (const u of ["http://idp.example.com/x", "http://10.0.0.5/", "http://app.localhost/", "http://127.0.0.1.nip.io/", "http://[::2]/"]) {
+      expect(checkUrl(u), u).toMatch(/clear text; use https:\/\//);
+    }
+    expect(checkUrl("idp.example.com")).toMatch(/https:\/\//);
+    expect(checkUrl("ftp://x")).toMatch(/https:\/\//);
+    expect(checkUrl("https://")).toMatch(/https:\/\//);
+    expect(checkUrl("https://a b")).toMatch(/https:\/\//);
   });
   it("regions like the backend's is_region", () => {
     for (const r of ["us-east-1", "cn-north-1", "us-gov-west-1", "us-isob-east-1", "eu-central-2"]) expect(isRegion(r)).toBe(true);
@@ -138,6 +142,30 @@ describe("profileFromDraft", () => {
     expect(p.registry).toEqual([{ account: "123456789012", aliases: ["a.example", "b.example:5000", "c"] }, {}]);
     expect(p.chain).toEqual([{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [{ region: "us-east-1" }] }, { role_arn: "arn:aws:iam::210987654321:role/X" }]);
   });
+  it("splits origins and accounts, keeps credential_process only when on, origins only with an IdP", () => {
+    const d: ProfileDraft = { ...good(), idp_origins: " https://login.corp.example,\nhttp://127.0.0.1:3000 ", accounts: "123456789012  210987654321,", credential_process: true };
+    expect(profileFromDraft(d)).toEqual({
+      name: "corp",
+      idp_url: "https://idp.example.com/app",
+      idp_origins: ["https://login.corp.example", "http://127.0.0.1:3000"],
+      region: "us-east-1",
+      accounts: ["123456789012", "210987654321"],
+      credential_process: true,
+      docker: "config",
+    });
+    const p = profileFromDraft({ ...d, source: "aws_profile", aws_profile: "sandbox", idp_origins: "https://login.corp.example", credential_process: false });
+    expect(p).not.toHaveProperty("idp_origins");
+    expect(p).not.toHaveProperty("credential_process");
+    expect(p.accounts).toEqual(["123456789012", "210987654321"]);
+    expect(profileFromDraft({ ...good(), accounts: " , " })).not.toHaveProperty("accounts");
+  });
+  it("keeps fields it does not edit as loaded", () => {
+    // a field the backend has and these types do not know yet
+    const p = { name: "corp", idp_url: "https://idp.example.com/app", region: "us-east-1", docker: "config", future_field: { a: 1 } } as Profile;
+    const d = draftFromProfile(p);
+    expect(d.extra).toEqual({ future_field: { a: 1 } });
+    expect(profileFromDraft({ ...d, region: "eu-west-1" })).toEqual({ ...p, region: "eu-west-1" });
+  });
   it("round-trips a profile", () => {
     const p = {
       name: "corp",
@@ -153,6 +181,8 @@ describe("profileFromDraft", () => {
     const d = draftFromProfile(p);
     expect(d.source).toBe("aws_profile");
     expect(profileFromDraft(d)).toEqual(p);
+    const idp: Profile = { name: "corp", idp_url: "https://sso.corp.example/aws", idp_origins: ["https://corp.okta.com"], region: "us-east-1", accounts: ["123456789012"], credential_process: true, docker: "helper" };
+    expect(profileFromDraft(draftFromProfile(idp))).toEqual(idp);
   });
 });
 

@@ -24,8 +24,13 @@ export interface ProfileDraft {
   name: string;
   source: SignInSource;
   idp_url: string;
+  /** More IdP origins, separated by commas or spaces (saved for an IdP profile only). */
+  idp_origins: string;
   aws_profile: string;
   region: string;
+  /** Accounts this profile may sign in to without asking, separated by commas or spaces. */
+  accounts: string;
+  credential_process: boolean;
   role: string;
   session_duration: string;
   refresh_before: string;
@@ -33,6 +38,8 @@ export interface ProfileDraft {
   sts_endpoint: string;
   registry: RegistryDraft[];
   chain: ChainDraft[];
+  /** What the loaded profile has that this form does not edit: saved back as it was. */
+  extra: Record<string, unknown>;
 }
 
 /** Field path (`name`, `registry.0.account`, `chain.1.registry.0.aliases`) → message. */
@@ -50,8 +57,11 @@ export function newDraft(): ProfileDraft {
     name: "",
     source: "idp",
     idp_url: "",
+    idp_origins: "",
     aws_profile: "",
     region: "",
+    accounts: "",
+    credential_process: false,
     role: "",
     session_duration: "",
     refresh_before: "",
@@ -59,8 +69,27 @@ export function newDraft(): ProfileDraft {
     sts_endpoint: "",
     registry: [],
     chain: [],
+    extra: {},
   };
 }
+
+/** The profile fields this form edits; any other field of a loaded profile goes into `extra`. */
+const EDITED = new Set<string>([
+  "name",
+  "idp_url",
+  "idp_origins",
+  "aws_profile",
+  "region",
+  "accounts",
+  "credential_process",
+  "role",
+  "session_duration",
+  "refresh_before",
+  "docker",
+  "sts_endpoint",
+  "registry",
+  "chain",
+] satisfies (keyof Profile)[]);
 
 const registryDraft = (r: RegistrySpec): RegistryDraft => ({
   account: r.account ?? "",
@@ -74,8 +103,11 @@ export function draftFromProfile(p: Profile): ProfileDraft {
     name: p.name,
     source: p.aws_profile && !p.idp_url ? "aws_profile" : "idp",
     idp_url: p.idp_url ?? "",
+    idp_origins: (p.idp_origins ?? []).join(", "),
     aws_profile: p.aws_profile ?? "",
     region: p.region,
+    accounts: (p.accounts ?? []).join(", "),
+    credential_process: p.credential_process === true,
     role: p.role ?? "",
     session_duration: p.session_duration ?? "",
     refresh_before: p.refresh_before ?? "",
@@ -83,15 +115,19 @@ export function draftFromProfile(p: Profile): ProfileDraft {
     sts_endpoint: p.sts_endpoint ?? "",
     registry: (p.registry ?? []).map(registryDraft),
     chain: (p.chain ?? []).map((c) => ({ role_arn: c.role_arn, registry: (c.registry ?? []).map(registryDraft) })),
+    extra: Object.fromEntries(Object.entries(p).filter(([k]) => !EDITED.has(k))),
   };
 }
 
-export function splitAliases(s: string): string[] {
+/** Items separated by commas or white space (aliases, origins, accounts). */
+export function splitList(s: string): string[] {
   return s
     .split(/[\s,]+/)
     .map((a) => a.trim())
     .filter((a) => a !== "");
 }
+
+export const splitAliases = splitList;
 
 /** A registry row to save; ECR Public keeps no account and no region but us-east-1 (the backend refuses others). */
 function cleanRegistry(r: RegistryDraft, withAccount: boolean): RegistrySpec {
@@ -106,15 +142,25 @@ function cleanRegistry(r: RegistryDraft, withAccount: boolean): RegistrySpec {
   return out;
 }
 
-/** The profile to save: trimmed, with empty optional fields and lists left out. */
+/** The profile to save: trimmed, with empty optional fields and lists left out; fields the form
+ *  does not edit are kept as loaded. */
 export function profileFromDraft(d: ProfileDraft): Profile {
-  const p: Profile = { name: d.name.trim(), region: d.region.trim() };
+  const p: Profile = { ...(d.extra as Partial<Profile>), name: d.name.trim(), region: d.region.trim() };
   const set = <K extends keyof Profile>(key: K, v: string) => {
     const t = v.trim();
     if (t) p[key] = t as Profile[K];
   };
-  if (d.source === "idp") set("idp_url", d.idp_url);
-  else set("aws_profile", d.aws_profile);
+  if (d.source === "idp") {
+    set("idp_url", d.idp_url);
+    // Only an IdP profile has IdP origins (the backend refuses them with aws_profile).
+    const origins = splitList(d.idp_origins);
+    if (origins.length) p.idp_origins = origins;
+  } else {
+    set("aws_profile", d.aws_profile);
+  }
+  const accounts = splitList(d.accounts);
+  if (accounts.length) p.accounts = accounts;
+  if (d.credential_process) p.credential_process = true;
   set("role", d.role);
   set("session_duration", d.session_duration);
   set("refresh_before", d.refresh_before);
@@ -141,10 +187,29 @@ export function checkName(name: string, otherNames: readonly string[]): string |
   return null;
 }
 
+/** Whether a URL's host (as `URL.hostname` writes it) is this machine: what the backend allows http:// for. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "[::1]";
+}
+
+/** An https:// URL; http:// only on this machine (the backend's check_url: anything else would
+ *  carry sign-ins in clear text). */
 export function checkUrl(u: string): string | null {
   const t = u.trim();
-  const ok = /^https?:\/\/./.test(t) && !/\s/.test(t);
-  return ok ? null : "Enter an http:// or https:// URL";
+  let url: URL | null = null;
+  if (/^https?:\/\/./i.test(t) && !/\s/.test(t)) {
+    try {
+      url = new URL(t);
+    } catch {
+      url = null;
+    }
+  }
+  if (!url || !url.hostname) return "Enter an https:// URL";
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    return "http:// sends your sign-in in clear text; use https:// (http:// only for localhost or 127.0.0.1)";
+  }
+  return null;
 }
 
 /** `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */

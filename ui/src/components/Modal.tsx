@@ -10,10 +10,12 @@ interface Props {
   onEscape: () => void;
   class?: string;
   testId?: string;
+  /** More data-* attributes of the dialog (name without `data-`), e.g. the profile it is for. */
+  data?: Record<string, string>;
   children: ComponentChildren;
 }
 
-export function Modal({ labelledBy, describedBy, onEscape, class: cls, testId, children }: Props) {
+export function Modal({ labelledBy, describedBy, onEscape, class: cls, testId, data, children }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const escape = useRef(onEscape);
   escape.current = onEscape;
@@ -62,6 +64,7 @@ export function Modal({ labelledBy, describedBy, onEscape, class: cls, testId, c
         aria-describedby={describedBy}
         tabIndex={-1}
         data-testid={testId}
+        {...Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, v]))}
         onKeyDown={onKeyDown}
       >
         {children}

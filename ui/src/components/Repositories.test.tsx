@@ -340,6 +340,44 @@ describe("copy", () => {
     await waitFor(() => expect(writeText).toHaveBeenLastCalledWith(`docker pull ${uri}@${UNTAGGED}`));
   });
 
+  it("offers a command only for the tags the backend allows; the others are text", async () => {
+    backend({
+      images: () => [
+        image(["v1.2.0", "x && rm -rf ~", "latest", "-bad"], DIGEST, { pull_tags: ["v1.2.0", "latest"] }),
+        image([], UNTAGGED, { pushed_at: "2025-10-01T08:00:00Z" }),
+      ],
+    });
+    const imgs = await openImages();
+    const uri = `${EAST}/team/api`;
+    expect(within(imgs[0]).getAllByTestId("copy-pull").map((b) => b.dataset.command)).toEqual([`docker pull ${uri}:v1.2.0`, `docker pull ${uri}:latest`]);
+    const plain = within(imgs[0]).getAllByTestId("tag-text");
+    expect(plain.map((t) => t.textContent)).toEqual(["x && rm -rf ~", "-bad"]);
+    expect(plain.map((t) => t.tagName)).toEqual(["SPAN", "SPAN"]);
+    expect(plain[0].getAttribute("title")).toMatch(/not a valid tag, so no docker pull command is offered/);
+    // the tags keep the registry's order
+    expect([...imgs[0].querySelectorAll(".image-tags > *")].map((e) => e.textContent)).toEqual(["v1.2.0", "x && rm -rf ~", "latest", "-bad"]);
+    expect(within(imgs[1]).getAllByTestId("copy-pull").map((b) => b.dataset.command)).toEqual([`docker pull ${uri}@${UNTAGGED}`]);
+  });
+
+  it("by digest only when the backend allows the digest; also when no tag can be pulled", async () => {
+    const BAD_DIGEST = "sha256:NOT-HEX";
+    backend({
+      images: () => [
+        image(["release/2025-11"], DIGEST, { pull_tags: [] }),
+        image([], BAD_DIGEST, { pull_digest: false, pushed_at: "2025-10-01T08:00:00Z" }),
+        image(["bad tag"], UNTAGGED, { pull_tags: [], pull_digest: false, pushed_at: "2025-09-01T08:00:00Z" }),
+      ],
+    });
+    const imgs = await openImages();
+    const uri = `${EAST}/team/api`;
+    expect(within(imgs[0]).getAllByTestId("copy-pull").map((b) => b.dataset.command)).toEqual([`docker pull ${uri}@${DIGEST}`]);
+    expect(within(imgs[0]).getByTestId("tag-text").textContent).toBe("release/2025-11");
+    expect(within(imgs[1]).queryAllByTestId("copy-pull")).toEqual([]);
+    expect(imgs[1].textContent).toContain("untagged");
+    expect(within(imgs[2]).queryAllByTestId("copy-pull")).toEqual([]);
+    expect(within(imgs[2]).getByTestId("tag-text").textContent).toBe("bad tag");
+  });
+
   it("the repository's copy button copies its URI and does not open it", async () => {
     backend();
     render(<RepositoriesSection status={live()} />);

@@ -380,29 +380,39 @@ function ImageList({ id, repo, images, now, copied, onCopy, onRetry }: Omit<RowP
   );
 }
 
+/**
+ * A copy button for each tag the backend lets into a pull command (`pull_tags`); any other tag is
+ * whatever was pushed and a copied command runs in a shell, so it shows as text only. By digest
+ * when no tag can be pulled and the backend allows the digest (`pull_digest`).
+ */
 function ImageRow({ uri, image, now, copied, onCopy }: { uri: string; image: Image; now: number; copied: Copied | null; onCopy: (t: string) => void }) {
   const pushed = parseTime(image.pushed_at);
-  const byDigest = pullByDigest(uri, image.digest);
+  const pullable = new Set(image.pull_tags);
+  const byDigest = image.pull_digest && !image.tags.some((t) => pullable.has(t)) ? pullByDigest(uri, image.digest) : null;
   return (
     <tr data-testid="image-row" data-digest={image.digest}>
       <td>
         <div class="image-tags">
-          {image.tags.length === 0 ? (
-            <>
-              <span class="untagged muted">untagged</span>
-              <CopyButton text={byDigest} command={byDigest} copied={copied} onCopy={onCopy} testId="copy-pull" class="tag-copy" title={`Copy: ${byDigest}`}>
-                <span class="mono">by digest</span>
-              </CopyButton>
-            </>
-          ) : (
-            image.tags.map((t) => {
-              const cmd = pullByTag(uri, t);
+          {image.tags.length === 0 && <span class="untagged muted">untagged</span>}
+          {image.tags.map((t) => {
+            if (!pullable.has(t)) {
               return (
-                <CopyButton key={t} text={cmd} command={cmd} copied={copied} onCopy={onCopy} testId="copy-pull" class="tag-copy" title={`Copy: ${cmd}`}>
-                  <span class="mono">{t}</span>
-                </CopyButton>
+                <span key={t} class="tag-text mono" data-testid="tag-text" title={`“${t}” is not a valid tag, so no docker pull command is offered`}>
+                  {t}
+                </span>
               );
-            })
+            }
+            const cmd = pullByTag(uri, t);
+            return (
+              <CopyButton key={t} text={cmd} command={cmd} copied={copied} onCopy={onCopy} testId="copy-pull" class="tag-copy" title={`Copy: ${cmd}`}>
+                <span class="mono">{t}</span>
+              </CopyButton>
+            );
+          })}
+          {byDigest && (
+            <CopyButton text={byDigest} command={byDigest} copied={copied} onCopy={onCopy} testId="copy-pull" class="tag-copy" title={`Copy: ${byDigest}`}>
+              <span class="mono">by digest</span>
+            </CopyButton>
           )}
         </div>
       </td>

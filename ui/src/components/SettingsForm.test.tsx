@@ -317,3 +317,101 @@ describe("settings in the app: saving", () => {
     expect(staging).toEqual(STAGING);
   });
 });
+
+describe("settings form: sign-in origins, trusted accounts, credential_process", () => {
+  const TRUSTING: Profile = {
+    name: "trusting",
+    idp_url: "https://sso.corp.example/aws",
+    idp_origins: ["https://corp.okta.com", "http://127.0.0.1:3000"],
+    region: "us-east-1",
+    accounts: ["123456789012", "210987654321"],
+    credential_process: true,
+    docker: "config",
+  };
+  const box = () => screen.getByTestId("settings-credential-process") as HTMLInputElement;
+
+  it("shows a loaded profile's lists and checkbox; nothing changed, nothing to save", () => {
+    form(TRUSTING);
+    expect(input("idp_origins").value).toBe("https://corp.okta.com, http://127.0.0.1:3000");
+    expect(input("accounts").value).toBe("123456789012, 210987654321");
+    expect(box().checked).toBe(true);
+    expect(screen.getByText(/whose pages may also hand over the SAML response/)).toBeTruthy();
+    expect(screen.getByText(/AWS accounts this profile may sign in to without asking/)).toBeTruthy();
+    expect(screen.getByLabelText("Serve the session's AWS credentials to the AWS CLI (credential_process)")).toBe(box());
+    expect(save().disabled).toBe(true);
+  });
+
+  it("keeps them when another field is saved", async () => {
+    const onSave = form(TRUSTING);
+    type("region", "eu-west-1");
+    fireEvent.click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    const [profiles, saved] = onSave.mock.calls[0];
+    expect(saved).toEqual({ ...TRUSTING, region: "eu-west-1" });
+    expect(profiles).toEqual([CORP, STAGING, { ...TRUSTING, region: "eu-west-1" }]);
+  });
+
+  it("edits them: comma, space or newline separated lists; the checkbox; empty lists left out", async () => {
+    const onSave = form(STAGING);
+    expect(box().checked).toBe(false);
+    type("idp_origins", "https://login.corp.example,\nhttps://mfa.corp.example:8443");
+    type("accounts", " 123456789012  210987654321, ");
+    fireEvent.click(box());
+    expect(save().disabled).toBe(false);
+    fireEvent.click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    expect(onSave.mock.calls[0][1]).toEqual({
+      ...STAGING,
+      idp_origins: ["https://login.corp.example", "https://mfa.corp.example:8443"],
+      accounts: ["123456789012", "210987654321"],
+      credential_process: true,
+    });
+  });
+
+  it("clearing them saves the profile without them", async () => {
+    const onSave = form(TRUSTING);
+    type("idp_origins", "");
+    type("accounts", " ");
+    fireEvent.click(box());
+    fireEvent.click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    const saved = onSave.mock.calls[0][1];
+    expect(saved).toEqual({ name: "trusting", idp_url: TRUSTING.idp_url, region: "us-east-1", docker: "config" });
+  });
+
+  it("only an IdP profile has sign-in origins", async () => {
+    const onSave = form(TRUSTING);
+    fireEvent.click(screen.getByLabelText("AWS config profile"));
+    expect(input("idp_origins")).toBeNull();
+    expect(input("accounts")).not.toBeNull();
+    expect(box()).toBeTruthy();
+    type("aws_profile", "sandbox-saml");
+    fireEvent.click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    const saved = onSave.mock.calls[0][1];
+    expect(saved).not.toHaveProperty("idp_origins");
+    expect(saved).not.toHaveProperty("idp_url");
+    expect(saved).toMatchObject({ aws_profile: "sandbox-saml", accounts: TRUSTING.accounts, credential_process: true });
+    // back to the IdP: the origins are still there
+    fireEvent.click(screen.getByLabelText("Identity provider (SAML)"));
+    expect(input("idp_origins").value).toBe("https://corp.okta.com, http://127.0.0.1:3000");
+  });
+
+  it("in the app: config_save gets them back, and a field the form does not know", async () => {
+    const withFuture = { ...TRUSTING, future_field: ["kept"] } as Profile;
+    const be = fakeBackend({
+      config: config([withFuture, STAGING]),
+      overview: overview({ profiles: ["trusting", "staging"], selected: "trusting", sessions: [loggedOut("trusting"), loggedOut("staging")], roles: {} }),
+      handlers: { config_save: (a) => ({ ...config(), profiles: a.profiles }) as ConfigView },
+    });
+    render(<App />);
+    fireEvent.click(await screen.findByTestId("tab-settings"));
+    await screen.findByTestId("settings-form");
+    type("refresh_before", "15m");
+    fireEvent.click(save());
+    await waitFor(() => expect(be.argsOf("config_save")).toHaveLength(1));
+    const [saved, staging] = be.argsOf("config_save")[0].profiles as Profile[];
+    expect(saved).toEqual({ ...withFuture, refresh_before: "15m" });
+    expect(staging).toEqual(STAGING);
+  });
+});

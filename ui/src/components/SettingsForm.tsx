@@ -107,7 +107,9 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
   };
 
   /** Props for a text input bound to a top-level draft field. */
-  const text = (key: "name" | "idp_url" | "aws_profile" | "region" | "role" | "session_duration" | "refresh_before" | "sts_endpoint") => ({
+  const text = (
+    key: "name" | "idp_url" | "idp_origins" | "aws_profile" | "region" | "accounts" | "role" | "session_duration" | "refresh_before" | "sts_endpoint",
+  ) => ({
     id: `f-${key}`,
     name: key,
     value: draft[key],
@@ -244,9 +246,19 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
             </div>
           </div>
           {draft.source === "idp" ? (
-            <Field id="f-idp_url" label="Identity provider URL" error={show("idp_url")} hint="Your IdP's AWS app link; the login window opens it">
-              <input {...text("idp_url")} type="url" autoComplete="off" spellcheck={false} placeholder="https://corp.example.okta.com/home/amazon_aws/…" />
-            </Field>
+            <>
+              <Field id="f-idp_url" label="Identity provider URL" error={show("idp_url")} hint="Your IdP's AWS app link; the login window opens it">
+                <input {...text("idp_url")} type="url" autoComplete="off" spellcheck={false} placeholder="https://corp.example.okta.com/home/amazon_aws/…" />
+              </Field>
+              <Field
+                id="f-idp_origins"
+                label="More sign-in origins"
+                error={show("idp_origins")}
+                hint="Optional. Origins (https://host) whose pages may also hand over the SAML response, for IdPs that sign in through another site; separate with commas"
+              >
+                <input {...text("idp_origins")} data-testid="settings-idp-origins" autoComplete="off" spellcheck={false} placeholder="https://login.corp.example" />
+              </Field>
+            </>
           ) : (
             <Field id="f-aws_profile" label="AWS profile" error={show("aws_profile")} hint="Credentials come from this profile of your AWS shared config">
               <input {...text("aws_profile")} autoComplete="off" spellcheck={false} placeholder="testSAML" />
@@ -254,6 +266,9 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
           )}
           <Field id="f-role" label="Role" error={show("role")} hint="Optional. A role ARN, ACCOUNT/NAME or a name; else the last used role or the picker">
             <input {...text("role")} list="known-roles" autoComplete="off" spellcheck={false} placeholder="arn:aws:iam::123456789012:role/Developer" />
+          </Field>
+          <Field id="f-accounts" label="Trusted accounts" error={show("accounts")} hint="Optional. AWS accounts this profile may sign in to without asking; separate with commas">
+            <input {...text("accounts")} data-testid="settings-accounts" class="mono" autoComplete="off" spellcheck={false} placeholder="123456789012, 210987654321" />
           </Field>
           <datalist id="known-roles">
             {knownRoles.map((r) => (
@@ -295,6 +310,19 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
               </label>
             </div>
           </div>
+          <label class="check-line">
+            <input
+              type="checkbox"
+              name="credential_process"
+              data-testid="settings-credential-process"
+              checked={draft.credential_process}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                update((d) => ({ ...d, credential_process: on }));
+              }}
+            />
+            Serve the session's AWS credentials to the AWS CLI (credential_process)
+          </label>
           <Field id="f-sts_endpoint" label="STS endpoint" error={show("sts_endpoint")} hint="Optional; else AWS_ENDPOINT_URL_STS, else AWS">
             <input {...text("sts_endpoint")} type="url" autoComplete="off" spellcheck={false} placeholder="https://sts.us-east-1.amazonaws.com" />
           </Field>

@@ -119,13 +119,15 @@ describe("first run: step 1", () => {
     expect(be.argsOf("login")).toEqual([]);
   });
 
-  it("http: a warning with the https URL to use, which one click takes", async () => {
-    firstRun();
+  it("http: an error with the https URL to use, which one click takes", async () => {
+    const { be } = firstRun();
     render(<App />);
     await screen.findByTestId("setup-connect");
     input("setup-idp-url", "http://idp.acme.example/aws");
     const problem = screen.getByTestId("setup-url-problem");
-    expect(problem.dataset.severity).toBe("warning");
+    expect(problem.dataset.severity).toBe("error");
+    fireEvent.click(screen.getByTestId("setup-save"));
+    expect(be.argsOf("config_save")).toEqual([]);
     expect(problem.textContent).toContain("Not https");
     fireEvent.click(screen.getByTestId("setup-url-fix"));
     expect((screen.getByTestId("setup-idp-url") as HTMLInputElement).value).toBe("https://idp.acme.example/aws");

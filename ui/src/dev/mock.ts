@@ -2,10 +2,12 @@
 // bundle: main.tsx imports it only when import.meta.env.DEV or the `mock` build mode is set.
 // Variants: ?mock, ?mock=empty (first-run setup), ?mock=setup-fail (the first sign-in fails),
 // ?mock=walk-signin, ?mock=walk-registries, ?mock=walk-done (the setup driven to that step), ?mock=picker, ?mock=settings, ?mock=new, ?mock=error, ?mock=signin,
-// ?mock=repos-partial (one registry cannot be listed), ?mock=repos-fail (the first listing fails)
+// ?mock=repos-partial (one registry cannot be listed), ?mock=repos-fail (the first listing fails),
+// ?mock=trust (a sign-in from a new issuer into a new account waits for the user),
+// ?mock=trust-waiting (the same question, already waiting in the overview when the window opens)
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { Activity, ConfigView, Image, Overview, Profile, RegistryProposal, RegistrySpec, Repository, RepositoryList, Role, Status } from "../api";
+import type { Activity, ConfigView, Image, Overview, Profile, RegistryProposal, RegistrySpec, Repository, RepositoryList, Role, Status, TrustQuestion } from "../api";
 
 const iso = (msFromNow: number) => new Date(Math.floor((Date.now() + msFromNow) / 1000) * 1000).toISOString().replace(".000Z", "Z");
 const H = 3600_000;
@@ -133,6 +135,10 @@ function repositories(status: Status | undefined): Repository[] {
   return out;
 }
 
+/** Demo tags the backend would not put in a pull command (it applies the OCI tag grammar; the
+ *  mock only names them). */
+const UNPULLABLE_TAGS = new Set(["release/2025-11"]);
+
 function images(registry: string, name: string): Image[] {
   if (name === "team/empty") return [];
   const key = `${registry}/${name}`;
@@ -147,9 +153,12 @@ function images(registry: string, name: string): Image[] {
     else if (r < 0.7) tags.push(`v1.${n - 1 - i}.${Math.floor(r * 10) % 4}`);
     else if (r < 0.85) tags.push(`sha-${hex.slice(0, 7)}`);
     if (i === 1 && r < 0.5) tags.push("stable");
+    if (i === 2) tags.push("release/2025-11");
     out.push({
       tags,
       digest: `sha256:${hex}`,
+      pull_tags: tags.filter((t) => !UNPULLABLE_TAGS.has(t)),
+      pull_digest: true,
       pushed_at: i === n - 1 && r > 0.9 ? null : iso(-(i * 2.5 + rand(key, 2000 + i)) * 24 * H - 37 * M),
       size_bytes: r > 0.95 ? null : Math.floor((base + rand(key, 3000 + i) * 40) * 1_048_576),
     });
@@ -198,6 +207,18 @@ function proposals(profile: Profile | undefined, status: Status | undefined): Re
   return [...byAccount].map(([account, roles]) => ({ account, region, roles, configured: covered(account) }));
 }
 
+/** Profile corp signing in with another issuer, to a role in an account it has not used. */
+const TRUST: TrustQuestion = {
+  profile: "corp",
+  role_arn: ROLES[5].role_arn,
+  issuer: "http://www.okta.com/exk9other",
+  known_issuer: "http://www.okta.com/exk1corp",
+  new_issuer: true,
+  account: ROLES[5].account,
+  known_accounts: ["123456789012", "210987654321"],
+  new_account: true,
+};
+
 export function installMock(variant: string) {
   const walk = variant.startsWith("walk-") ? variant.slice(5) : null;
   const empty = variant === "empty" || variant === "setup-fail" || walk !== null;
@@ -218,9 +239,41 @@ export function installMock(variant: string) {
     };
   }
   if (variant === "signin") state.selected = "sandbox";
+  let held: TrustQuestion | null = variant === "trust-waiting" ? TRUST : null;
+  if (held) state.trust = held;
 
   const later = (ms: number, f: () => void) => setTimeout(f, ms);
   const log = (profile: string, kind: Activity["kind"], message: string) => void emit("activity", { at: iso(0), profile, kind, message });
+
+  /** The end of a sign-in as `r`: progress, the new session, a line of activity. */
+  const signIn = (profile: string, r: Role) => {
+    later(100, () => void emit("login-progress", { profile, phase: "assuming_role" }));
+    later(900, () => void emit("login-progress", { profile, phase: "writing_docker_config" }));
+    later(1500, () => {
+      const s: Status = {
+        profile,
+        state: "active",
+        role_arn: r.role_arn,
+        account: r.account,
+        expires_at: iso(8 * H),
+        subject: "dev@example.com",
+        registries: [{ host: `${r.account}.dkr.ecr.us-east-1.amazonaws.com`, expires_at: iso(12 * H) }],
+      };
+      state.sessions = [...state.sessions.filter((x) => x.profile !== profile), s];
+      state.roles = { ...state.roles, [profile]: ROLES };
+      void emit("session-changed", s);
+      void emit("login-progress", { profile, phase: "done" });
+      log(profile, "login", `Signed in as ${r.name} @ ${r.account}`);
+    });
+  };
+  /** Takes the held sign-in of `profile` away, as the backend does for either answer. */
+  const release = (profile: string): TrustQuestion | null => {
+    const q = held && held.profile === profile ? held : null;
+    held = null;
+    state.trust = null;
+    later(10, () => void emit("trust-prompt-closed", { profile }));
+    return q;
+  };
 
   mockIPC(
     (cmd, args) => {
@@ -257,24 +310,30 @@ export function installMock(variant: string) {
         }
         case "pick_role": {
           const r = ROLES.find((x) => x.role_arn === a.roleArn)!;
-          later(100, () => void emit("login-progress", { profile, phase: "assuming_role" }));
-          later(900, () => void emit("login-progress", { profile, phase: "writing_docker_config" }));
-          later(1500, () => {
-            const s: Status = {
-              profile,
-              state: "active",
-              role_arn: r.role_arn,
-              account: r.account,
-              expires_at: iso(8 * H),
-              subject: "dev@example.com",
-              registries: [{ host: `${r.account}.dkr.ecr.us-east-1.amazonaws.com`, expires_at: iso(12 * H) }],
-            };
-            state.sessions = [...state.sessions.filter((x) => x.profile !== profile), s];
-            state.roles = { ...state.roles, [profile]: ROLES };
-            void emit("session-changed", s);
-            void emit("login-progress", { profile, phase: "done" });
-            log(profile, "login", `Signed in as ${r.name} @ ${r.account}`);
-          });
+          // Picking the role in the account corp has not used holds the sign-in, as the backend does.
+          if (profile === "corp" && r.account === TRUST.account) {
+            held = { ...TRUST, role_arn: r.role_arn, new_issuer: false, issuer: TRUST.known_issuer };
+            state.trust = held;
+            later(50, () => void emit("trust-prompt", held!));
+            return null;
+          }
+          signIn(profile, r);
+          return null;
+        }
+        case "confirm_trust": {
+          const q = release(profile);
+          if (!q) throw { code: "usage", message: `no sign-in of profile ${profile} waits for a confirmation` };
+          const issuer = `issuer ${q.issuer ?? "(none)"}`;
+          log(profile, "info", `Trusted ${q.new_issuer && q.new_account ? `${issuer} and account ${q.account}` : q.new_issuer ? issuer : `account ${q.account}`}`);
+          signIn(profile, ROLES.find((x) => x.role_arn === q.role_arn)!);
+          return null;
+        }
+        case "reject_trust": {
+          const q = release(profile);
+          if (q) {
+            later(10, () => void emit("login-progress", { profile, phase: "cancelled" }));
+            log(profile, "error", `Did not sign in: you did not trust ${q.new_issuer ? `issuer ${q.issuer ?? "(none)"}` : `account ${q.account}`}`);
+          }
           return null;
         }
         case "cancel_pick":
@@ -339,6 +398,14 @@ export function installMock(variant: string) {
 
   const click = (sel: string, ms: number) => later(ms, () => document.querySelector<HTMLElement>(sel)?.click());
   if (variant === "picker") later(300, () => void emit("role-picker", { profile: "corp", roles: ROLES, current: ROLES[0].role_arn }));
+  if (variant === "trust") {
+    later(300, () => {
+      held = TRUST;
+      state.trust = held;
+      void emit("login-progress", { profile: "corp", phase: "waiting_for_idp" });
+      void emit("trust-prompt", TRUST);
+    });
+  }
   if (variant === "settings") click('[data-testid="tab-settings"]', 200);
   if (variant === "new") {
     click('[data-testid="add-profile"]', 200);

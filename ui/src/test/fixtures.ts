@@ -1,4 +1,4 @@
-import type { Activity, ChainStatus, ConfigView, Image, Overview, Profile, Repository, RepositoryList, Role, Status } from "../api";
+import type { Activity, ChainStatus, ConfigView, Image, Overview, Profile, Repository, RepositoryList, Role, Status, TrustQuestion } from "../api";
 
 export function role(account: string, path: string, name: string): Role {
   return {
@@ -91,6 +91,22 @@ export function repositoryList(profile: string, repositories: Repository[], extr
   return { profile, repositories, fetched_at: "2025-11-26T11:58:00Z", errors: [], ...extra };
 }
 
+/** An image whose tags and digest may all go into a pull command unless `extra` says otherwise. */
 export function image(tags: string[], digest: string, extra: Partial<Image> = {}): Image {
-  return { tags, digest, pushed_at: "2025-11-20T08:00:00Z", size_bytes: 12_345_678, ...extra };
+  return { tags, digest, pushed_at: "2025-11-20T08:00:00Z", size_bytes: 12_345_678, pull_tags: tags, pull_digest: true, ...extra };
+}
+
+/** A held sign-in: by default a role in an account profile corp has not used. */
+export function trustQuestion(extra: Partial<TrustQuestion> = {}): TrustQuestion {
+  return {
+    profile: "corp",
+    role_arn: "arn:aws:iam::999999999999:role/team/Admin",
+    issuer: "http://www.okta.com/exk1corp",
+    known_issuer: "http://www.okta.com/exk1corp",
+    new_issuer: false,
+    account: "999999999999",
+    known_accounts: ["123456789012", "210987654321"],
+    new_account: true,
+    ...extra,
+  };
 }
