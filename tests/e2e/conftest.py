@@ -1,6 +1,7 @@
 """Fixtures: the stand-ins once per session, a private sandbox per test.
 
-  moto      patched moto server (STS + ECR), reset before each sandbox
+  moto      patched moto server (STS + ECR), reset before each sandbox; it records every
+            AssumeRoleWithSAML call (moto.saml_calls()) and GetAuthorizationToken call
   idp       saml-idp with roles in two accounts (see tests/standins/idp.py DEFAULT_ROLES)
   registry  docker-registry accepting account 111111111111's moto ECR token
   image     team/app:v1 pushed to the registry once
@@ -32,7 +33,7 @@ def standins_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def moto(standins_dir):
-    m = start_tracked(MotoServer, standins_dir / "moto")
+    m = start_tracked(MotoServer, standins_dir / "moto", record_saml=True)
     yield m
     stop_tracked(m)
 

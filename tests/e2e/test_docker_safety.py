@@ -160,6 +160,8 @@ def test_dangling_symlink_into_someone_elses_folder_is_left_alone(sandbox, tmp_p
 
 
 def test_dangling_symlink_into_ones_own_folder_is_followed(sandbox, tmp_path):
+    """The counterpart: a link to a file not made yet, in a folder of the user's (dotfiles),
+    is followed; the file is created there and the link stays a link."""
     mine = tmp_path / "dotfiles"
     mine.mkdir()
     sandbox.docker_config_path.symlink_to(mine / "config.json")

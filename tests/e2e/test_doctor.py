@@ -177,3 +177,48 @@ def test_human_output_has_a_line_per_check_and_the_fixes(sandbox):
     assert any(l.startswith("FAIL  creds-store") for l in lines), out
     assert any("fix: install docker-credential-desktop" in l for l in lines), out
     assert lines[-1].startswith("1 problem to fix"), out
+
+
+def test_helper_mode_without_a_keychain_is_said_in_the_keychain_check(sandbox):
+    """docker = "helper" and no keychain: the keychain check says that docker then finds
+    credentials only while the app or daemon that signed in runs, never for `dockpass login`,
+    naming the profile (with docker = "config" the same check says nothing of the sort)."""
+    sandbox.write_config(sandbox.profile_toml(extra='docker = "helper"'))
+    rc, c = doctor(sandbox, "--offline")
+    k = c["keychain"]
+    assert k["level"] == "warn", k
+    assert 'profile test uses docker = "helper"' in k["summary"], k
+    assert "dockpass login" in k["summary"] and "memory only" in k["summary"], k
+    assert 'docker = "config"' in k["fix"], k
+    sandbox.write_config(sandbox.profile_toml())
+    rc, c = doctor(sandbox, "--offline")
+    assert 'docker = "helper"' not in c["keychain"]["summary"], c["keychain"]
+
+
+def test_a_helper_socket_folder_others_can_write_is_an_error(sandbox, tmp_path):
+    """$XDG_RUNTIME_DIR/dockpass writable by others (0777, or sticky 1777): the helpers ignore
+    any server there, so with a docker = "helper" profile check `helper-socket` is an error
+    naming the folder and the profile; a private 0700 folder is fine."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    runtime = Path(tempfile.mkdtemp(prefix="dp-rt-"))
+    env = {"XDG_RUNTIME_DIR": str(runtime)}
+    folder = runtime / "dockpass"
+    try:
+        sandbox.write_config(sandbox.profile_toml(extra='docker = "helper"'))
+        folder.mkdir()
+        for mode in (0o777, 0o1777):
+            folder.chmod(mode)
+            rc, c = doctor(sandbox, "--offline", env=env)
+            hs = c["helper-socket"]
+            assert rc == 1 and hs["level"] == "error", (oct(mode), hs)
+            assert str(folder) in hs["summary"] and "profile test" in hs["summary"], hs
+            assert "other users" in hs["summary"], hs
+        folder.chmod(0o700)
+        rc, c = doctor(sandbox, "--offline", env=env)
+        assert c["helper-socket"]["level"] in ("ok", "info"), c["helper-socket"]
+        assert rc == 0, c
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)

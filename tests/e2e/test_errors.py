@@ -207,6 +207,32 @@ def test_unknown_config_key(guarded):
     assert_one_line_error(rc, out, err, 2, str(guarded.config_path), "regoin", "line 5")
 
 
+@pytest.mark.parametrize("url", ["http://idp.example.com/app/aws/sso", "http://10.1.2.3:8080/sso"])
+def test_clear_text_idp_url_is_a_config_error(guarded, url):
+    """idp_url with http:// on a host other than this machine would carry the sign-in in clear
+    text: a config error (exit 2) naming idp_url and saying so, for login and status alike,
+    before anything is asked of anyone."""
+    guarded.write_config(guarded.profile_toml().replace(guarded.idp.url, url))
+    for args in (["login", "--profile", "test", "--saml-response-file", "-", "--role", DEV_ROLE],
+                 ["status", "--profile", "test", "--json"]):
+        rc, out, err = guarded.run(*args, input=guarded.saml_page())
+        assert out == ""
+        assert_one_line_error(rc, out, err, 2, "idp_url", "clear text", url)
+    assert guarded.moto.saml_calls() == []
+
+
+def test_http_idp_url_on_this_machine_is_accepted(sandbox):
+    """http:// stays fine for 127.0.0.1 (the stand-in IdP's own URL) and localhost."""
+    assert sandbox.idp.url.startswith("http://127.0.0.1:")
+    sandbox.login()
+    rc, out, err = sandbox.run("status", "--profile", "test", "--json")
+    assert rc == 0 and json.loads(out)["state"] == "active", err
+    local = sandbox.idp.url.replace("127.0.0.1", "localhost")
+    sandbox.write_config(sandbox.profile_toml().replace(sandbox.idp.url, local))
+    rc, out, err = sandbox.run("status", "--profile", "test", "--json")
+    assert rc == 0, err
+
+
 def test_missing_config_file(guarded):
     guarded.config_path.unlink()
     rc, out, err = guarded.run("status", "--json")

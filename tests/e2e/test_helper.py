@@ -105,7 +105,8 @@ def test_helper_answers_through_the_daemon_and_without_it(sandbox, keyring, imag
     from support import dockpass_bin
     from tests.standins.procs import Service, wait_until
 
-    sandbox.write_config(extra='docker = "helper"')
+    # credential_process = true: the profile hands its session to `dockpass credentials`
+    sandbox.write_config(extra='docker = "helper"\ncredential_process = true')
     sandbox.login()
     daemon = Service("dockpass daemon", [str(dockpass_bin()), "daemon", "--profile", "test"],
                      tmp_path / "daemon.log", env=sandbox.env)
@@ -169,3 +170,98 @@ def test_helper_fetches_a_fresh_token_once_the_old_one_expired(sandbox, keyring,
     assert after["expires_at"] > issued["expires_at"]
     r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
     assert r.returncode == 0, r.stderr
+
+
+def test_credentials_are_handed_out_only_with_credential_process_true(sandbox, keyring, tmp_path):
+    """Without `credential_process = true` in its profile, `dockpass credentials` refuses (exit 2,
+    one line naming the key, nothing on stdout), on its own and through the running daemon's
+    socket. The client below reads another config that allows it and has no keychain: the
+    daemon's refusal, naming the daemon's config file, can only have come over the socket."""
+    from support import assert_one_line_error, dockpass_bin
+    from tests.standins.procs import Service, wait_until
+
+    sandbox.write_config(extra='docker = "helper"')
+    sandbox.login()
+    rc, out, err = sandbox.run("credentials", "--profile", "test")
+    assert out == ""
+    assert_one_line_error(rc, out, err, 2, "credential_process = true", str(sandbox.config_path))
+
+    daemon = Service("dockpass daemon", [str(dockpass_bin()), "daemon", "--profile", "test"],
+                     tmp_path / "daemon.log", env=sandbox.env)
+    allowing = tmp_path / "allowing.toml"
+    allowing.write_text(sandbox.profile_toml(extra='docker = "helper"\ncredential_process = true'))
+    client = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=" + str(tmp_path / "no-bus"),
+              "DOCKPASS_CONFIG": str(allowing)}
+    try:
+        wait_until(daemon, _socket(sandbox).exists, "the helper socket", timeout=20)
+        rc, out, err = sandbox.run("credentials", "--profile", "test", env=client)
+        assert out == ""
+        assert_one_line_error(rc, out, err, 2, "credential_process = true", str(sandbox.config_path))
+    finally:
+        daemon.stop()
+    # the same client without the daemon: its own config allows it, but without a keychain it
+    # finds no session (so the refusal above came from the daemon, over the socket)
+    rc, out, err = sandbox.run("credentials", "--profile", "test", env=client)
+    line = assert_one_line_error(rc, out, err, 3, "sign in again")
+    assert "credential_process" not in line, line
+
+
+def test_helper_without_any_config_file_finds_nothing(sandbox):
+    """No Dockpass config file at all (none at DOCKPASS_CONFIG, nor at the XDG default):
+    docker-credential-dockpass answers docker's not-found sentinel for get and erase, and {}
+    for list, so docker goes on with other credentials instead of failing the pull."""
+    sandbox.config_path.unlink()
+    for env in ({}, {"DOCKPASS_CONFIG": ""}):
+        rc, out, _ = helper(sandbox, "get", f"{ECR_HOST}\n", env=env)
+        assert (rc, out) == (1, "credentials not found in native keychain\n"), env
+        rc, out, _ = helper(sandbox, "get", "https://ghcr.io/v2/\n", env=env)
+        assert (rc, out) == (1, "credentials not found in native keychain\n"), env
+        rc, out, _ = helper(sandbox, "erase", f"{ECR_HOST}\n", env=env)
+        assert (rc, out) == (1, "credentials not found in native keychain\n"), env
+        rc, out, _ = helper(sandbox, "list", env=env)
+        assert rc == 0 and json.loads(out) == {}, (env, out)
+
+
+def test_helper_mode_login_without_a_keychain_says_docker_will_find_nothing(sandbox):
+    """docker = "helper" and no keychain (no D-Bus session bus): the session lives only in
+    the login process, so docker-credential-dockpass cannot serve it. `dockpass login` warns
+    (docker will get "credentials not found", and how to fix it) and does not claim that
+    docker credentials were written; the warning is true (get finds nothing)."""
+    sandbox.write_config(extra='docker = "helper"')
+    rc, out, err = sandbox.run("login", "--profile", "test", "--saml-response-file", "-",
+                               "--role", f"{ACCOUNT}/Developer", input=sandbox.saml_page())
+    assert rc == 0, err
+    warnings = [l for l in err.splitlines() if "credentials not found" in l]
+    assert len(warnings) == 1 and warnings[0].startswith("dockpass: warning:"), err
+    w = warnings[0]
+    assert ECR_HOST in w and sandbox.registry_host in w, w
+    assert "keychain" in w and 'docker = "config"' in w, w  # how to fix it
+    assert "Docker credentials written" not in out + err, out
+    assert "Docker will not find credentials" in out, out
+    rc, out, _ = helper(sandbox, "get", sandbox.registry_host)
+    assert (rc, out) == (1, "credentials not found in native keychain\n")
+
+
+def test_helper_mode_login_without_a_keychain_claims_no_credentials_were_written(sandbox):
+    """Nothing `dockpass login` prints in helper mode without a keychain may tell the user that
+    docker credentials were written (in helper mode none are, and docker will find none)."""
+    sandbox.write_config(extra='docker = "helper"')
+    rc, out, err = sandbox.run("login", "--profile", "test", "--saml-response-file", "-",
+                               "--role", f"{ACCOUNT}/Developer", input=sandbox.saml_page())
+    assert rc == 0, err
+    claims = [l for l in (out + err).splitlines()
+              if "credentials are written" in l.lower() or "credentials written" in l.lower()]
+    assert not claims, f"helper mode, no keychain, yet: {claims}"
+
+
+def test_helper_mode_login_with_a_keychain_gives_no_such_warning(sandbox, keyring):
+    """The counterpart: with a keychain the same sign-in warns of nothing and says docker asks
+    docker-credential-dockpass (which then answers)."""
+    sandbox.write_config(extra='docker = "helper"')
+    rc, out, err = sandbox.run("login", "--profile", "test", "--saml-response-file", "-",
+                               "--role", f"{ACCOUNT}/Developer", input=sandbox.saml_page())
+    assert rc == 0, err
+    assert "warning" not in err and "credentials not found" not in err, err
+    assert "Docker asks docker-credential-dockpass" in out, out
+    rc, out, _ = helper(sandbox, "get", sandbox.registry_host)
+    assert rc == 0 and json.loads(out)["Secret"] == f"{ACCOUNT}-auth-token"

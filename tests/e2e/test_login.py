@@ -94,6 +94,8 @@ def test_login_from_file_base64_and_xml(sandbox, tmp_path):
 
 
 def test_role_forms_arn_account_name_and_unambiguous_bare_name(sandbox):
+    # Both accounts listed: the switch to the second one needs no --trust-new-account.
+    sandbox.write_config(extra=f'accounts = ["{ACCOUNT}", "{OTHER_ACCOUNT}"]')
     page = sandbox.saml_page()
     for role, arn in [
         (f"arn:aws:iam::{ACCOUNT}:role/ReadOnly", f"arn:aws:iam::{ACCOUNT}:role/ReadOnly"),

@@ -133,7 +133,7 @@ def test_registries_of_one_region_share_a_call(sandbox, keyring, extra_registrie
 
 
 def test_chained_credentials_refresh_and_reach_the_aws_cli(sandbox, keyring, extra_registries, tmp_path):
-    sandbox.write_config(multi_config(sandbox, extra_registries))
+    sandbox.write_config(multi_config(sandbox, extra_registries, extra="credential_process = true"))
     sandbox.login()
     state_path = sandbox.state_home / "dockpass" / "state.json"
     before = json.loads(state_path.read_text())["profiles"]["test"]["session"]["chain"][0]
@@ -175,6 +175,7 @@ def test_chained_credentials_refresh_and_reach_the_aws_cli(sandbox, keyring, ext
 
 
 def test_credentials_without_a_session_say_sign_in(sandbox, keyring):
+    sandbox.write_config(extra="credential_process = true")
     rc, out, err = sandbox.run("credentials", "--profile", "test")
     assert out == ""
     assert_one_line_error(rc, out, err, 3, "not signed in")
@@ -259,8 +260,9 @@ aliases = ["{sandbox.registry.host}"]
 
 
 def test_ecr_public_is_a_registry_kind(sandbox, keyring, tmp_path):
-    """`public = true`: a token from ECR Public (us-east-1) for public.ecr.aws and its aliases,
-    next to a private registry, and its repositories in `dockpass repos`."""
+    """`public = true`: a token from ECR Public (us-east-1) for public.ecr.aws, ECR Public's
+    dual-stack host ecr-public.aws.com and its aliases, next to a private registry, and its
+    repositories in `dockpass repos`; logout takes every one of those hosts back."""
     from tests.standins.ecr_public import PASSWORD, EcrPublic
 
     public = EcrPublic()
@@ -281,6 +283,11 @@ aliases = ["{reg.host}"]
         auth = base64_decode(cfg["auths"]["public.ecr.aws"]["auth"])
         assert auth == f"AWS:{PASSWORD}"
         assert base64_decode(cfg["auths"][reg.host]["auth"]) == f"AWS:{PASSWORD}"
+        assert base64_decode(cfg["auths"]["ecr-public.aws.com"]["auth"]) == f"AWS:{PASSWORD}"
+        rc, out, err = sandbox.run("status", "--profile", "test", "--json")
+        assert rc == 0, err
+        assert {r["host"] for r in json.loads(out)["registries"]} >= {
+            "public.ecr.aws", "ecr-public.aws.com", reg.host}
         r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
         assert r.returncode == 0, r.stderr
         assert public.calls and all(c["signed"] for c in public.calls), public.calls
@@ -291,6 +298,11 @@ aliases = ["{reg.host}"]
         # three repositories over two pages, with the gallery URI ECR Public reports
         assert sorted(r["uri"] for r in pub) == [f"public.ecr.aws/dockpass/{n}" for n in ("base", "cli", "tool")]
         assert [c["target"] for c in public.calls].count("SpencerFrontendService.DescribeRepositories") == 2
+
+        rc, out, err = sandbox.run("logout", "--profile", "test")
+        assert rc == 0, err
+        left = set(sandbox.docker_config().get("auths", {}))
+        assert not left & {"public.ecr.aws", "ecr-public.aws.com", reg.host}, left
     finally:
         stop_tracked(reg)
         public.stop()

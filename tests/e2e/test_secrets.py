@@ -37,6 +37,7 @@ def context(text: str, values: list[str]) -> str:
 
 def test_no_secret_anywhere_at_trace_level(sandbox, keyring):
     trace = {"DOCKPASS_LOG": "trace", "RUST_LOG": "trace", "RUST_BACKTRACE": "1"}
+    sandbox.write_config(extra="credential_process = true")  # `dockpass credentials` below
     page = sandbox.saml_page()
     response = extract_saml_response(page)
     signature = re.search(r"<(?:\w+:)?SignatureValue>([^<]+)<", decode_saml_response(response)).group(1)

@@ -9,6 +9,7 @@ import subprocess
 import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -200,6 +201,57 @@ def test_moto_ecr_ttl_can_change_at_run_time(moto, idp):
         moto.set_ecr_ttl(None)
     data = ecr.get_authorization_token()["authorizationData"][0]
     assert data["expiresAt"] - datetime.now(timezone.utc) > timedelta(hours=11)
+
+
+def test_idp_issuer_can_be_another(idp, tmp_path):
+    """Idp(issuer=...) signs Response and Assertion with that Issuer; the default is urn:test:idp."""
+    other = Idp(tmp_path / "other", issuer="urn:other:idp")
+    try:
+        xml_other = decode_saml_response(other.sign_in())
+    finally:
+        other.stop()
+    xml_default = decode_saml_response(idp.sign_in())
+    for xml, issuer in ((xml_other, "urn:other:idp"), (xml_default, "urn:test:idp")):
+        root = ET.fromstring(xml)
+        issuers = [e.text for e in root.iter(f"{{{NS['saml']}}}Issuer")]
+        assert issuers and set(issuers) == {issuer}, issuers
+
+
+def test_moto_records_saml_calls_until_reset(moto, idp):
+    """The e2e moto records each AssumeRoleWithSAML exactly as received; reset() clears it."""
+    moto.reset()
+    b64 = idp.saml_response()
+    assume(moto, b64, "222222222222")
+    calls = moto.saml_calls()
+    assert [(c["role_arn"], c["principal_arn"]) for c in calls] == [
+        (role_arn("222222222222", "Developer"), provider_arn("222222222222"))]
+    assert calls[0]["assertion"] == b64
+    moto.reset()
+    assert moto.saml_calls() == []
+
+
+def test_fake_helper_socket_answers_everything_and_logs_it(tmp_path):
+    """The fake helper server answers get and credentials with its fake values and logs each
+    connection and request (tests/e2e/test_trust.py relies on both)."""
+    import tempfile
+
+    from tests.standins.fake_helper import FAKE_KEY_ID, FAKE_SECRET, FakeHelperSocket
+
+    d = Path(tempfile.mkdtemp(prefix="dp-fk-"))
+    fake = FakeHelperSocket(d / "helper.sock", tmp_path / "fake")
+    try:
+        assert fake.ask('{"op":"get","server_url":"x.example"}') == {
+            "login": {"username": "AWS", "secret": FAKE_SECRET}}
+        assert fake.ask('{"op":"credentials","profile":null,"role":null}')["credentials"][
+            "AccessKeyId"] == FAKE_KEY_ID
+        events = fake.events()
+        assert [e["event"] for e in events].count("connect") == 2
+        assert fake.requests() == ['{"op":"get","server_url":"x.example"}',
+                                   '{"op":"credentials","profile":null,"role":null}']
+    finally:
+        fake.stop()
+    assert not (d / "helper.sock").exists()
+    d.rmdir()
 
 
 def test_moto_reset(moto):

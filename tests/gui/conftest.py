@@ -81,6 +81,15 @@ def big_idp(gui_dir):
 
 
 @pytest.fixture(scope="session")
+def other_idp(gui_dir):
+    """Another IdP (another issuer, its own signing key) offering the same roles: what an
+    attacker's IdP trusted by some AWS account looks like to Dockpass."""
+    i = start_tracked(Idp, gui_dir / "other-idp", issuer="urn:dockpass:test:other-idp")
+    yield i
+    stop_tracked(i)
+
+
+@pytest.fixture(scope="session")
 def short_idp(gui_dir):
     """saml-idp whose assertions carry SessionDuration=120 (moto takes the lower of it and the
     DurationSeconds Dockpass asks for, at least 900): 2-minute STS sessions."""

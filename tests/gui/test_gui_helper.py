@@ -23,8 +23,8 @@ def helper(sandbox, host: str) -> subprocess.CompletedProcess:
 
 def test_skopeo_through_the_apps_socket(gui, pages, sandbox, idp, registry, image):
     page = pages.publish("submit", trigger="server", saml_response=idp.saml_response(), submit_with="submit")
-    sandbox.write_config(profile_toml("test", page.url, role=DEV_ROLE, registry_aliases=[registry.host])
-                         .replace('region = "us-east-1"\n', 'region = "us-east-1"\ndocker = "helper"\n', 1))
+    sandbox.write_config(profile_toml("test", page.url, role=DEV_ROLE, registry_aliases=[registry.host],
+                                      extra='docker = "helper"\ncredential_process = true'))
     run = gui.launch("--login")
     s = run.session
     run.main_window()

@@ -307,7 +307,10 @@ class Idp:
         extra_attributes: Mapping[str, object] | None = None,
         omit: Iterable[str] = (),
         node: str | None = None,
+        issuer: str = ISSUER,
     ):
+        """`issuer`: the Issuer of the responses and assertions (saml-idp's --issuer); another
+        one stands for another IdP (Dockpass's trust on first use tells them apart)."""
         if not RUN_JS.exists():
             raise StandinError(f"{RUN_JS} is missing: run scripts/setup (npm ci in {IDP_DIR})")
         node = node or shutil.which("node")
@@ -321,11 +324,12 @@ class Idp:
             self.config_path, user, roles, session_name, session_duration, extra_attributes, omit
         )
         self.port = port or free_port()
+        self.issuer = issuer
         self.url = f"http://127.0.0.1:{self.port}/"
         self.service = Service(
             "saml-idp",
             [node, str(RUN_JS), "--host", "127.0.0.1", "--port", str(self.port),
-             "--issuer", ISSUER, "--acsUrl", ACS_URL, "--audience", AUDIENCE,
+             "--issuer", issuer, "--acsUrl", ACS_URL, "--audience", AUDIENCE,
              "--cert", str(self.cert), "--key", str(self.key), "--configFile", str(self.config_path)],
             self.workdir / f"idp-{self.port}.log",
             cwd=str(IDP_DIR),

@@ -633,14 +633,19 @@ async fn establish<A: Sts + Ecr>(
     stated?;
     let mut backend = backend.to_string();
     let mut warnings = Vec::new();
+    // In helper mode nothing is written for docker to read: the helper asks for the session.
+    let ends = match profile.docker {
+        DockerMode::Config => {
+            "docker credentials are written, but the session ends with this process"
+        }
+        DockerMode::Helper => "the session ends with this process",
+    };
     if let Some(why) = why {
-        warnings.push(format!(
-            "keychain unavailable: {why}; docker credentials are written, but the session ends with this process"
-        ));
+        warnings.push(format!("keychain unavailable: {why}; {ends}"));
     }
     if let Err(message) = saved {
         warnings.push(format!(
-            "could not keep the session in the keychain: {message}; docker credentials are written, but the session ends with this process"
+            "could not keep the session in the keychain: {message}; {ends}"
         ));
         backend = "memory".into();
         ctx.state.update(|state| {

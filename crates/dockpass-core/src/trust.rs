@@ -65,10 +65,14 @@ impl Question {
                 self.known_accounts.join(", ")
             ));
         }
+        let or_list = match self.new_account {
+            true => " (or list the account in `accounts`)",
+            false => "",
+        };
         err(
             Code::Untrusted,
             format!(
-                "the SAML response {}; make sure it came from your IdP, then sign in again with --trust-new-account (or list the account in `accounts`)",
+                "the SAML response {}; make sure it came from your IdP, then sign in again with --trust-new-account{or_list}",
                 what.join(" and ")
             ),
         )
