@@ -166,6 +166,8 @@ class Bed:
             f'idp_url = "{idp_url or self.idp.url}"',
             f'region = "{REGION}"',
             f'docker = "{docker}"',
+            # The benches compare with the aws CLI using the session's keys (`credentials`).
+            "credential_process = true",
             *([extra] if extra else []),
             "",
         ]
