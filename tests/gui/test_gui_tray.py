@@ -71,7 +71,10 @@ def test_tray_switch_role(gui, trayer, pages, sandbox, idp, moto):
     x = gui.x
     response = idp.saml_response()
     page = pages.publish("scan", saml_response=response)
-    sandbox.write_config(profile_toml("test", page.url, role=DEV_ROLE))
+    # Both accounts are the user's: listed, the switch to the other one needs no confirmation
+    # (tests/gui/test_gui_trust.py covers an account the profile has not used).
+    sandbox.write_config(profile_toml("test", page.url, role=DEV_ROLE,
+                                      extra=f'accounts = ["{ACCOUNT}", "{OTHER_ACCOUNT}"]'))
     gui.launch("--tray", "--login")
     gui.wait_status("test", "active", DEV_ROLE)
     gui.wait_docker_host(ecr_host(ACCOUNT))
