@@ -13,22 +13,12 @@
 //! the page the window is really on, and refuses every navigation to AWS sign-in. The nonce
 //! binds a hand-over to one login attempt; only the script knows it.
 
+pub use crate::saml::acs::is_aws_acs;
+use crate::saml::acs::{ACS_PATHS, ACS_PREFIX, AWS_SIGNIN_HOSTS};
 use crate::{err, Code, Result};
 
 /// Host of the sentinel URL; `.invalid` can never resolve (RFC 2606).
 pub const SENTINEL_HOST: &str = "saml.dockpass.invalid";
-
-/// AWS sign-in hosts of every partition; their regional forms are subdomains
-/// (`us-east-1.signin.aws.amazon.com`).
-pub const AWS_SIGNIN_HOSTS: [&str; 3] = [
-    "signin.aws.amazon.com",
-    "signin.amazonaws-us-gov.com",
-    "signin.amazonaws.cn",
-];
-/// Paths of AWS sign-in's SAML endpoints (lower case, no trailing slash) ...
-const ACS_PATHS: [&str; 3] = ["/saml", "/static/saml", "/saml/acs"];
-/// ... and the prefix of its per-provider ACS URLs (`/saml/acs/SAMLSP...`).
-const ACS_PREFIX: &str = "/saml/acs/";
 
 /// Which pages may hand over an assertion: those of the profile's IdP origins. Crosses to
 /// the login window's own process as it is (login_host.rs).
@@ -303,33 +293,6 @@ fn parse_sentinel(url: &str, nonce: &str) -> Option<Result<Handover>> {
     })
 }
 
-/// True for AWS sign-in SAML endpoints (ACS URLs) of every partition: the login window
-/// must never load them, or the assertion would be spent on a console session.
-pub fn is_aws_acs(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else {
-        return false;
-    };
-    if !matches!(u.scheme(), "https" | "http") {
-        return false;
-    }
-    let Some(host) = u.host_str() else {
-        return false;
-    };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let aws = AWS_SIGNIN_HOSTS
-        .iter()
-        .any(|base| host == *base || host.ends_with(&format!(".{base}")));
-    if !aws {
-        return false;
-    }
-    let path = u.path().to_ascii_lowercase();
-    let path = match path.trim_end_matches('/') {
-        "" => "/",
-        p => p,
-    };
-    ACS_PATHS.contains(&path) || path.starts_with(ACS_PREFIX)
-}
-
 /// What a login window does with a navigation.
 #[derive(Debug)]
 pub enum Decision {
@@ -416,37 +379,6 @@ mod tests {
             enc(action),
             enc(response)
         )
-    }
-
-    #[test]
-    fn acs_urls_of_every_partition_are_refused() {
-        for u in [
-            "https://signin.aws.amazon.com/saml",
-            "https://signin.aws.amazon.com/saml/",
-            "https://signin.aws.amazon.com/saml?SAMLResponse=x",
-            "https://us-east-1.signin.aws.amazon.com/saml",
-            "https://eu-west-1.signin.aws.amazon.com/saml/acs/SAMLSP4SHN3UIS2D558H46",
-            "https://signin.aws.amazon.com/static/saml",
-            "https://SIGNIN.AWS.AMAZON.COM/SAML",
-            "https://signin.aws.amazon.com./saml",
-            "https://signin.aws.amazon.com:443/saml",
-            "https://signin.amazonaws-us-gov.com/saml",
-            "https://signin.amazonaws.cn/saml",
-            "http://signin.aws.amazon.com/saml",
-        ] {
-            assert!(is_aws_acs(u), "{u}");
-        }
-        for u in [
-            "https://corp.okta.com/app/amazon_aws/exk1/sso/saml",
-            "https://signin.aws.amazon.com/console",
-            "https://signin.aws.amazon.com.evil.example/saml",
-            "https://evilsignin.aws.amazon.com.example/saml",
-            "https://login.microsoftonline.com/saml",
-            "http://127.0.0.1:3000/saml/sso",
-            "about:blank",
-        ] {
-            assert!(!is_aws_acs(u), "{u}");
-        }
     }
 
     #[test]

@@ -14,6 +14,8 @@ use time::OffsetDateTime;
 pub struct EcrToken {
     pub registry: EcrRegistry,
     pub username: String,
+    /// Written out only into the keychain entry (`SessionSecrets`).
+    #[serde(with = "crate::secret::exposed")]
     pub password: SecretString,
     #[serde(with = "serde_rfc3339")]
     pub expires_at: OffsetDateTime,

@@ -245,4 +245,57 @@ mod tests {
         let back: SessionSecrets = serde_json::from_str(&text).unwrap();
         assert_eq!(back, sample());
     }
+
+    /// Every type that holds a secret prints without it.
+    #[test]
+    fn debug_of_every_secret_holder_is_redacted() {
+        use crate::registry::EcrRegistry;
+        let secret = "TOPSECRET-value-0123456789";
+        let s = || crate::SecretString::new(secret);
+        let creds = crate::sts::Credentials {
+            access_key_id: "ASIAPUBLIC".into(),
+            secret_access_key: s(),
+            session_token: s(),
+            expires_at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let token = crate::ecr::EcrToken {
+            registry: EcrRegistry::new("123456789012", "us-east-1"),
+            username: "AWS".into(),
+            password: s(),
+            expires_at: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let secrets = crate::secrets::SessionSecrets {
+            credentials: creds.clone(),
+            tokens: vec![token.clone()],
+            chained: vec![crate::secrets::ChainedCredentials {
+                role_arn: "arn:aws:iam::210987654321:role/R".into(),
+                credentials: creds.clone(),
+            }],
+        };
+        let captured = crate::capture::Captured {
+            action: "https://signin.aws.amazon.com/saml".into(),
+            relay_state: String::new(),
+            response: s(),
+        };
+        let login = crate::helper::Login {
+            username: "AWS".into(),
+            secret: s(),
+        };
+        let answer = crate::helper::socket::Answer::Login {
+            username: "AWS".into(),
+            secret: secret.into(),
+        };
+        let process = crate::credentials::to_process(&creds);
+        for d in [
+            format!("{creds:?}"),
+            format!("{token:?}"),
+            format!("{secrets:?}"),
+            format!("{captured:?}"),
+            format!("{login:?}"),
+            format!("{answer:?}"),
+            format!("{process:?}"),
+        ] {
+            assert!(!d.contains("TOPSECRET"), "{d}");
+        }
+    }
 }

@@ -22,7 +22,10 @@ pub const ONE_HOUR: Duration = Duration::from_secs(3600);
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
     pub access_key_id: String,
+    /// Written out only into the keychain entry (`SessionSecrets`).
+    #[serde(with = "crate::secret::exposed")]
     pub secret_access_key: SecretString,
+    #[serde(with = "crate::secret::exposed")]
     pub session_token: SecretString,
     #[serde(with = "serde_rfc3339")]
     pub expires_at: OffsetDateTime,

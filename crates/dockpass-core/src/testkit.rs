@@ -27,7 +27,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// okta.xml: three roles (123456789012/Developer, /Admin, 345678901234/Developer),
 /// NotOnOrAfter 2099-06-01T12:05:00Z.
-pub const OKTA: &str = include_str!("../tests/fixtures/saml/okta.xml");
+pub const OKTA: &str = include_str!("../../dockpass-saml/tests/fixtures/saml/okta.xml");
 
 /// STS and ECR answering from the test clock: credentials for `sts_life`, tokens for
 /// `token_ttl`; `ecr_down` makes ECR fail like an outage.

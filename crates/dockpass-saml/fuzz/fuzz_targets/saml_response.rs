@@ -3,8 +3,8 @@
 //! SAML error code with a one-line message; every success must hold roles.
 #![no_main]
 
-use dockpass_core::saml::{parse_response, MAX_INPUT_BYTES};
-use dockpass_core::Code;
+use dockpass_common::Code;
+use dockpass_saml::{parse_response, MAX_INPUT_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -216,7 +216,7 @@ impl<'s> Selector<'s> {
 /// How many roles a RoleNotFound message lists before it says "and N more".
 const LIST_MAX: usize = 10;
 
-fn not_found(roles: &[Role], sel: &str) -> crate::Error {
+fn not_found(roles: &[Role], sel: &str) -> crate::error::Error {
     let all = distinct(roles.iter());
     if all.is_empty() {
         return err(

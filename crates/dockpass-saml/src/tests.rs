@@ -8,7 +8,7 @@ use time::macros::datetime;
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!("../../tests/fixtures/saml/", $name))
+        include_str!(concat!("../tests/fixtures/saml/", $name))
     };
 }
 
@@ -43,7 +43,7 @@ fn code_of(input: impl AsRef<[u8]>) -> Code {
     }
 }
 
-fn error_of(input: impl AsRef<[u8]>) -> crate::Error {
+fn error_of(input: impl AsRef<[u8]>) -> crate::error::Error {
     let e = parse_response(input.as_ref()).expect_err("expected an error");
     assert_one_line_no_secret(&e.message);
     e
@@ -1438,7 +1438,7 @@ mod properties {
     }
 
     /// The error `input` gives (checked as `error_of` does) and how long that took.
-    fn timed_error(input: &[u8]) -> (crate::Error, Duration) {
+    fn timed_error(input: &[u8]) -> (crate::error::Error, Duration) {
         let started = Instant::now();
         let r = parse_response(input);
         let took = started.elapsed();

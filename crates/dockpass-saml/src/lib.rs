@@ -5,14 +5,19 @@
 //! `SAMLResponse=` form body tolerated), the decoded XML, or the IdP's HTML form page. It
 //! does not check signatures (AWS does) nor expiry (callers do, with their clock).
 
+#![forbid(unsafe_code)]
+
+pub mod acs;
 mod decode;
 mod parse;
+pub mod role;
 #[cfg(test)]
 mod tests;
 
-use crate::error::{err, Code, Result};
 use crate::role::Role;
-use crate::SecretString;
+use dockpass_common::error;
+use dockpass_common::SecretString;
+use error::{err, Code, Result};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -101,7 +106,7 @@ impl Assertion {
             ("Destination", &self.destination),
             ("Recipient", &self.recipient),
         ] {
-            if let Some(to) = to.as_deref().filter(|t| !crate::capture::is_aws_acs(t)) {
+            if let Some(to) = to.as_deref().filter(|t| !acs::is_aws_acs(t)) {
                 return Err(err(
                     Code::SamlInvalid,
                     format!(
