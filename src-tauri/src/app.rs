@@ -1,8 +1,8 @@
 //! App-wide actions shared by the tray and the UI: quitting for real, the log folder, start
 //! at login.
 
-use dockpass_core::autostart::{app_beside, Autostart};
-use dockpass_core::controller::Controller;
+use dockpass_core::app::controller::Controller;
+use dockpass_core::platform::autostart::{app_beside, Autostart};
 use dockpass_core::Error;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +16,7 @@ pub fn quit(app: &AppHandle) {
     let ctl = app.state::<Arc<Controller>>().inner().clone();
     crate::keeper::close_notices(app, &ctl);
     #[cfg(unix)]
-    dockpass_core::helper::server::release();
+    dockpass_core::app::helper_server::release();
     std::thread::spawn(|| {
         std::thread::sleep(Duration::from_secs(3));
         std::process::exit(0);
@@ -25,7 +25,7 @@ pub fn quit(app: &AppHandle) {
 }
 
 pub fn open_logs() -> Result<(), Error> {
-    dockpass_core::desktop::open_folder(&dockpass_core::paths::log_dir()?)
+    dockpass_core::platform::desktop::open_folder(&dockpass_core::base::paths::log_dir()?)
 }
 
 /// Turns start at login on (this very binary, straight to the tray) or off; the new state.

@@ -1,6 +1,6 @@
 //! Core events to the UI (Tauri events) and the tray (menu and icon refresh).
 
-use dockpass_core::controller::{Event, EventSink};
+use dockpass_core::app::controller::{Event, EventSink};
 use tauri::{AppHandle, Emitter};
 
 pub struct TauriSink(AppHandle);

@@ -2,9 +2,9 @@
 //! may hold some), lends the core scheduler a silent-login renewer and desktop
 //! notifications, and runs it.
 
-use dockpass_core::controller::{Controller, Hooks, Renewer};
-use dockpass_core::lock::{self, ProfileLock};
-use dockpass_core::notify::{Action, DesktopNotifier};
+use dockpass_core::app::controller::{Controller, Hooks, Renewer};
+use dockpass_core::base::lock::{self, ProfileLock};
+use dockpass_core::platform::notify::{Action, DesktopNotifier};
 use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Manager};
 
@@ -41,7 +41,7 @@ pub fn start(app: &AppHandle) {
     // docker-credential-dockpass asks here first (a daemon may already answer).
     #[cfg(unix)]
     tauri::async_runtime::spawn(async move {
-        match dockpass_core::helper::server::bind() {
+        match dockpass_core::app::helper_server::bind() {
             Ok(listener) => ctl.serve_helper(listener).await,
             Err(e) => tracing::info!("credential helper socket: {}", e.message),
         }
@@ -52,7 +52,7 @@ pub fn start(app: &AppHandle) {
 pub fn close_notices(app: &AppHandle, ctl: &Controller) {
     if let Some(keeper) = app.try_state::<Keeper>() {
         for p in &ctl.context().config.profiles {
-            dockpass_core::notify::Notifier::clear(keeper.notifier.as_ref(), &p.name);
+            dockpass_core::platform::notify::Notifier::clear(keeper.notifier.as_ref(), &p.name);
         }
         keeper.notifier.flush(std::time::Duration::from_secs(1));
     }

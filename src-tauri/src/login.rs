@@ -7,8 +7,8 @@
 //! only reach the app's own windows), it is a window of the app.
 
 use crate::login_host::{self, Spec, ToParent};
-use dockpass_core::capture;
-use dockpass_core::controller::{Attempt, Controller, Navigation, Next};
+use dockpass_core::app::controller::{Attempt, Controller, Navigation, Next};
+use dockpass_core::idp::capture;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{ChildStdin, Command, Stdio};

@@ -20,7 +20,7 @@
 //! core rule (`capture::decide` with the attempt's nonce and policy), and shows a refusal's
 //! reason in the page itself.
 
-use dockpass_core::capture;
+use dockpass_core::idp::capture;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -60,7 +60,7 @@ pub struct ToParent {
 
 /// `dockpass-app --login-window`: read the spec, show the window, report a capture, end.
 pub fn run() -> i32 {
-    dockpass_core::logging::init("warn", true);
+    dockpass_core::platform::logging::init("warn", true);
     let mut stdin = std::io::stdin().lock();
     let mut line = String::new();
     let spec: Spec = match stdin

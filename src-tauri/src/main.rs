@@ -1,5 +1,5 @@
 //! `dockpass-app [--login] [--profile P] [--tray]`: the tray app. A thin shell: windows,
-//! tray and IPC wired to `dockpass_core::controller::Controller`, which decides everything.
+//! tray and IPC wired to `dockpass_core::app::controller::Controller`, which decides everything.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -14,7 +14,7 @@ mod login_host;
 mod tray;
 mod window;
 
-use dockpass_core::controller::Controller;
+use dockpass_core::app::controller::Controller;
 use std::sync::Arc;
 use tauri::Manager;
 
@@ -25,10 +25,10 @@ fn main() {
     }
     bench::mark("main");
     // Kept for the life of the process: dropping it flushes the file.
-    let _log = match dockpass_core::paths::log_dir() {
-        Ok(dir) => dockpass_core::logging::init_with_file("warn", "dockpass-app", dir),
+    let _log = match dockpass_core::base::paths::log_dir() {
+        Ok(dir) => dockpass_core::platform::logging::init_with_file("warn", "dockpass-app", dir),
         Err(_) => {
-            dockpass_core::logging::init("warn", true);
+            dockpass_core::platform::logging::init("warn", true);
             None
         }
     };
@@ -133,6 +133,6 @@ fn software_rendering() {
     #[cfg(all(unix, not(target_os = "macos")))]
     if std::env::var_os("GDK_GL").is_none() {
         std::env::set_var("GDK_GL", "disable");
-        std::env::set_var(dockpass_core::desktop::GDK_GL_MARKER, "1");
+        std::env::set_var(dockpass_core::platform::desktop::GDK_GL_MARKER, "1");
     }
 }

@@ -1,7 +1,7 @@
 //! The tray icon and its menu (design.md: status line, Log in…, Switch role, Open Dockpass,
 //! Profiles, Quit). Rebuilt from the controller whenever the session or config changes.
 
-use dockpass_core::controller::Controller;
+use dockpass_core::app::controller::Controller;
 use dockpass_core::session::{SessionState, Status};
 use std::sync::Arc;
 use tauri::image::Image;
@@ -32,7 +32,10 @@ fn status_line(status: &Result<Status, dockpass_core::Error>, now: time::OffsetD
                 let left = exp - now;
                 if left.is_positive() {
                     let d = std::time::Duration::from_secs(left.whole_seconds() as u64);
-                    format!("{name} @ {a} · {} left", dockpass_core::duration::format(d))
+                    format!(
+                        "{name} @ {a} · {} left",
+                        dockpass_core::base::duration::format(d)
+                    )
                 } else {
                     format!("{name} @ {a} · expired")
                 }
@@ -113,7 +116,7 @@ fn build_menu(
         menu.append(&sub)?;
     }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    let autostart = dockpass_core::autostart::Autostart::standard()
+    let autostart = dockpass_core::platform::autostart::Autostart::standard()
         .map(|a| a.enabled())
         .unwrap_or(false);
     menu.append(&CheckMenuItem::with_id(
@@ -220,7 +223,7 @@ fn on_menu(app: &AppHandle, id: &str) {
             }
         }
         "autostart" => {
-            let on = !dockpass_core::autostart::Autostart::standard()
+            let on = !dockpass_core::platform::autostart::Autostart::standard()
                 .map(|a| a.enabled())
                 .unwrap_or(false);
             if let Err(e) = crate::app::set_autostart(on) {

@@ -111,13 +111,13 @@ fn main() -> ExitCode {
 
 /// Logs go to stderr, off unless `DOCKPASS_LOG` (or `RUST_LOG`) asks for them.
 fn init_logging() {
-    dockpass_core::logging::init("off", false);
+    dockpass_core::platform::logging::init("off", false);
 }
 
 /// stderr as `init_logging`, plus `NAME.DATE.log` in the platform's log folder.
-fn init_file_logging(name: &str) -> Option<dockpass_core::logging::FileLog> {
-    match dockpass_core::paths::log_dir() {
-        Ok(dir) => dockpass_core::logging::init_with_file("off", name, dir),
+fn init_file_logging(name: &str) -> Option<dockpass_core::platform::logging::FileLog> {
+    match dockpass_core::base::paths::log_dir() {
+        Ok(dir) => dockpass_core::platform::logging::init_with_file("off", name, dir),
         Err(_) => {
             init_logging();
             None

@@ -49,7 +49,7 @@ pub fn relative(now: time::OffsetDateTime, t: time::OffsetDateTime) -> String {
     let d = t - now;
     let secs = d.whole_seconds();
     let abs = std::time::Duration::from_secs(secs.unsigned_abs());
-    let text = dockpass_core::duration::format(abs);
+    let text = dockpass_core::base::duration::format(abs);
     if secs >= 0 {
         format!("in {text}")
     } else {

@@ -22,12 +22,12 @@
 //! `--secrets memory` keeps the session in memory instead of the keychain (the figure without
 //! the keychain's D-Bus round trips). Config, state and docker config: the usual variables.
 
+use dockpass_core::aws::ecr::Ecr;
+use dockpass_core::aws::sts::Sts;
 use dockpass_core::aws::Aws;
-use dockpass_core::clock::SystemClock;
-use dockpass_core::ecr::Ecr;
-use dockpass_core::secrets::MemoryStore;
+use dockpass_core::base::clock::SystemClock;
+use dockpass_core::session::secrets::MemoryStore;
 use dockpass_core::session::{self, Context};
-use dockpass_core::sts::Sts;
 use dockpass_core::{saml, Result};
 use std::sync::Arc;
 use std::time::Instant;
@@ -113,19 +113,19 @@ impl Bench {
         .cloned()
     }
 
-    async fn sts(&self) -> Result<dockpass_core::sts::Credentials> {
+    async fn sts(&self) -> Result<dockpass_core::aws::sts::Credentials> {
         let a = self.assertion()?;
         let role = self.role(&a)?;
         let aws = self.aws().await;
         aws.assume_role_with_saml(&role, &a.response_b64, None)
             .await
             .map_err(|e| match e {
-                dockpass_core::sts::StsFailure::Other(e) => e,
+                dockpass_core::aws::sts::StsFailure::Other(e) => e,
                 other => dockpass_core::err(dockpass_core::Code::StsFailed, format!("{other:?}")),
             })
     }
 
-    async fn ecr(&self, creds: &dockpass_core::sts::Credentials) -> Result<()> {
+    async fn ecr(&self, creds: &dockpass_core::aws::sts::Credentials) -> Result<()> {
         let role_account = self.role(&self.assertion()?)?.account;
         let target = session::targets(&self.profile, &role_account)
             .into_iter()
@@ -133,11 +133,11 @@ impl Bench {
             .expect("a profile has a registry");
         let aws = self.aws().await;
         let raw = aws.get_authorization_token(creds, &target.registry).await?;
-        dockpass_core::ecr::decode_token(&target.registry, raw)?;
+        dockpass_core::aws::ecr::decode_token(&target.registry, raw)?;
         Ok(())
     }
 
-    async fn assume(&self, creds: &dockpass_core::sts::Credentials) -> Result<()> {
+    async fn assume(&self, creds: &dockpass_core::aws::sts::Credentials) -> Result<()> {
         let chain = self.profile.chain.first().ok_or_else(|| {
             dockpass_core::err(
                 dockpass_core::Code::Usage,
@@ -225,7 +225,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     if std::env::var_os("DOCKPASS_LOG").is_some() {
-        dockpass_core::logging::init("off", true); // timestamps: where a sign-in's time goes
+        dockpass_core::platform::logging::init("off", true); // timestamps: where a sign-in's time goes
     }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

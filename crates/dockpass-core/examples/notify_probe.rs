@@ -11,7 +11,7 @@
 //! (exit 3). `--clear` withdraws the profiles' notifications at the end. Errors: one line on
 //! stderr, exit 1 (2 for usage).
 
-use dockpass_core::notify::{Action, DesktopNotifier, Notice, Notifier};
+use dockpass_core::platform::notify::{Action, DesktopNotifier, Notice, Notifier};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;

@@ -7,7 +7,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 
-use dockpass_core::controller::Controller;
+use dockpass_core::app::controller::Controller;
 use std::sync::Arc;
 
 pub type Ctl<'a> = tauri::State<'a, Arc<Controller>>;

@@ -1,5 +1,5 @@
 use super::Ctl;
-use dockpass_core::repos::{Image, RepositoryList};
+use dockpass_core::aws::repos::{Image, RepositoryList};
 use dockpass_core::Error;
 
 /// The repository browser's list (cached for the session; `refresh` fetches again).

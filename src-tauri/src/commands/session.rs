@@ -1,5 +1,5 @@
 use super::Ctl;
-use dockpass_core::controller::Overview;
+use dockpass_core::app::controller::Overview;
 use dockpass_core::Error;
 use tauri::AppHandle;
 

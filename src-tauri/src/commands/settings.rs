@@ -1,6 +1,6 @@
 use super::Ctl;
+use dockpass_core::app::controller::ConfigView;
 use dockpass_core::config::Profile;
-use dockpass_core::controller::ConfigView;
 use dockpass_core::Error;
 
 #[tauri::command]

@@ -1,9 +1,9 @@
 //! The first-run setup: registry proposals from the first sign-in, and start at login.
 
 use super::Ctl;
-use dockpass_core::autostart::Autostart;
-use dockpass_core::controller::ConfigView;
-use dockpass_core::setup::{NewRegistry, RegistryProposal};
+use dockpass_core::app::controller::ConfigView;
+use dockpass_core::app::setup::{NewRegistry, RegistryProposal};
+use dockpass_core::platform::autostart::Autostart;
 use dockpass_core::Error;
 
 #[tauri::command]

@@ -1,7 +1,7 @@
 //! `dockpass autostart [on|off]`: start the tray app at desktop login (off by default); without
 //! an argument, say whether it does.
 
-use dockpass_core::autostart::{app_beside, Autostart};
+use dockpass_core::platform::autostart::{app_beside, Autostart};
 use dockpass_core::{err, Code, Result};
 use std::path::PathBuf;
 

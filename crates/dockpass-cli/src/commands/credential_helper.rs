@@ -3,7 +3,7 @@
 //! its socket. Speaks the docker credential helper protocol: answers and errors on stdout,
 //! errors exit 1.
 
-use dockpass_core::helper::{self, MISSING_URL, NOT_FOUND};
+use dockpass_core::session::helper::{self, MISSING_URL, NOT_FOUND};
 use dockpass_core::{aws::Aws, err, session::Context, Code, Error};
 use std::io::Read;
 use std::process::ExitCode;

@@ -2,8 +2,8 @@
 //! `credential_process = dockpass credentials --profile corp` in ~/.aws/config works.
 //! It never prompts; without a live session it says to sign in and exits 3.
 
-use dockpass_core::credentials;
-use dockpass_core::helper::socket::{self, Answer, Request};
+use dockpass_core::app::socket::{self, Answer, Request};
+use dockpass_core::session::credentials;
 use dockpass_core::{aws::Aws, session, Result};
 
 #[derive(clap::Args)]

@@ -2,9 +2,10 @@
 //! It resumes sessions from the keychain, refreshes ECR tokens, and notifies when the user
 //! must sign in (the app or `dockpass login` does that).
 
-use dockpass_core::controller::{Controller, Event, EventSink, Hooks};
-use dockpass_core::notify::{Action, DesktopNotifier};
-use dockpass_core::{err, lock, session::Context, Code, Result};
+use dockpass_core::app::controller::{Controller, Event, EventSink, Hooks};
+use dockpass_core::base::lock;
+use dockpass_core::platform::notify::{Action, DesktopNotifier};
+use dockpass_core::{err, session::Context, Code, Result};
 use std::sync::Arc;
 
 #[derive(clap::Args)]
@@ -80,7 +81,7 @@ pub fn run(profile: Option<&str>, _args: Args) -> Result<()> {
         );
         // docker-credential-dockpass asks here first (unless the app already answers).
         #[cfg(unix)]
-        match dockpass_core::helper::server::bind() {
+        match dockpass_core::app::helper_server::bind() {
             Ok(listener) => {
                 tokio::spawn(ctl.clone().serve_helper(listener));
             }
@@ -92,7 +93,7 @@ pub fn run(profile: Option<&str>, _args: Args) -> Result<()> {
             _ = stop => {}
         }
         #[cfg(unix)]
-        dockpass_core::helper::server::release();
+        dockpass_core::app::helper_server::release();
         eprintln!("dockpass: daemon stopped");
         Ok(())
     })

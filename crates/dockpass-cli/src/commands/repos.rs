@@ -1,7 +1,8 @@
 //! `dockpass repos`: the repositories of every registry of the live session.
 
 use crate::output;
-use dockpass_core::{aws::Aws, err, repos, session, Code, Result};
+use dockpass_core::aws::repos;
+use dockpass_core::{aws::Aws, err, session, Code, Result};
 
 #[derive(clap::Args)]
 pub struct Args {

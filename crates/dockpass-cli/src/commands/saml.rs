@@ -31,7 +31,11 @@ pub fn run(cmd: Command) -> Result<()> {
             println!(
                 "SessionDuration:  {}",
                 a.session_duration
-                    .map(|d| dockpass_core::duration::format(std::time::Duration::from_secs(d)))
+                    .map(
+                        |d| dockpass_core::base::duration::format(std::time::Duration::from_secs(
+                            d
+                        ))
+                    )
                     .unwrap_or_else(|| "-".into())
             );
             println!("NotOnOrAfter:     {}", s("not_on_or_after"));

@@ -8,8 +8,8 @@
 //! not "repair" silently.
 
 use super::describe_kind;
+use crate::base::fsutil;
 use crate::error::{err, Code, Error, Result};
-use crate::fsutil;
 use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,10 @@ fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
     if !meta.is_file() {
         return Ok(()); // read_capped refuses it with the right words
     }
-    let (Some(owner), Some(me)) = (crate::os::owner(&meta), crate::os::effective_uid()) else {
+    let (Some(owner), Some(me)) = (
+        crate::base::os::owner(&meta),
+        crate::base::os::effective_uid(),
+    ) else {
         return Ok(()); // no Unix owners (Windows): the ACLs decide
     };
     if owner != me {
@@ -46,7 +49,7 @@ fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
             ),
         ));
     }
-    let mode = crate::os::mode(&meta).unwrap_or(0o600);
+    let mode = crate::base::os::mode(&meta).unwrap_or(0o600);
     if mode & 0o200 == 0 {
         return Err(err(
             Code::DockerConfig,
@@ -66,7 +69,7 @@ fn refuse_foreign_dangling_link(path: &Path) -> Result<()> {
     let Ok(link) = std::fs::symlink_metadata(path) else {
         return Ok(()); // nothing there: a new file in the user's own folder
     };
-    let Some(me) = crate::os::effective_uid() else {
+    let Some(me) = crate::base::os::effective_uid() else {
         return Ok(());
     };
     if !link.file_type().is_symlink() {
@@ -87,11 +90,11 @@ fn refuse_foreign_dangling_link(path: &Path) -> Result<()> {
             ),
         )
     };
-    if let Some(owner) = crate::os::owner(&link).filter(|o| *o != me) {
+    if let Some(owner) = crate::base::os::owner(&link).filter(|o| *o != me) {
         return Err(foreign("the link", owner));
     }
     if let Ok(dir) = std::fs::metadata(folder) {
-        if let Some(owner) = crate::os::owner(&dir).filter(|o| *o != me) {
+        if let Some(owner) = crate::base::os::owner(&dir).filter(|o| *o != me) {
             return Err(foreign(&format!("its folder {}", folder.display()), owner));
         }
     }

@@ -66,8 +66,8 @@ const ATTEMPTS: usize = 5;
 /// Crash leftovers of our own temporary files are cleared first (no writer can be mid-write
 /// while we hold the lock).
 fn exclusively<T>(config: &Path, mut change: impl FnMut() -> Result<T>) -> Result<T> {
-    let _lock = crate::lock::docker_writer(config)?;
-    crate::fsutil::remove_stale_temps(config);
+    let _lock = crate::base::lock::docker_writer(config)?;
+    crate::base::fsutil::remove_stale_temps(config);
     let mut attempt = 1;
     loop {
         match change() {

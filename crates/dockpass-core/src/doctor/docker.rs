@@ -4,7 +4,7 @@
 use super::{our_hosts, Check, Setup};
 use crate::config::{Config, DockerMode};
 use crate::docker::{Inspection, Source, Via};
-use crate::state::State;
+use crate::session::state::State;
 
 const PREFIX: &str = "docker-credential-";
 
@@ -30,7 +30,7 @@ pub(super) fn checks(setup: &Setup, config: &Config, state: &State, out: &mut Ve
 fn folder_check(docker: &Inspection) -> Check {
     let path = &docker.path;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let writable = dir.is_none_or(|d| !d.exists() || crate::os::can_write_in(d));
+    let writable = dir.is_none_or(|d| !d.exists() || crate::base::os::can_write_in(d));
     if !writable {
         let d = dir.map(|d| d.display().to_string()).unwrap_or_default();
         return Check::error(

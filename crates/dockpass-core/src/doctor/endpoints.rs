@@ -7,7 +7,7 @@
 use super::{Check, Setup};
 use crate::config::{Config, Profile};
 use crate::registry::dns_suffixes;
-use crate::state::State;
+use crate::session::state::State;
 use std::time::{Duration, Instant};
 use tokio::net::{lookup_host, TcpStream};
 

@@ -2,7 +2,7 @@
 
 use super::{Check, Setup};
 use crate::config::{Config, DockerMode};
-use crate::state::{State, StateFile};
+use crate::session::state::{State, StateFile};
 use std::path::Path;
 use std::time::Duration;
 
@@ -100,8 +100,8 @@ pub(super) fn helper_path(setup: &Setup, config: &Config, out: &mut Vec<Check>) 
     let found = setup.search_path.as_deref().and_then(|paths| {
         std::env::split_paths(paths)
             .filter(|d| d.is_absolute())
-            .map(|d| d.join(crate::os::program_file(HELPER)))
-            .find(|p| crate::os::is_executable(p))
+            .map(|d| d.join(crate::base::os::program_file(HELPER)))
+            .find(|p| crate::base::os::is_executable(p))
     });
     let check = match (found, wanted_by.is_empty()) {
         (Some(path), _) => match version_of(&path) {
@@ -221,7 +221,7 @@ pub(super) fn helper_socket(setup: &Setup, config: &Config, out: &mut Vec<Check>
 }
 
 pub(super) fn keychain(helper_profiles: &[String]) -> Check {
-    match crate::secrets::Keychain::probe() {
+    match crate::session::secrets::Keychain::probe() {
         Ok(()) => Check::ok("keychain", "the keychain (Secret Service) answers and is unlocked"),
         Err(why) if !helper_profiles.is_empty() => Check::warn(
             "keychain",
@@ -240,7 +240,7 @@ pub(super) fn keychain(helper_profiles: &[String]) -> Check {
 }
 
 pub(super) fn notifications(timeout: Duration) -> Check {
-    match crate::notify::server_info(timeout) {
+    match crate::platform::notify::server_info(timeout) {
         Ok(who) => Check::ok("notifications", format!("notification server: {who}")),
         Err(e) => Check::warn(
             "notifications",

@@ -12,7 +12,7 @@ mod endpoints;
 mod local;
 
 use crate::config::Config;
-use crate::state::State;
+use crate::session::state::State;
 use serde::Serialize;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -96,8 +96,8 @@ pub struct Setup {
 impl Setup {
     pub fn from_env(profile: Option<&str>, offline: bool) -> crate::Result<Setup> {
         Ok(Setup {
-            config_file: crate::paths::config_file()?,
-            state_file: crate::paths::state_dir()?.join("state.json"),
+            config_file: crate::base::paths::config_file()?,
+            state_file: crate::base::paths::state_dir()?.join("state.json"),
             docker_config: crate::docker::config_path()?,
             search_path: std::env::var_os("PATH"),
             runtime_dir: dockpass_helper::runtime_dir(),

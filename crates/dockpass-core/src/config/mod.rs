@@ -1,0 +1,698 @@
+//! The config file (`config.toml`, schema in design.md): profiles, registries, role chains.
+//!
+//! Parsing is strict (unknown keys are errors, so typos do not silently drop settings) and
+//! every error names the file, the key and the line, because people edit this file by hand.
+
+pub mod edit;
+
+use crate::base::duration::HumanDuration;
+use crate::{err, Code, Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Sessions never last longer than this: the AWS limit for AssumeRoleWithSAML.
+pub const MAX_SESSION: Duration = Duration::from_secs(12 * 3600);
+/// A config of many profiles is a few kilobytes; a bigger file is not a config.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// Default warning and refresh lead time before expiry.
+pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(10 * 60);
+
+/// How credentials reach docker (design.md, "Docker semantics").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DockerMode {
+    /// Like `docker login`: `auths`, or the configured credsStore / credHelpers.
+    #[default]
+    Config,
+    /// `credHelpers[HOST] = "dockpass"`; docker-credential-dockpass answers.
+    Helper,
+}
+
+impl DockerMode {
+    /// Whether this is the default, which the settings editor leaves out of the file.
+    pub fn is_default(&self) -> bool {
+        *self == DockerMode::default()
+    }
+}
+
+/// One ECR registry of a profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySpec {
+    /// 12-digit account; default: the role's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Default: the profile's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// More host names that get the same credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// ECR Public (`public.ecr.aws`, tokens from us-east-1) instead of a private registry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
+}
+
+/// A role assumed from the federated role (AssumeRole), with the registries it reaches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainSpec {
+    pub role_arn: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registry: Vec<RegistrySpec>,
+}
+
+/// One profile: an IdP (or AWS profile), a region and where the credentials go.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp_url: Option<String>,
+    /// More origins (`https://host[:port]`) whose pages may hand over the SAML response, for
+    /// IdPs that sign in through another site than `idp_url`'s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub idp_origins: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_profile: Option<String>,
+    pub region: String,
+    /// AWS accounts this profile may sign in to without asking (besides those it already
+    /// used): a role in any other account waits for the user's confirmation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
+    /// Serve the session's AWS credentials to `dockpass credentials` (the AWS CLI's
+    /// `credential_process`); off, only docker's ECR tokens leave Dockpass.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub credential_process: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_duration: Option<HumanDuration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_before: Option<HumanDuration>,
+    #[serde(default, skip_serializing_if = "DockerMode::is_default")]
+    pub docker: DockerMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sts_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registry: Vec<RegistrySpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainSpec>,
+}
+
+impl Profile {
+    /// How long before expiry to warn and refresh.
+    pub fn refresh_before(&self) -> Duration {
+        self.refresh_before
+            .map(|d| d.0)
+            .unwrap_or(DEFAULT_REFRESH_BEFORE)
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    profile: Vec<Profile>,
+}
+
+/// The parsed config file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub path: PathBuf,
+    pub profiles: Vec<Profile>,
+}
+
+impl Config {
+    /// Loads the config from `paths::config_file()`.
+    pub fn load() -> Result<Config> {
+        Config::load_from(&crate::base::paths::config_file()?)
+    }
+
+    /// Loads and validates a config file; nothing runs on a config that does not parse.
+    pub fn load_from(path: &Path) -> Result<Config> {
+        let bytes = match crate::base::fsutil::read_capped(path, MAX_CONFIG_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                return Err(err(
+                    Code::Config,
+                    format!(
+                        "no config file at {}: create it with a [[profile]] (see the README), or set DOCKPASS_CONFIG",
+                        path.display()
+                    ),
+                ))
+            }
+            Err(e) => return Err(err(Code::Config, format!("config file: {}", e.message))),
+        };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            err(
+                Code::Config,
+                format!(
+                    "invalid config {}: not UTF-8 text (byte {}); save it as UTF-8",
+                    path.display(),
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses config text; `path` is used in messages only.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let de = toml::Deserializer::new(text);
+        let file: File = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let line = inner.span().map(|s| line_of(text, s.start));
+            let mut msg = format!("invalid config {}", path.display());
+            if let Some(l) = line {
+                msg.push_str(&format!(", line {l}"));
+            }
+            if !key.is_empty() && key != "." {
+                msg.push_str(&format!(", key `{key}`"));
+            }
+            msg.push_str(&format!(": {}", inner.message().trim()));
+            err(Code::Config, msg)
+        })?;
+        let config = Config {
+            path: path.to_path_buf(),
+            profiles: file.profile,
+        };
+        config.validate(text)?;
+        Ok(config)
+    }
+
+    /// The named profile, or the first one when no name is given.
+    pub fn profile(&self, name: Option<&str>) -> Result<&Profile> {
+        match name {
+            None => self.profiles.first().ok_or_else(|| {
+                err(
+                    Code::Config,
+                    format!(
+                        "{} has no [[profile]]; add one (see the README)",
+                        self.path.display()
+                    ),
+                )
+            }),
+            Some(n) => self.profiles.iter().find(|p| p.name == n).ok_or_else(|| {
+                let names: Vec<&str> = self.profiles.iter().map(|p| p.name.as_str()).collect();
+                err(
+                    Code::ProfileNotFound,
+                    format!(
+                        "no profile named {n:?} in {}; profiles: {}",
+                        self.path.display(),
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// Serializes back to TOML (for the settings editor).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(&File {
+            profile: self.profiles.clone(),
+        })
+        .map_err(|e| err(Code::Internal, format!("cannot serialize config: {e}")))
+    }
+
+    fn validate(&self, text: &str) -> Result<()> {
+        let fail = |i: usize, key: &str, what: String| -> Error {
+            let line = profile_line(text, i);
+            err(
+                Code::Config,
+                format!(
+                    "invalid config {}, line {line}, key `profile[{i}].{key}`: {what}",
+                    self.path.display()
+                ),
+            )
+        };
+        for (i, p) in self.profiles.iter().enumerate() {
+            if p.name.is_empty()
+                || !p
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                return Err(fail(
+                    i,
+                    "name",
+                    format!(
+                        "{:?} is not a valid profile name; use letters, digits, '.', '_' and '-'",
+                        p.name
+                    ),
+                ));
+            }
+            if self.profiles[..i].iter().any(|q| q.name == p.name) {
+                return Err(fail(
+                    i,
+                    "name",
+                    format!(
+                        "profile {:?} is defined twice; names must be unique",
+                        p.name
+                    ),
+                ));
+            }
+            match (&p.idp_url, &p.aws_profile) {
+                (None, None) => {
+                    return Err(fail(
+                        i,
+                        "idp_url",
+                        "missing: set idp_url (your IdP's AWS app URL) or aws_profile".into(),
+                    ))
+                }
+                (Some(_), Some(_)) => {
+                    return Err(fail(
+                        i,
+                        "aws_profile",
+                        "set either idp_url or aws_profile, not both".into(),
+                    ))
+                }
+                (Some(u), None) => {
+                    if let Err(why) = check_url(u) {
+                        return Err(fail(i, "idp_url", why));
+                    }
+                }
+                (None, Some(_)) => {}
+            }
+            if p.aws_profile.is_some() && !p.idp_origins.is_empty() {
+                return Err(fail(
+                    i,
+                    "idp_origins",
+                    "only a profile with idp_url signs in at an IdP; remove idp_origins".into(),
+                ));
+            }
+            for (j, o) in p.idp_origins.iter().enumerate() {
+                if let Err(why) = check_origin(o) {
+                    return Err(fail(i, &format!("idp_origins[{j}]"), why));
+                }
+            }
+            for (j, a) in p.accounts.iter().enumerate() {
+                if !is_account(a) {
+                    return Err(fail(
+                        i,
+                        &format!("accounts[{j}]"),
+                        format!("{a:?} is not a 12-digit AWS account id"),
+                    ));
+                }
+            }
+            if !is_region(&p.region) {
+                return Err(fail(
+                    i,
+                    "region",
+                    format!("{:?} is not an AWS region such as us-east-1", p.region),
+                ));
+            }
+            if let Some(e) = &p.sts_endpoint {
+                if let Err(why) = check_url(e) {
+                    return Err(fail(i, "sts_endpoint", why));
+                }
+            }
+            if let Some(d) = p.session_duration {
+                if d.0 < Duration::from_secs(900) {
+                    return Err(fail(
+                        i,
+                        "session_duration",
+                        format!("{d} is shorter than the AWS minimum of 15m"),
+                    ));
+                }
+            }
+            if let Some(d) = p.refresh_before {
+                if d.0 < Duration::from_secs(60) {
+                    return Err(fail(
+                        i,
+                        "refresh_before",
+                        format!("{d} is too short; use at least 1m"),
+                    ));
+                }
+            }
+            for (j, r) in p.registry.iter().enumerate() {
+                check_registry(r).map_err(|why| fail(i, &format!("registry[{j}]"), why))?;
+            }
+            for (j, c) in p.chain.iter().enumerate() {
+                if let Err(e) = crate::role::parse_role_arn(&c.role_arn) {
+                    return Err(fail(i, &format!("chain[{j}].role_arn"), e.message));
+                }
+                for (k, r) in c.registry.iter().enumerate() {
+                    if r.account.is_some() {
+                        return Err(fail(
+                            i,
+                            &format!("chain[{j}].registry[{k}].account"),
+                            "a chained registry is in the chained role's account; remove account"
+                                .into(),
+                        ));
+                    }
+                    check_registry(r)
+                        .map_err(|why| fail(i, &format!("chain[{j}].registry[{k}]"), why))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_registry(r: &RegistrySpec) -> std::result::Result<(), String> {
+    if r.public {
+        if r.account.is_some() {
+            return Err("ECR Public (public = true) has no account; remove account".into());
+        }
+        if r.region
+            .as_deref()
+            .is_some_and(|x| x != crate::registry::PUBLIC_REGION)
+        {
+            return Err(format!(
+                "ECR Public (public = true) issues tokens in {} only; remove region",
+                crate::registry::PUBLIC_REGION
+            ));
+        }
+    }
+    if let Some(a) = &r.account {
+        if !is_account(a) {
+            return Err(format!("account {a:?} is not a 12-digit AWS account id"));
+        }
+    }
+    if let Some(reg) = &r.region {
+        if !is_region(reg) {
+            return Err(format!(
+                "region {reg:?} is not an AWS region such as us-east-1"
+            ));
+        }
+    }
+    for a in &r.aliases {
+        if a.is_empty()
+            || a.contains("://")
+            || a.contains('/')
+            || a.chars().any(char::is_whitespace)
+        {
+            return Err(format!(
+                "alias {a:?} must be a registry host name such as registry.example.com or 127.0.0.1:5000"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An http(s) URL Dockpass may open or call: `https://` anywhere, `http://` only on this
+/// machine (a local IdP or endpoint), since anything else would carry sign-ins in clear text.
+pub fn check_url(u: &str) -> std::result::Result<url::Url, String> {
+    let parsed = url::Url::parse(u)
+        .ok()
+        .filter(|p| p.has_host() && !u.chars().any(char::is_whitespace));
+    let Some(parsed) = parsed else {
+        return Err(format!("{u:?} is not an http(s) URL"));
+    };
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(format!(
+            "{u:?} uses http://, which sends your sign-in in clear text; use https:// (http:// is only for 127.0.0.1 or localhost)"
+        )),
+        _ => Err(format!("{u:?} is not an http(s) URL")),
+    }
+}
+
+/// Whether the URL's host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
+pub fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    }
+}
+
+/// The origin of a page, `scheme://host[:port]` as browsers write it (`location.origin`);
+/// `None` for what has none (`about:blank`, `data:`).
+pub fn origin_of(u: &str) -> Option<String> {
+    let origin = url::Url::parse(u).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// An `idp_origins` entry: an origin alone (no path, query or user), by the URL rules above.
+fn check_origin(o: &str) -> std::result::Result<(), String> {
+    let parsed = check_url(o)?;
+    let bare = parsed.path() == "/"
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
+        && parsed.username().is_empty()
+        && !o.trim_end_matches('/').ends_with('?');
+    if bare {
+        Ok(())
+    } else {
+        Err(format!(
+            "{o:?} is not an origin; give scheme and host only, such as https://login.example.com"
+        ))
+    }
+}
+
+/// A 12-digit AWS account id.
+pub fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An AWS region name such as `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`.
+pub fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line of the i-th `[[profile]]` header, for errors found after parsing.
+fn profile_line(text: &str, i: usize) -> usize {
+    let mut seen = 0;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with("[[profile]]") || t.replace(' ', "").starts_with("[[profile]]") {
+            if seen == i {
+                return n + 1;
+            }
+            seen += 1;
+        }
+    }
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("/tmp/dockpass.toml"))
+    }
+
+    const FULL: &str = r#"
+[[profile]]
+name = "corp"
+idp_url = "https://corp.example.okta.com/home/amazon_aws/0oa1/272"
+region = "us-east-1"
+role = "arn:aws:iam::123456789012:role/Developer"
+session_duration = "8h"
+refresh_before = "10m"
+docker = "config"
+sts_endpoint = "https://vpce-1.sts.us-east-1.vpce.amazonaws.com"
+
+[[profile.registry]]
+account = "123456789012"
+region = "eu-west-1"
+aliases = ["registry.corp.example"]
+
+[[profile.chain]]
+role_arn = "arn:aws:iam::210987654321:role/EcrReader"
+registry = [{ region = "us-east-1" }]
+
+[[profile]]
+name = "aws-profile"
+aws_profile = "testSAML"
+region = "eu-central-1"
+docker = "helper"
+"#;
+
+    #[test]
+    fn parses_the_design_example() {
+        let c = parse(FULL).unwrap();
+        assert_eq!(c.profiles.len(), 2);
+        let p = c.profile(None).unwrap();
+        assert_eq!(p.name, "corp");
+        assert_eq!(p.session_duration.unwrap().secs(), 8 * 3600);
+        assert_eq!(p.refresh_before(), Duration::from_secs(600));
+        assert_eq!(p.registry[0].aliases, vec!["registry.corp.example"]);
+        assert_eq!(p.chain[0].registry[0].region.as_deref(), Some("us-east-1"));
+        let q = c.profile(Some("aws-profile")).unwrap();
+        assert_eq!(q.docker, DockerMode::Helper);
+        assert_eq!(q.refresh_before(), DEFAULT_REFRESH_BEFORE);
+    }
+
+    #[test]
+    fn round_trips_through_toml() {
+        let c = parse(FULL).unwrap();
+        let again = parse(&c.to_toml().unwrap()).unwrap();
+        assert_eq!(again.profiles, c.profiles);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let e =
+            parse("[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregin = \"us-east-1\"\n")
+                .unwrap_err();
+        assert_eq!(e.code, Code::Config);
+        assert!(e.message.contains("/tmp/dockpass.toml"), "{}", e.message);
+        assert!(e.message.contains("regin"), "{}", e.message);
+        assert!(e.message.contains("line 4"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
+    }
+
+    #[test]
+    fn bad_value_names_key_and_line() {
+        let e = parse(
+            "[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\nsession_duration = \"eight hours\"\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("line 5"), "{}", e.message);
+        assert!(
+            e.message.contains("profile[0].session_duration"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn syntax_error_names_line() {
+        let e = parse("[[profile]]\nname = \"a\nregion = 1\n").unwrap_err();
+        assert_eq!(e.code, Code::Config);
+        assert!(e.message.contains("line 2"), "{}", e.message);
+    }
+
+    #[test]
+    fn semantic_errors_name_profile_line_and_key() {
+        let text = "[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\n\n[[profile]]\nname = \"b\"\nidp_url = \"https://x\"\nregion = \"Frankfurt\"\n";
+        let e = parse(text).unwrap_err();
+        assert!(e.message.contains("line 6"), "{}", e.message);
+        assert!(e.message.contains("profile[1].region"), "{}", e.message);
+        let dup = "[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\n[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\n";
+        assert!(parse(dup).unwrap_err().message.contains("defined twice"));
+        let none = "[[profile]]\nname = \"a\"\nregion = \"us-east-1\"\n";
+        assert!(parse(none).unwrap_err().message.contains("idp_url"));
+        let acct = "[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\n[[profile.registry]]\naccount = \"123\"\n";
+        assert!(parse(acct).unwrap_err().message.contains("12-digit"));
+    }
+
+    #[test]
+    fn oversized_binary_or_special_files_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, vec![b'#'; MAX_CONFIG_BYTES as usize + 1]).unwrap();
+        let e = Config::load_from(&big).unwrap_err();
+        assert_eq!(e.code, Code::Config);
+        assert!(e.message.contains("larger than"), "{}", e.message);
+        let bin = dir.path().join("bin.toml");
+        std::fs::write(&bin, b"[[profile]]\nname = \"\xff\"\n").unwrap();
+        let e = Config::load_from(&bin).unwrap_err();
+        assert!(e.message.contains("UTF-8"), "{}", e.message);
+        let e = Config::load_from(dir.path()).unwrap_err();
+        assert!(e.message.contains("folder"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
+    }
+
+    #[test]
+    fn http_only_on_this_machine() {
+        for ok in [
+            "https://corp.okta.com/app/x",
+            "http://127.0.0.1:3000/",
+            "http://localhost:8080/sso",
+            "http://[::1]:9/",
+            "http://127.8.9.10/",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://corp.okta.com/app",
+            "http://10.0.0.1/",
+            "http://localhost.evil.example/",
+            "ftp://x/",
+            "https://",
+            "corp.okta.com",
+            "https://a b/",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+        let e = parse("[[profile]]\nname = \"a\"\nidp_url = \"http://idp.example/sso\"\nregion = \"us-east-1\"\n")
+            .unwrap_err();
+        assert!(e.message.contains("clear text"), "{}", e.message);
+        let e = parse("[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\nsts_endpoint = \"http://sts.example\"\n")
+            .unwrap_err();
+        assert!(e.message.contains("sts_endpoint"), "{}", e.message);
+    }
+
+    #[test]
+    fn idp_origins_and_accounts() {
+        let ok = "[[profile]]\nname = \"a\"\nidp_url = \"https://sso.corp.example/aws\"\nregion = \"us-east-1\"\nidp_origins = [\"https://corp.okta.com\", \"http://127.0.0.1:3000/\"]\naccounts = [\"123456789012\"]\ncredential_process = true\n";
+        let c = parse(ok).unwrap();
+        let p = &c.profiles[0];
+        assert_eq!(p.idp_origins.len(), 2);
+        assert_eq!(p.accounts, vec!["123456789012"]);
+        assert!(p.credential_process);
+        for bad in [
+            "\"https://corp.okta.com/app\"",
+            "\"http://corp.okta.com\"",
+            "\"https://corp.okta.com/?x\"",
+            "\"corp.okta.com\"",
+        ] {
+            let text = format!("[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\nidp_origins = [{bad}]\n");
+            let e = parse(&text).unwrap_err();
+            assert!(e.message.contains("idp_origins[0]"), "{bad}: {}", e.message);
+        }
+        let e = parse("[[profile]]\nname = \"a\"\nidp_url = \"https://x\"\nregion = \"us-east-1\"\naccounts = [\"12\"]\n").unwrap_err();
+        assert!(e.message.contains("accounts[0]"), "{}", e.message);
+        assert_eq!(
+            origin_of("https://Corp.Okta.com:443/app/x?y").as_deref(),
+            Some("https://corp.okta.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000/sso").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(origin_of("about:blank"), None);
+    }
+
+    #[test]
+    fn unknown_profile_lists_names() {
+        let c = parse(FULL).unwrap();
+        let e = c.profile(Some("nope")).unwrap_err();
+        assert_eq!(e.code, Code::ProfileNotFound);
+        assert!(e.message.contains("corp, aws-profile"));
+    }
+
+    #[test]
+    fn regions_and_accounts() {
+        for r in [
+            "us-east-1",
+            "cn-north-1",
+            "us-gov-west-1",
+            "us-isob-east-1",
+            "eu-central-2",
+        ] {
+            assert!(is_region(r), "{r}");
+        }
+        for r in ["us-east", "US-EAST-1", "useast1", "us--1"] {
+            assert!(!is_region(r), "{r}");
+        }
+        assert!(is_account("123456789012"));
+        assert!(!is_account("12345678901a"));
+    }
+}
