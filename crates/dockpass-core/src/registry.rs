@@ -94,6 +94,25 @@ pub enum Host {
     Public,
 }
 
+/// A 12-digit AWS account id.
+pub fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An AWS region name such as `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`.
+pub fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The AWS partition of a region: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`,
 /// `aws-eusc` (the European Sovereign Cloud), ...
 pub fn partition_of(region: &str) -> &'static str {
@@ -161,7 +180,7 @@ pub fn parse_host(input: &str) -> Option<Host> {
         return Some(Host::Public);
     }
     let (account, rest) = host.split_once('.')?;
-    if !crate::config::is_account(account) {
+    if !is_account(account) {
         return None;
     }
     // (label, FIPS, dual-stack label)
@@ -174,7 +193,7 @@ pub fn parse_host(input: &str) -> Option<Host> {
     .iter()
     .find_map(|(p, fips, dash)| rest.strip_prefix(p).map(|r| (*fips, *dash, r)))?;
     let (region, suffix) = rest.split_once('.')?;
-    if !crate::config::is_region(region) {
+    if !is_region(region) {
         return None;
     }
     // Only the suffixes of the region's own partition: a `dkr-ecr` host is dual-stack, and
@@ -367,5 +386,23 @@ mod tests {
         assert_eq!(partition_of("us-isob-east-1"), "aws-iso-b");
         assert_eq!(partition_of("eusc-de-east-1"), "aws-eusc");
         assert_eq!(default_region("aws-cn"), "cn-north-1");
+    }
+
+    #[test]
+    fn regions_and_accounts() {
+        for r in [
+            "us-east-1",
+            "cn-north-1",
+            "us-gov-west-1",
+            "us-isob-east-1",
+            "eu-central-2",
+        ] {
+            assert!(is_region(r), "{r}");
+        }
+        for r in ["us-east", "US-EAST-1", "useast1", "us--1"] {
+            assert!(!is_region(r), "{r}");
+        }
+        assert!(is_account("123456789012"));
+        assert!(!is_account("12345678901a"));
     }
 }

@@ -1,7 +1,7 @@
 //! `dockpass repos`: the repositories of every registry of the live session.
 
 use crate::output;
-use dockpass_core::aws::repos;
+use dockpass_core::session::repos;
 use dockpass_core::{aws::Aws, err, session, Code, Result};
 
 #[derive(clap::Args)]
@@ -57,7 +57,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     }
 }
 
-fn count_registries(list: &repos::RepositoryList) -> usize {
+fn count_registries(list: &dockpass_core::aws::repos::RepositoryList) -> usize {
     let mut hosts: Vec<&str> = list
         .repositories
         .iter()

@@ -5,13 +5,14 @@
 use crate::app::activity::{self, Activity, Kind};
 use crate::aws::ecr::Ecr;
 use crate::aws::profile_source::ProfileSource;
-use crate::aws::repos::{self, Image, RepoApi, RepositoryList};
+use crate::aws::repos::{Image, RepoApi, RepositoryList};
 use crate::aws::sts::Sts;
 use crate::aws::Aws;
 use crate::config::Profile;
 use crate::idp::capture::{self, Captured};
 use crate::role::Role;
 use crate::saml::{self, Assertion};
+use crate::session::repos;
 use crate::session::{self, Context, Status};
 use crate::{err, Code, Error, Result};
 use serde::Serialize;

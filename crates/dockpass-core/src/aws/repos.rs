@@ -6,9 +6,7 @@
 
 use crate::aws::sts::Credentials;
 use crate::base::clock::serde_rfc3339;
-use crate::config::Profile;
 use crate::registry::EcrRegistry;
-use crate::session::{self, Context};
 use crate::{err, Code, Error, Result};
 use serde::Serialize;
 use std::future::Future;
@@ -230,60 +228,7 @@ pub async fn images<A: RepoApi>(
     })
     .await?;
     images.sort_by(|a, b| b.pushed_at.cmp(&a.pushed_at).then(a.digest.cmp(&b.digest)));
-    Ok(images)
-}
-
-/// Every repository of a profile's live session (registries reached through chained
-/// roles with those roles' credentials).
-pub async fn of_session<A: RepoApi>(
-    ctx: &Context,
-    api: &A,
-    profile: &Profile,
-) -> Result<RepositoryList> {
-    let (session, secrets) = session::live_session(ctx, profile)?;
-    let mut regs = Vec::new();
-    for r in &session.registries {
-        let creds = secrets.credentials_for(r.via.as_deref()).ok_or_else(|| {
-            err(
-                Code::NotLoggedIn,
-                format!("no credentials for {}; sign in again", r.host),
-            )
-        })?;
-        regs.push((r.registry(), creds.clone()));
-    }
-    Ok(list(api, &profile.name, &regs, ctx.clock.now()).await)
-}
-
-/// The images of repository `name` in the session's registry `registry` (its host or alias).
-pub async fn images_of_session<A: RepoApi>(
-    ctx: &Context,
-    api: &A,
-    profile: &Profile,
-    registry: &str,
-    name: &str,
-) -> Result<Vec<Image>> {
-    let (session, secrets) = session::live_session(ctx, profile)?;
-    let r = session
-        .registries
-        .iter()
-        .find(|r| {
-            r.host.eq_ignore_ascii_case(registry)
-                || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(registry))
-        })
-        .ok_or_else(|| {
-            err(
-                Code::Usage,
-                format!("{registry} is not a registry of profile {}", profile.name),
-            )
-        })?;
-    let creds = secrets.credentials_for(r.via.as_deref()).ok_or_else(|| {
-        err(
-            Code::NotLoggedIn,
-            format!("no credentials for {}; sign in again", r.host),
-        )
-    })?;
-    let found = images(api, creds, &r.registry(), name).await?;
-    Ok(found.into_iter().map(Image::with_pull_rules).collect())
+    Ok(images.into_iter().map(Image::with_pull_rules).collect())
 }
 
 #[cfg(test)]

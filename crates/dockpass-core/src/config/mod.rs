@@ -6,6 +6,7 @@
 pub mod edit;
 
 use crate::base::duration::HumanDuration;
+pub use crate::registry::{is_account, is_region};
 use crate::{err, Code, Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -450,25 +451,6 @@ fn check_origin(o: &str) -> std::result::Result<(), String> {
     }
 }
 
-/// A 12-digit AWS account id.
-pub fn is_account(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// An AWS region name such as `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`.
-pub fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
-}
-
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -676,23 +658,5 @@ docker = "helper"
         let e = c.profile(Some("nope")).unwrap_err();
         assert_eq!(e.code, Code::ProfileNotFound);
         assert!(e.message.contains("corp, aws-profile"));
-    }
-
-    #[test]
-    fn regions_and_accounts() {
-        for r in [
-            "us-east-1",
-            "cn-north-1",
-            "us-gov-west-1",
-            "us-isob-east-1",
-            "eu-central-2",
-        ] {
-            assert!(is_region(r), "{r}");
-        }
-        for r in ["us-east", "US-EAST-1", "useast1", "us--1"] {
-            assert!(!is_region(r), "{r}");
-        }
-        assert!(is_account("123456789012"));
-        assert!(!is_account("12345678901a"));
     }
 }

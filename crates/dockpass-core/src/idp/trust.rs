@@ -9,7 +9,6 @@
 
 use crate::config::Profile;
 use crate::role::Role;
-use crate::session::state::ProfileState;
 use crate::{err, Code, Error};
 use serde::{Deserialize, Serialize};
 
@@ -79,67 +78,50 @@ impl Question {
     }
 }
 
-/// The accounts a profile may use without asking: those it used and those it lists.
-pub fn known_accounts(state: &ProfileState, profile: &Profile) -> Vec<String> {
-    let mut out = profile.accounts.clone();
-    for a in used_accounts(state) {
-        if !out.contains(&a) {
-            out.push(a);
+impl Known {
+    /// The accounts a profile may use without asking: those it used and those it lists.
+    pub fn accounts_with(&self, listed: &[String]) -> Vec<String> {
+        let mut out = listed.to_vec();
+        for a in &self.accounts {
+            if !out.contains(a) {
+                out.push(a.clone());
+            }
         }
+        out
     }
-    out
-}
 
-/// The accounts a profile signed in to; state written before Dockpass remembered them
-/// counts its last role and session.
-fn used_accounts(state: &ProfileState) -> Vec<String> {
-    if !state.known.accounts.is_empty() {
-        return state.known.accounts.clone();
+    /// The question to ask before signing in to `profile` as `role` with an assertion from
+    /// `issuer`, if any. The first sign-in of a profile that lists no accounts is trusted.
+    pub fn question(
+        &self,
+        profile: &Profile,
+        issuer: Option<&str>,
+        role: &Role,
+    ) -> Option<Question> {
+        let known_issuer = self.issuer.clone();
+        let new_issuer = known_issuer.as_deref().is_some_and(|k| Some(k) != issuer);
+        let known_accounts = self.accounts_with(&profile.accounts);
+        let new_account = !known_accounts.is_empty() && !known_accounts.contains(&role.account);
+        (new_issuer || new_account).then(|| Question {
+            profile: profile.name.clone(),
+            role_arn: role.role_arn.clone(),
+            issuer: issuer.map(str::to_string),
+            known_issuer,
+            new_issuer,
+            account: role.account.clone(),
+            known_accounts,
+            new_account,
+        })
     }
-    let role = state.role.as_ref().map(|r| r.account.clone());
-    let session = state.session.as_ref().map(|s| s.account.clone());
-    let mut out: Vec<String> = Vec::new();
-    for a in role.into_iter().chain(session) {
-        if !out.contains(&a) {
-            out.push(a);
+
+    /// Remembers a successful sign-in's issuer and account.
+    pub fn remember(&mut self, issuer: Option<&str>, account: &str) {
+        if !self.accounts.iter().any(|a| a == account) {
+            self.accounts.push(account.to_string());
         }
-    }
-    out
-}
-
-/// The question to ask before signing in as `role` with an assertion from `issuer`, if any.
-/// The first sign-in of a profile that lists no accounts is trusted (and remembered).
-pub fn question(
-    state: &ProfileState,
-    profile: &Profile,
-    issuer: Option<&str>,
-    role: &Role,
-) -> Option<Question> {
-    let known_issuer = state.known.issuer.clone();
-    let new_issuer = known_issuer.as_deref().is_some_and(|k| Some(k) != issuer);
-    let known_accounts = known_accounts(state, profile);
-    let new_account = !known_accounts.is_empty() && !known_accounts.contains(&role.account);
-    (new_issuer || new_account).then(|| Question {
-        profile: profile.name.clone(),
-        role_arn: role.role_arn.clone(),
-        issuer: issuer.map(str::to_string),
-        known_issuer,
-        new_issuer,
-        account: role.account.clone(),
-        known_accounts,
-        new_account,
-    })
-}
-
-/// Remembers a successful sign-in's issuer and account.
-pub fn remember(state: &mut ProfileState, issuer: Option<&str>, account: &str) {
-    let mut accounts = used_accounts(state);
-    if !accounts.iter().any(|a| a == account) {
-        accounts.push(account.to_string());
-    }
-    state.known.accounts = accounts;
-    if let Some(i) = issuer {
-        state.known.issuer = Some(i.to_string());
+        if let Some(i) = issuer {
+            self.issuer = Some(i.to_string());
+        }
     }
 }
 
@@ -165,52 +147,35 @@ mod tests {
     #[test]
     fn the_first_sign_in_is_trusted_then_remembered() {
         let p = profile("");
-        let mut s = ProfileState::default();
-        assert_eq!(
-            question(&s, &p, Some("urn:idp"), &role("111111111111")),
-            None
-        );
-        remember(&mut s, Some("urn:idp"), "111111111111");
-        assert_eq!(
-            question(&s, &p, Some("urn:idp"), &role("111111111111")),
-            None
-        );
+        let mut k = Known::default();
+        assert_eq!(k.question(&p, Some("urn:idp"), &role("111111111111")), None);
+        k.remember(Some("urn:idp"), "111111111111");
+        assert_eq!(k.question(&p, Some("urn:idp"), &role("111111111111")), None);
 
-        let q = question(&s, &p, Some("urn:evil"), &role("111111111111")).unwrap();
+        let q = k
+            .question(&p, Some("urn:evil"), &role("111111111111"))
+            .unwrap();
         assert!(q.new_issuer && !q.new_account);
         assert_eq!(q.known_issuer.as_deref(), Some("urn:idp"));
-        let q = question(&s, &p, Some("urn:idp"), &role("999999999999")).unwrap();
+        let q = k
+            .question(&p, Some("urn:idp"), &role("999999999999"))
+            .unwrap();
         assert!(!q.new_issuer && q.new_account);
         assert_eq!(q.known_accounts, vec!["111111111111"]);
         let e = q.to_error();
         assert_eq!(e.code, Code::Untrusted);
         assert!(e.message.contains("999999999999") && e.message.contains("--trust-new-account"));
         // An assertion without an issuer is a new issuer once one is known.
-        assert!(question(&s, &p, None, &role("111111111111")).is_some());
+        assert!(k.question(&p, None, &role("111111111111")).is_some());
     }
 
     #[test]
     fn listed_accounts_are_known_and_bound_the_first_sign_in() {
         let p = profile("accounts = [\"222222222222\"]");
-        let s = ProfileState::default();
-        assert_eq!(
-            question(&s, &p, Some("urn:idp"), &role("222222222222")),
-            None
-        );
-        assert!(question(&s, &p, Some("urn:idp"), &role("333333333333")).is_some());
-    }
-
-    #[test]
-    fn state_from_before_remembers_its_role_and_session() {
-        let p = profile("");
-        let s = ProfileState {
-            role: Some(role("444444444444")),
-            ..Default::default()
-        };
-        assert_eq!(known_accounts(&s, &p), vec!["444444444444"]);
-        assert!(question(&s, &p, Some("urn:idp"), &role("555555555555")).is_some());
-        let mut s2 = s.clone();
-        remember(&mut s2, Some("urn:idp"), "555555555555");
-        assert_eq!(s2.known.accounts, vec!["444444444444", "555555555555"]);
+        let k = Known::default();
+        assert_eq!(k.question(&p, Some("urn:idp"), &role("222222222222")), None);
+        assert!(k
+            .question(&p, Some("urn:idp"), &role("333333333333"))
+            .is_some());
     }
 }

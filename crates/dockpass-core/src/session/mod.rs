@@ -4,6 +4,7 @@
 
 pub mod credentials;
 pub mod helper;
+pub mod repos;
 pub mod schedule;
 pub mod secrets;
 pub mod state;
@@ -377,18 +378,19 @@ pub fn plan_login(
         .get(&profile.name)
         .cloned()
         .unwrap_or_default();
-    let known = trust::known_accounts(&pstate, profile);
+    let known = pstate.known();
+    let accounts = known.accounts_with(&profile.accounts);
     let role = choose_role(
         &assertion.roles,
         opts.role,
         profile.role.as_deref(),
         pstate.role.as_ref(),
-        &known,
+        &accounts,
     )?
     .clone();
     let question = match opts.trust_new {
         true => None,
-        false => trust::question(&pstate, profile, assertion.issuer.as_deref(), &role),
+        false => known.question(profile, assertion.issuer.as_deref(), &role),
     };
     Ok(Plan {
         role,
@@ -621,7 +623,9 @@ async fn establish<A: Sts + Ecr>(
     let stated = ctx.state.update(|state| {
         let pstate = state.profiles.entry(profile.name.clone()).or_default();
         if let Some(r) = base.role {
-            crate::idp::trust::remember(pstate, base.issuer.as_deref(), &r.account);
+            let mut known = pstate.known();
+            known.remember(base.issuer.as_deref(), &r.account);
+            pstate.known = known;
             pstate.role = Some(r);
         }
         if let Some(r) = base.roles {

@@ -4,6 +4,7 @@
 
 use crate::base::clock::serde_rfc3339;
 use crate::docker::Written;
+use crate::idp::trust::Known;
 use crate::registry::{EcrRegistry, Variant};
 use crate::role::Role;
 use crate::{err, Code, Error, Result};
@@ -42,8 +43,26 @@ pub struct ProfileState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<Error>,
     /// The IdP issuer and the accounts this profile signed in with (trust on first use).
-    #[serde(default, skip_serializing_if = "crate::idp::trust::Known::is_empty")]
-    pub known: crate::idp::trust::Known,
+    #[serde(default, skip_serializing_if = "Known::is_empty")]
+    pub known: Known,
+}
+
+impl ProfileState {
+    /// What the profile trusts (trust on first use). State written before Dockpass remembered
+    /// accounts counts its last role's and session's accounts as used.
+    pub fn known(&self) -> Known {
+        let mut known = self.known.clone();
+        if known.accounts.is_empty() {
+            let role = self.role.as_ref().map(|r| r.account.clone());
+            let session = self.session.as_ref().map(|s| s.account.clone());
+            for a in role.into_iter().chain(session) {
+                if !known.accounts.contains(&a) {
+                    known.accounts.push(a);
+                }
+            }
+        }
+        known
+    }
 }
 
 /// A live (or ended) session's public facts.
@@ -266,5 +285,23 @@ mod tests {
         assert!(e.message.contains("damaged"));
         assert!(f.update(|_| ()).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{ not json");
+    }
+
+    #[test]
+    fn state_from_before_trust_counts_its_role_and_session() {
+        let role = crate::role::Role::from_attribute_value(
+            "arn:aws:iam::444444444444:role/Dev,arn:aws:iam::444444444444:saml-provider/Idp",
+        )
+        .unwrap();
+        let mut s = ProfileState {
+            role: Some(role),
+            ..Default::default()
+        };
+        assert_eq!(s.known().accounts, vec!["444444444444"]);
+        let mut k = s.known();
+        k.remember(Some("urn:idp"), "555555555555");
+        s.known = k;
+        assert_eq!(s.known().accounts, vec!["444444444444", "555555555555"]);
+        assert_eq!(s.known().issuer.as_deref(), Some("urn:idp"));
     }
 }
