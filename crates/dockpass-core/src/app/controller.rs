@@ -581,14 +581,14 @@ impl<P: AwsProvider> Controller<P> {
         };
         self.progress(profile, Phase::AssumingRole, None);
         let aws = self.aws.client(&p).await;
-        match session::login(&ctx, aws.as_ref(), &p, assertion, opts).await {
+        let switched = plan
+            .previous_role()
+            .is_some_and(|was| was != plan.role.role_arn)
+            .then(|| plan.role.label());
+        match session::login_planned(&ctx, aws.as_ref(), &p, assertion, plan).await {
             Ok(report) => {
                 self.signed_in(profile, &report, false);
-                if plan
-                    .previous_role
-                    .is_some_and(|was| was != plan.role.role_arn)
-                {
-                    let label = plan.role.label();
+                if let Some(label) = switched {
                     self.note(profile, Kind::Switch, format!("Switched role to {label}"));
                 }
                 Ok(Next::Done)

@@ -60,7 +60,13 @@ pub async fn for_process<S: Sts>(
             ),
         ));
     }
-    let (session, mut secrets) = session::live_session(ctx, profile)?;
+    let live = session::refresh::live(ctx, profile)?;
+    let name = live.session_name(profile);
+    let session::refresh::Live {
+        session,
+        mut secrets,
+        ..
+    } = live;
     let Some(sel) = role else {
         return Ok(secrets.credentials);
     };
@@ -112,17 +118,6 @@ pub async fn for_process<S: Sts>(
             return Ok(c.clone());
         }
     }
-    let subject = ctx
-        .state
-        .load()?
-        .profiles
-        .get(&profile.name)
-        .and_then(|p| p.subject.clone());
-    let name = if profile.aws_profile.is_some() {
-        "dockpass".to_string()
-    } else {
-        sts::session_name(subject.as_deref())
-    };
     let fresh = sts::assume_chained(sts, &secrets.credentials, &chain.role_arn, &name).await?;
     secrets.chained.retain(|c| c.role_arn != chain.role_arn);
     secrets.chained.push(ChainedCredentials {

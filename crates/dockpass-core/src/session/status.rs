@@ -1,0 +1,149 @@
+//! What a profile's session looks like now (`dockpass status`, the UI, the tray).
+
+use super::context::Context;
+use super::state::{ChainInfo, ProfileState, RegistryInfo};
+use crate::config::Profile;
+use crate::role::Role;
+use crate::Result;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// The session state names of design.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    LoggedOut,
+    Active,
+    Expiring,
+    Expired,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RegistryStatus {
+    pub host: String,
+    #[serde(with = "crate::base::clock::serde_rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+pub(super) fn registry_statuses(regs: &[RegistryInfo]) -> Vec<RegistryStatus> {
+    regs.iter()
+        .flat_map(|r| {
+            std::iter::once(r.host.clone())
+                .chain(r.aliases.iter().cloned())
+                .map(move |host| RegistryStatus {
+                    host,
+                    expires_at: r.expires_at,
+                })
+        })
+        .collect()
+}
+
+/// A chained role's status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainStatus {
+    pub role_arn: String,
+    pub account: String,
+    #[serde(with = "crate::base::clock::serde_rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+pub(super) fn chain_statuses(chain: &[ChainInfo]) -> Vec<ChainStatus> {
+    chain
+        .iter()
+        .map(|c| ChainStatus {
+            role_arn: c.role_arn.clone(),
+            account: c.account.clone(),
+            expires_at: c.expires_at,
+        })
+        .collect()
+}
+
+/// `dockpass status --json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Status {
+    pub profile: String,
+    pub state: SessionState,
+    pub role_arn: Option<String>,
+    pub account: Option<String>,
+    #[serde(with = "crate::base::clock::serde_rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    pub registries: Vec<RegistryStatus>,
+    /// Chained roles and when their credentials end.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainStatus>,
+    /// Who signed in (the assertion's NameID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Where the session's secrets are kept: "keychain" or "memory" (as of the sign-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<String>,
+    /// The last error while state is `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::Error>,
+}
+
+/// The profile's state now.
+pub fn status(ctx: &Context, profile: &Profile) -> Result<Status> {
+    let state = ctx.state.load()?;
+    let p = state
+        .profiles
+        .get(&profile.name)
+        .cloned()
+        .unwrap_or_default();
+    Ok(status_of(&profile.name, &p, profile, ctx.clock.now()))
+}
+
+/// Derives the status from stored facts and the time.
+pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDateTime) -> Status {
+    let Some(s) = &p.session else {
+        return Status {
+            profile: name.to_string(),
+            state: if p.last_error.is_some() {
+                SessionState::Error
+            } else {
+                SessionState::LoggedOut
+            },
+            role_arn: None,
+            account: None,
+            expires_at: None,
+            registries: vec![],
+            chain: vec![],
+            subject: None,
+            secrets: None,
+            error: p.last_error.clone(),
+        };
+    };
+    let state = if now >= s.expires_at {
+        SessionState::Expired
+    } else if p.last_error.is_some() {
+        SessionState::Error
+    } else if now + profile.refresh_before() >= s.expires_at {
+        SessionState::Expiring
+    } else {
+        SessionState::Active
+    };
+    Status {
+        profile: name.to_string(),
+        state,
+        role_arn: Some(s.role_arn.clone()),
+        account: Some(s.account.clone()),
+        expires_at: Some(s.expires_at),
+        registries: registry_statuses(&s.registries),
+        chain: chain_statuses(&s.chain),
+        subject: p.subject.clone(),
+        secrets: Some(s.secrets.clone()),
+        error: p.last_error.clone(),
+    }
+}
+
+/// The last assertion's roles and the remembered one.
+pub fn roles(ctx: &Context, profile: &Profile) -> Result<(Vec<Role>, Option<Role>)> {
+    let state = ctx.state.load()?;
+    let p = state
+        .profiles
+        .get(&profile.name)
+        .cloned()
+        .unwrap_or_default();
+    Ok((p.roles, p.role))
+}

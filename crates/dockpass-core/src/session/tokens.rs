@@ -1,0 +1,173 @@
+//! The one way tokens are fetched and published, at sign-in and at refresh: chained roles
+//! assumed concurrently, each group of registries fetched as soon as its credentials are there
+//! (one GetAuthorizationToken per region and credentials, `ecr::authorization_tokens`), then
+//! one docker config write.
+
+use super::context::Context;
+use super::secrets::ChainedCredentials;
+use super::state::SessionInfo;
+use super::targets::Target;
+use crate::aws::ecr::{self, Ecr, EcrToken};
+use crate::aws::sts::{self, Credentials, Sts};
+use crate::config::{DockerMode, Profile};
+use crate::docker;
+use crate::registry::EcrRegistry;
+use crate::{err, Code, Result};
+
+/// The credentials a fetch starts from: the session's own, the chained roles to assume now,
+/// and those assumed before that are still good.
+pub(super) struct Sources<'a> {
+    pub base: &'a Credentials,
+    /// RoleSessionName for the chained roles.
+    pub session_name: &'a str,
+    /// Chained roles to assume (again) now.
+    pub assume: Vec<String>,
+    /// Chained roles' credentials from before, for registries whose role is not assumed now.
+    pub held: &'a [ChainedCredentials],
+}
+
+/// What a fetch brought: the chained roles assumed now, and the tokens of the registries asked
+/// for, in the order asked.
+pub(super) struct Fetched {
+    pub chained: Vec<ChainedCredentials>,
+    pub tokens: Vec<EcrToken>,
+}
+
+/// Tokens for `registries`, concurrently: the session's own registries start at once; the
+/// registries of a chained role start as soon as that role is assumed (or at once with the
+/// held credentials when it is not due). Each group goes to ECR in as few calls as it allows.
+pub(super) async fn fetch<A: Sts + Ecr>(
+    aws: &A,
+    from: &Sources<'_>,
+    registries: &[Target],
+) -> Result<Fetched> {
+    let regs_of = |via: Option<&str>| -> Vec<EcrRegistry> {
+        registries
+            .iter()
+            .filter(|t| t.via.as_deref() == via)
+            .map(|t| t.registry.clone())
+            .collect()
+    };
+    let mut vias: Vec<&str> = from.assume.iter().map(String::as_str).collect();
+    for t in registries {
+        if let Some(v) = t.via.as_deref() {
+            if !vias.contains(&v) {
+                vias.push(v);
+            }
+        }
+    }
+    let own = regs_of(None);
+    let own_fut = async {
+        match own.is_empty() {
+            true => Ok(Vec::new()),
+            false => ecr::authorization_tokens(aws, from.base, &own).await,
+        }
+    };
+    let chain_futs = vias.iter().map(|arn| {
+        let regs = regs_of(Some(arn));
+        async move {
+            let assumed = if from.assume.iter().any(|a| a == arn) {
+                let c = sts::assume_chained(aws, from.base, arn, from.session_name).await?;
+                Some(ChainedCredentials {
+                    role_arn: arn.to_string(),
+                    credentials: c,
+                })
+            } else {
+                None
+            };
+            let creds = match &assumed {
+                Some(c) => c.credentials.clone(),
+                None => from
+                    .held
+                    .iter()
+                    .find(|c| c.role_arn == *arn)
+                    .map(|c| c.credentials.clone())
+                    .ok_or_else(|| {
+                        err(
+                            Code::NotLoggedIn,
+                            format!("no credentials for the chained role {arn}; sign in again"),
+                        )
+                    })?,
+            };
+            let toks = match regs.is_empty() {
+                true => Vec::new(),
+                false => ecr::authorization_tokens(aws, &creds, &regs).await?,
+            };
+            Ok::<_, crate::Error>((assumed, toks))
+        }
+    });
+    let (own_toks, chained) = futures::join!(own_fut, futures::future::join_all(chain_futs));
+    let mut tokens = own_toks?;
+    let mut assumed = Vec::new();
+    for r in chained {
+        let (c, t) = r?;
+        assumed.extend(c);
+        tokens.extend(t);
+    }
+    Ok(Fetched {
+        chained: assumed,
+        tokens: in_target_order(registries, tokens),
+    })
+}
+
+pub(super) fn in_target_order(targets: &[Target], mut tokens: Vec<EcrToken>) -> Vec<EcrToken> {
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        if let Some(i) = tokens.iter().position(|k| k.registry == t.registry) {
+            out.push(tokens.swap_remove(i));
+        }
+    }
+    out
+}
+
+/// Writes the tokens to docker the profile's way; returns what was written (for logout).
+pub(super) fn publish(
+    ctx: &Context,
+    profile: &Profile,
+    targets: &[Target],
+    tokens: &[EcrToken],
+    previous: Option<&SessionInfo>,
+) -> Result<Vec<docker::Written>> {
+    let mut creds = Vec::new();
+    for (t, tok) in targets.iter().zip(tokens) {
+        for host in std::iter::once(t.registry.host()).chain(t.aliases.iter().cloned()) {
+            creds.push(docker::Credential {
+                host,
+                username: tok.username.clone(),
+                secret: tok.password.clone(),
+            });
+        }
+    }
+    // Entries of the previous session that this one will not overwrite the same way go
+    // first: hosts no longer published, and helper-mode entries when the mode changed (a
+    // `credHelpers[HOST] = "dockpass"` left behind would capture the config-mode write).
+    if let Some(prev) = previous {
+        let helper_mode = profile.docker == DockerMode::Helper;
+        let stale: Vec<docker::Written> = prev
+            .written
+            .iter()
+            .filter(|w| {
+                let same_mode = matches!(w.via, docker::Via::CredHelper { .. }) == helper_mode;
+                !creds.iter().any(|c| c.host == w.host) || !same_mode
+            })
+            .cloned()
+            .collect();
+        if !stale.is_empty() {
+            docker::remove(&prev.docker_config, &stale)?;
+        }
+    }
+    let mut written = match profile.docker {
+        DockerMode::Config => docker::publish(&ctx.docker_config, &creds)?,
+        DockerMode::Helper => {
+            let hosts: Vec<String> = creds.iter().map(|c| c.host.clone()).collect();
+            docker::set_cred_helpers(&ctx.docker_config, &hosts, "dockpass")?
+        }
+    };
+    // An `auths` object the first publish created stays ours to drop at logout.
+    if previous.is_some_and(|p| p.written.iter().any(|w| w.created_auths)) {
+        for w in &mut written {
+            w.created_auths = !matches!(w.via, docker::Via::CredHelper { .. });
+        }
+    }
+    Ok(written)
+}
