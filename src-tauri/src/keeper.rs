@@ -2,7 +2,8 @@
 //! may hold some), lends the core scheduler a silent-login renewer and desktop
 //! notifications, and runs it.
 
-use dockpass_core::app::controller::{Controller, Hooks, Renewer};
+use dockpass_core::app::controller::Controller;
+use dockpass_core::app::scheduler::{self, Hooks, Renewer};
 use dockpass_core::base::lock::{self, ProfileLock};
 use dockpass_core::platform::notify::{Action, DesktopNotifier};
 use std::sync::{Arc, Mutex};
@@ -37,12 +38,15 @@ pub fn start(app: &AppHandle) {
     });
     relock(app);
     let ctl = app.state::<Arc<Controller>>().inner().clone();
-    tauri::async_runtime::spawn(ctl.clone().run_scheduler());
+    tauri::async_runtime::spawn(scheduler::run(ctl.clone()));
     // docker-credential-dockpass asks here first (a daemon may already answer).
     #[cfg(unix)]
     tauri::async_runtime::spawn(async move {
         match dockpass_core::app::helper_server::bind() {
-            Ok(listener) => ctl.serve_helper(listener).await,
+            Ok(listener) => {
+                let server = dockpass_core::app::helper_server::HelperServer::new(ctl);
+                Arc::new(server).serve(listener).await
+            }
             Err(e) => tracing::info!("credential helper socket: {}", e.message),
         }
     });

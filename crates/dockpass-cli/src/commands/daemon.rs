@@ -2,7 +2,9 @@
 //! It resumes sessions from the keychain, refreshes ECR tokens, and notifies when the user
 //! must sign in (the app or `dockpass login` does that).
 
-use dockpass_core::app::controller::{Controller, Event, EventSink, Hooks};
+use dockpass_core::app::controller::Controller;
+use dockpass_core::app::scheduler::{self, Hooks};
+use dockpass_core::app::wire::{Event, EventSink};
 use dockpass_core::base::lock;
 use dockpass_core::platform::notify::{Action, DesktopNotifier};
 use dockpass_core::{err, session::Context, Code, Result};
@@ -83,13 +85,14 @@ pub fn run(profile: Option<&str>, _args: Args) -> Result<()> {
         #[cfg(unix)]
         match dockpass_core::app::helper_server::bind() {
             Ok(listener) => {
-                tokio::spawn(ctl.clone().serve_helper(listener));
+                let server = dockpass_core::app::helper_server::HelperServer::new(ctl.clone());
+                tokio::spawn(Arc::new(server).serve(listener));
             }
             Err(e) => eprintln!("dockpass: credential helper socket: {}", e.message),
         }
         let stop = stop_signal()?;
         tokio::select! {
-            _ = ctl.clone().run_scheduler() => {}
+            _ = scheduler::run(ctl.clone()) => {}
             _ = stop => {}
         }
         #[cfg(unix)]

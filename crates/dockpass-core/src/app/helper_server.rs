@@ -17,7 +17,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 /// Secrets per profile, with the session fingerprint they belong to.
-type Cache = Arc<Mutex<HashMap<String, (String, SessionSecrets)>>>;
+type Cache = Mutex<HashMap<String, (String, SessionSecrets)>>;
 
 /// What changes whenever the keychain entry changes: a new session, refreshed tokens or
 /// chained roles.
@@ -126,10 +126,23 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl<P: AwsProvider> Controller<P> {
+/// The socket's server: answers from the controller's live sessions.
+pub struct HelperServer<P: AwsProvider> {
+    ctl: Arc<Controller<P>>,
+    /// The keychain's secrets per profile, for the session they belong to.
+    cache: Cache,
+}
+
+impl<P: AwsProvider> HelperServer<P> {
+    pub fn new(ctl: Arc<Controller<P>>) -> Self {
+        HelperServer {
+            ctl,
+            cache: Cache::default(),
+        }
+    }
+
     /// Serves the helper socket until the process ends.
-    pub async fn serve_helper(self: Arc<Self>, listener: UnixListener) {
-        let cache: Cache = Arc::default();
+    pub async fn serve(self: Arc<Self>, listener: UnixListener) {
         let waiting: Shared<Waiting> = Arc::default();
         let uid = rustix::process::getuid().as_raw();
         loop {
@@ -157,14 +170,14 @@ impl<P: AwsProvider> Controller<P> {
                     continue;
                 }
             }
-            let (ctl, cache, w) = (self.clone(), cache.clone(), waiting.clone());
+            let (server, w) = (self.clone(), waiting.clone());
             // Held while the task starts, so it cannot leave the queue before it is in it.
             let mut queue = locked(&waiting);
             let id = queue.admit();
             let task = tokio::spawn(async move {
                 let done = tokio::time::timeout(
                     EXCHANGE_DEADLINE,
-                    ctl.answer_one(stream, &cache, || locked(&w).remove(id)),
+                    server.answer_one(stream, || locked(&w).remove(id)),
                 )
                 .await;
                 match done {
@@ -178,12 +191,7 @@ impl<P: AwsProvider> Controller<P> {
         }
     }
 
-    async fn answer_one(
-        &self,
-        stream: UnixStream,
-        cache: &Cache,
-        request_read: impl FnOnce(),
-    ) -> Result<()> {
+    async fn answer_one(&self, stream: UnixStream, request_read: impl FnOnce()) -> Result<()> {
         let (read, mut write) = stream.into_split();
         let mut line = String::new();
         let io = |e: std::io::Error| err(Code::Io, format!("helper socket: {e}"));
@@ -194,7 +202,7 @@ impl<P: AwsProvider> Controller<P> {
         };
         request_read();
         let answer = match serde_json::from_str::<Request>(&line) {
-            Ok(req) => self.answer(req, cache).await,
+            Ok(req) => self.answer(req).await,
             Err(_) => Answer::Error(to_wire(&err(Code::Usage, "unreadable request"))),
         };
         let mut out = serde_json::to_vec(&answer)
@@ -204,20 +212,20 @@ impl<P: AwsProvider> Controller<P> {
         Ok(())
     }
 
-    async fn answer(&self, req: Request, cache: &Cache) -> Answer {
+    async fn answer(&self, req: Request) -> Answer {
         match req {
-            Request::Get { server_url } => match self.helper_get(&server_url, cache).await {
+            Request::Get { server_url } => match self.helper_get(&server_url).await {
                 Ok(Some(a)) => a,
                 Ok(None) => Answer::NotFound,
                 Err(e) => Answer::Error(to_wire(&e)),
             },
             Request::Credentials { profile, role } => {
-                let ctx = self.context();
+                let ctx = self.ctl.context();
                 let p = match ctx.profile(profile.as_deref()) {
                     Ok(p) => p.clone(),
                     Err(e) => return Answer::Error(to_wire(&e)),
                 };
-                let aws = self.aws().client(&p).await;
+                let aws = self.ctl.aws().client(&p).await;
                 match crate::session::credentials::for_process(
                     &ctx,
                     aws.as_ref(),
@@ -233,13 +241,13 @@ impl<P: AwsProvider> Controller<P> {
         }
     }
 
-    async fn helper_get(&self, server_url: &str, cache: &Cache) -> Result<Option<Answer>> {
+    async fn helper_get(&self, server_url: &str) -> Result<Option<Answer>> {
         let host = host_of(server_url);
         if host.is_empty() {
             return Err(err(Code::Usage, MISSING_URL));
         }
         for attempt in 0..2 {
-            let ctx = self.context();
+            let ctx = self.ctl.context();
             let state = ctx.state.load()?;
             match lookup(&state, &host, ctx.clock.now()) {
                 Lookup::Unknown => return Ok(None),
@@ -253,7 +261,7 @@ impl<P: AwsProvider> Controller<P> {
                     };
                     let fp = fingerprint(session);
                     let cached = {
-                        let map = cache.lock().unwrap_or_else(|p| p.into_inner());
+                        let map = self.cache.lock().unwrap_or_else(|p| p.into_inner());
                         map.get(&profile)
                             .filter(|(f, _)| *f == fp)
                             .and_then(|(_, s)| token_for(s, &registry))
@@ -265,7 +273,7 @@ impl<P: AwsProvider> Controller<P> {
                         return Ok(None);
                     };
                     let hit = token_for(&secrets, &registry);
-                    cache
+                    self.cache
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(profile, (fp, secrets));
@@ -276,10 +284,10 @@ impl<P: AwsProvider> Controller<P> {
                     let Ok(p) = ctx.profile(Some(&profile)).cloned() else {
                         return Ok(None);
                     };
-                    let aws = self.aws().client(&p).await;
+                    let aws = self.ctl.aws().client(&p).await;
                     crate::session::refresh_tokens(&ctx, aws.as_ref(), &p, false).await?;
-                    self.publish_status(&profile);
-                    self.replan.notify_one();
+                    self.ctl.publish_status(&profile);
+                    self.ctl.fresh.replan();
                 }
                 Lookup::Expired { .. } => return Ok(None),
             }

@@ -4,9 +4,11 @@
 
 pub mod activity;
 pub mod controller;
+#[cfg(unix)]
 pub mod helper_server;
 pub mod scheduler;
 pub mod setup;
 pub mod socket;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod wire;

@@ -1,7 +1,7 @@
 //! The scheduler in virtual time: a manual clock, a fake AWS, real files.
 
 use super::*;
-use crate::app::controller::{Hooks, Renewer};
+use crate::app::controller::Controller;
 use crate::app::testkit::*;
 use crate::base::clock::Clock;
 use crate::platform::notify::{Notice, RecordingNotifier};
@@ -42,7 +42,7 @@ async fn running(
         notifier: Some(notes.clone()),
         profiles: None,
     });
-    let task = tokio::spawn(s.ctl.clone().run_scheduler());
+    let task = tokio::spawn(run(s.ctl.clone()));
     settle().await;
     Running { s, notes, task }
 }
@@ -160,7 +160,7 @@ async fn without_a_renewer_the_user_is_told_before_and_at_the_end() {
     );
     assert_eq!(status(&r).state, SessionState::Expired);
     assert!(
-        r.s.ctl.next_work_for_tests().is_none(),
+        r.s.ctl.fresh.next_work(&r.s.ctl.context()).is_none(),
         "nothing more until a sign-in"
     );
 }
@@ -216,7 +216,7 @@ async fn a_session_shorter_than_refresh_before_is_not_renewed_at_once() {
     // (renewed) session is due for renewal the moment it starts, a renewal loop.
     let s = setup(&format!("{ROLE}refresh_before = \"2h\"\n"));
     capture(&s, None).await.unwrap();
-    let (at, _, work) = s.ctl.next_work_for_tests().unwrap();
+    let (at, _, work) = s.ctl.fresh.next_work(&s.ctl.context()).unwrap();
     assert_eq!(work, Work::Renew);
     assert_eq!(
         at,
@@ -237,7 +237,7 @@ async fn a_three_hour_jump_runs_overdue_work_once() {
     settle().await;
     // One refresh for the overdue deadline, then the next one is an hour away.
     assert_eq!(r.s.aws.ecr_calls.load(Ordering::SeqCst), calls + 1);
-    let (at, _, work) = r.s.ctl.next_work_for_tests().unwrap();
+    let (at, _, work) = r.s.ctl.fresh.next_work(&r.s.ctl.context()).unwrap();
     assert_eq!(work, Work::Tokens);
     assert_eq!(at, r.s.clock.now() + 60 * MIN);
 }
@@ -245,7 +245,7 @@ async fn a_three_hour_jump_runs_overdue_work_once() {
 #[tokio::test]
 async fn nothing_is_due_without_sessions() {
     let s = setup(ROLE);
-    assert!(s.ctl.next_work_for_tests().is_none());
+    assert!(s.ctl.fresh.next_work(&s.ctl.context()).is_none());
 }
 
 /// A renewer that starts but never completes (the IdP wants the user).
@@ -378,7 +378,7 @@ async fn an_aws_profile_session_is_renewed_silently_without_a_window() {
         notifier: Some(notes.clone()),
         profiles: None,
     });
-    let task = tokio::spawn(s.ctl.clone().run_scheduler());
+    let task = tokio::spawn(run(s.ctl.clone()));
     settle().await;
     let first = s.ctl.status(Some("corp")).unwrap().expires_at.unwrap();
     // refresh_before 10 m: renewal 10 minutes before the end, with no window and no notice.
