@@ -70,12 +70,11 @@ _procs_signal() {  # SID SIG: signal every process group of the session; false w
 }
 
 _procs_gone_within() {  # SID SECS: true once the session has no running process, false after SECS
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    [[ -z $(_procs_groups "$1") ]] && return 0
+  local deadline=$((${EPOCHREALTIME//[!0-9]/} + $2 * 1000000))
+  while [[ -n $(_procs_groups "$1") ]]; do
+    ((${EPOCHREALTIME//[!0-9]/} < deadline)) || return 1
     sleep 0.1
   done
-  [[ -z $(_procs_groups "$1") ]]
 }
 
 _procs_reap() {  # PID: collect the exit status of our own child, unless it still runs (never blocks)
@@ -94,7 +93,8 @@ _procs_stop() {
     if [[ $first != TERM ]] && _procs_signal "$sid" TERM && _procs_gone_within "$sid" 5; then
       :
     elif _procs_signal "$sid" KILL; then
-      printf '%s: %s (session %s) did not stop after SIG%s: killed\n' "${0##*/}" "$name" "$sid" "$first" >&2
+      printf '%s: %s (session %s) did not stop on SIG%s%s: killed\n' "${0##*/}" "$name" "$sid" "$first" \
+        "$([[ $first == TERM ]] || echo ' and SIGTERM')" >&2
       _procs_gone_within "$sid" 2 || true
     fi
   fi

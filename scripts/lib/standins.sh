@@ -132,7 +132,7 @@ _standins_running() {  # PID: the launcher still runs (not a zombie, and the pid
 
 # standins_down STATE_FILE
 standins_down() {
-  local state="${1:?standins_down STATE_FILE}" pid="${STANDINS_PID:-}" i
+  local state="${1:?standins_down STATE_FILE}" pid="${STANDINS_PID:-}" end
   if [[ -f $state ]]; then
     # `down` signals the launcher and each service's process group by the pids in STATE_FILE.
     # timeout bounds it and runs it in a process group of its own: a second Ctrl-C in the
@@ -144,8 +144,8 @@ standins_down() {
     # services): on SIGTERM it stops every service it started, within about 10 s each at worst.
     if _standins_running "$pid"; then
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for ((i = 0; i < 200; i++)); do
-        _standins_running "$pid" || break
+      end=$((SECONDS + 20))
+      while _standins_running "$pid" && ((SECONDS < end)); do
         sleep 0.1
       done
       if _standins_running "$pid"; then
