@@ -105,7 +105,11 @@ procs_run() {
   local pid rc=0
   # env resets SIGINT, which bash ignores in background commands, so that the SIGINT sent on
   # Ctrl-C reaches CMD; setsid does not fork here (a background child leads no group).
-  setsid env --default-signal=INT,QUIT "$@" <&0 &
+  if [[ -e /proc/self/fd/0 ]]; then
+    setsid env --default-signal=INT,QUIT "$@" <&0 &
+  else  # stdin closed
+    setsid env --default-signal=INT,QUIT "$@" </dev/null &
+  fi
   pid=$!
   _procs_push run "$pid" "$1"
   wait "$pid" || rc=$?
