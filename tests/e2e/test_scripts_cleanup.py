@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.standins import procs
 from tests.standins.procs import REPO_ROOT, become_subreaper, reap_orphans
 
 MARK = "DOCKPASS_CLEANUP_TEST_MARK"
@@ -138,6 +139,7 @@ class Demo:
                 ["env", "--default-signal=INT", "bash", "scripts/demo", *args],
                 cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
+        procs._tracked.add(self.proc.pid)  # reaped by Popen (for its exit status), not by reap_orphans
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -210,14 +212,16 @@ class Demo:
 
     def kill_all(self) -> None:
         """After a failure: SIGKILL every process group of what is left (ours never)."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc.poll() is None:  # not reaped yet, so its pid (= its group's id) is still its
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
         for p in self.leftovers():
             if p.pgid != os.getpgrp():
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(p.pgid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
+        procs._tracked.discard(self.proc.pid)
         time.sleep(0.2)
         reap_orphans()
 
