@@ -23,16 +23,13 @@
 #
 # A second Ctrl-C during this cleanup does not cut it short (it is bounded). After it the script
 # ends by the signal it got (exit status 130, 143 or 129 for its caller). A script killed outright
-# (SIGKILL, which no trap sees) still takes its sessions along: each session's leader is a small
-# bash with a parent-death signal (setpriv --pdeathsig) that then SIGTERMs its process group.
+# (SIGKILL, which no trap sees) still takes its sessions along: each session's leader
+# (scripts/lib/procs-leader) has a parent-death signal (setpriv --pdeathsig) on which it SIGTERMs
+# its process group.
 # Processes that leave the session (setsid) are their starter's to stop: the stand-ins' launcher
 # stops its services, and scripts/lib/standins.sh's standins_down stops the launcher.
 
-# The leader of each session: runs CMD (SIGINT back at its default: bash ignores it in background
-# commands, and the SIGINT sent on Ctrl-C must reach CMD) and returns its status; on SIGTERM,
-# which it also gets when the script dies however it dies, it stops its process group.
-# shellcheck disable=SC2016 # expanded by that bash
-_PROCS_LEADER='trap "trap - TERM; kill -TERM 0" TERM; env --default-signal=INT,QUIT "$@" <&0 & wait "$!"'
+_PROCS_LEADER="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/procs-leader"
 
 _procs_kind=()  # run | spawn | call
 _procs_arg=()   # the session id, or the command (quoted) of a call
@@ -113,9 +110,9 @@ procs_run() {
   local pid rc=0
   # setsid does not fork here (a background child leads no group): $! is the session's leader.
   if [[ -e /proc/self/fd/0 ]]; then
-    setsid setpriv --pdeathsig TERM bash -c "$_PROCS_LEADER" "$1" "$@" <&0 &
+    setsid setpriv --pdeathsig TERM bash "$_PROCS_LEADER" "$@" <&0 &
   else  # stdin closed
-    setsid setpriv --pdeathsig TERM bash -c "$_PROCS_LEADER" "$1" "$@" </dev/null &
+    setsid setpriv --pdeathsig TERM bash "$_PROCS_LEADER" "$@" </dev/null &
   fi
   pid=$!
   _procs_push run "$pid" "$1"
@@ -128,7 +125,7 @@ procs_run() {
 procs_spawn() {
   local var=$1 pid
   shift
-  setsid setpriv --pdeathsig TERM bash -c "$_PROCS_LEADER" "$1" "$@" &
+  setsid setpriv --pdeathsig TERM bash "$_PROCS_LEADER" "$@" &
   pid=$!
   _procs_push spawn "$pid" "$1"
   printf -v "$var" '%s' "$pid"
