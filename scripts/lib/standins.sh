@@ -5,7 +5,13 @@
 #                                      (python -m tests.standins up --state-file ...), wait
 #                                      until ready, export MOTO_URL IDP_URL REGISTRY_HOST
 #                                      REGISTRY_PASSWORD IMAGE_REF STANDINS_PID
-#   standins_down STATE_FILE           stop them (bounded; by recorded pid and process group)
+#   standins_down STATE_FILE           stop them: the services recorded in STATE_FILE and the
+#                                      launcher (SIGTERM by recorded pid and process group,
+#                                      SIGKILL after a bound; about 20 s at most), also while
+#                                      the launcher is still starting them. Safe to call twice.
+# The launcher runs in a session of its own (a Ctrl-C in the terminal does not reach it): call
+# standins_down on exit, interrupt and termination (scripts/lib/procs.sh's procs_at_exit). It also
+# stops by itself within about a second once the shell that started it is gone (--exit-with).
 #   idp_sign_in IDP_URL [ROLE...]      sign in like a browser with curl; print the HTML page
 #                                      holding the SAMLResponse form (ROLE: "roleArn,providerArn")
 #   saml_response_from_page            stdin: that page; stdout: the SAMLResponse (base64)
@@ -86,6 +92,8 @@ standins_up() {
   local state="${1:?standins_up STATE_FILE}"
   shift
   rm -f "$state"
+  # setsid does not fork here (a background child leads no process group): $! is the launcher,
+  # and its pid is its session and process group id.
   (cd "$_STANDINS_ROOT" && exec setsid .venv/bin/python -m tests.standins up --state-file "$state" --exit-with $$ "$@" \
     >"$state.log" 2>&1 </dev/null) &
   STANDINS_PID=$!
@@ -95,11 +103,16 @@ standins_up() {
     if ! kill -0 "$STANDINS_PID" 2>/dev/null; then
       echo "standins_up: the launcher exited; its log ($state.log):" >&2
       cat "$state.log" >&2
+      standins_down "$state"
       return 1
     fi
     sleep 0.1
   done
-  [[ -s $state ]] || { echo "standins_up: not ready after 60s; see $state.log" >&2; return 1; }
+  if [[ ! -s $state ]]; then
+    echo "standins_up: not ready after 60s; see $state.log" >&2
+    standins_down "$state"
+    return 1
+  fi
   MOTO_URL="$(_standins_json "$state" moto.url)"
   IDP_URL="$(_standins_json "$state" idp.url)"
   REGISTRY_HOST="$(_standins_json "$state" registry.host)"
@@ -108,18 +121,40 @@ standins_up() {
   export MOTO_URL IDP_URL REGISTRY_HOST REGISTRY_PASSWORD IMAGE_REF STANDINS_PID
 }
 
+_standins_running() {  # PID: the launcher still runs (not a zombie, and the pid is still it)
+  local line state cmdline
+  { read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
+  read -r state _ <<<"${line##*) }"
+  [[ $state != [ZX] ]] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  [[ $cmdline == *"tests.standins up"* ]]
+}
+
 # standins_down STATE_FILE
 standins_down() {
-  local state="${1:?standins_down STATE_FILE}"
+  local state="${1:?standins_down STATE_FILE}" pid="${STANDINS_PID:-}" end
   if [[ -f $state ]]; then
-    (cd "$_STANDINS_ROOT" && .venv/bin/python -m tests.standins down --state-file "$state") || true
+    # `down` signals the launcher and each service's process group by the pids in STATE_FILE.
+    # timeout bounds it and runs it in a process group of its own: a second Ctrl-C in the
+    # terminal does not cut it short.
+    (cd "$_STANDINS_ROOT" && timeout -k 5 30 .venv/bin/python -m tests.standins down --state-file "$state" </dev/null) || true
   fi
-  if [[ -n ${STANDINS_PID:-} ]]; then
-    local i
-    for ((i = 0; i < 100; i++)); do
-      kill -0 "$STANDINS_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    wait "$STANDINS_PID" 2>/dev/null || true
+  if [[ -n $pid ]]; then
+    # The launcher itself, also when it had not written STATE_FILE yet (still starting the
+    # services): on SIGTERM it stops every service it started, within about 10 s each at worst.
+    if _standins_running "$pid"; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      end=$((SECONDS + 20))
+      while _standins_running "$pid" && ((SECONDS < end)); do
+        sleep 0.1
+      done
+      if _standins_running "$pid"; then
+        echo "standins_down: the stand-ins' launcher ($pid) did not stop in 20 s: killed" >&2
+        kill -KILL -- "-$pid" 2>/dev/null || true
+        sleep 0.2
+      fi
+    fi
+    _standins_running "$pid" || wait "$pid" 2>/dev/null || true
+    STANDINS_PID=""
   fi
 }

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .idp import Idp, sign_in
 from .motoserver import MotoServer
-from .procs import StandinError, stop_group
+from .procs import StandinError, stop_group, stop_services
 from .registry import Registry
 
 
@@ -102,8 +102,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
         for s in reversed(services):
             s.stop()
+        stop_services()  # a service still starting when the signal came (not in `services` yet)
         if state_file:
             state_file.unlink(missing_ok=True)
         if created and not args.keep:

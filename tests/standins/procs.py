@@ -36,6 +36,7 @@ try:
 except OSError:  # pragma: no cover - not Linux
     _LIBC = None
 _tracked: set[int] = set()  # pids of our own Popen children (reaped by Popen, not by us)
+_running: list["Service"] = []  # started and not yet stopped, for `stop_services`
 
 
 def become_subreaper() -> None:
@@ -118,6 +119,7 @@ class Service:
         self.pgid = self.pid  # session leader: its pgid is its pid
         self._stopped = False
         _tracked.add(self.pid)
+        _running.append(self)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -158,9 +160,18 @@ class Service:
                 break
             time.sleep(0.02)
         _tracked.discard(self.pid)
+        if self in _running:
+            _running.remove(self)
 
     def __repr__(self) -> str:
         return f"<Service {self.name} pid={self.pid}>"
+
+
+def stop_services() -> None:
+    """Stop every Service this process started and has not stopped, newest first: also those
+    whose wrapper (MotoServer, Registry, Idp) was still waiting for them to become ready."""
+    while _running:
+        _running.pop().stop()
 
 
 def _group_alive(pgid: int) -> bool:
