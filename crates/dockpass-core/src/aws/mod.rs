@@ -1,10 +1,10 @@
 //! AWS: STS (federated and chained roles), ECR and ECR Public tokens, repository listings,
 //! credentials from an AWS shared-config profile, and the SDK client behind them.
 
-pub mod client;
 pub mod ecr;
 pub mod profile_source;
 pub mod repos;
+pub mod sdk;
 pub mod sts;
 
-pub use client::Aws;
+pub use sdk::Aws;
