@@ -1,4 +1,4 @@
-//! The tray icon and its menu (design.md: status line, Log in…, Switch role, Open Dockpass,
+//! The tray icon and its menu (docs/ARCHITECTURE.md and README: status line, Log in…, Switch role, Open Dockpass,
 //! Profiles, Quit). Rebuilt from the controller whenever the session or config changes.
 
 use dockpass_core::app::controller::Controller;

@@ -1,4 +1,4 @@
-"""End-to-end error contract (design.md): exactly one line on stderr, the documented exit code
+"""End-to-end error contract (docs/ARCHITECTURE.md, "CLI"): exactly one line on stderr, the documented exit code
 (2 usage/configuration, 3 sign in again, 4 AWS/network, 1 otherwise), and the docker config
 left byte-for-byte as it was.
 

@@ -1,6 +1,6 @@
 """End-to-end: sign in at saml-idp, `dockpass login`, then docker tooling uses what Dockpass wrote.
 
-Contract: design.md (CLI, docker semantics). Every test runs the real binary against the
+Contract: docs/ARCHITECTURE.md ("CLI", "Docker semantics"). Every test runs the real binary against the
 real stand-ins; nothing here mocks Dockpass.
 """
 

@@ -95,7 +95,7 @@ impl Code {
         }
     }
 
-    /// Process exit code for the CLI (design.md): 2 usage or configuration, 3 the user must
+    /// Process exit code for the CLI (docs/ARCHITECTURE.md, "CLI"): 2 usage or configuration, 3 the user must
     /// sign in again, 4 AWS or network failures, 1 otherwise.
     pub fn exit_code(self) -> i32 {
         match self {

@@ -119,7 +119,7 @@ impl Assertion {
         Ok(())
     }
 
-    /// The `dockpass saml inspect --json` shape of design.md; absent values are null.
+    /// The `dockpass saml inspect --json` shape (docs/ARCHITECTURE.md, "CLI"); absent values are null.
     /// Extra keys: `recipient`, and `path` on each role.
     pub fn inspect_json(&self) -> serde_json::Value {
         let roles: Vec<serde_json::Value> = self

@@ -2,7 +2,7 @@
 //!
 //! A SAML `Role` attribute value is a `role ARN,SAML provider ARN` pair (either order). The
 //! selector the user types (`--role`, config `role`, `switch ROLE`) is a role ARN,
-//! `ACCOUNT/NAME` or a bare `NAME` when that is unambiguous (design.md).
+//! `ACCOUNT/NAME` or a bare `NAME` when that is unambiguous (docs/ARCHITECTURE.md, "Sign-in and trust").
 
 use crate::error::{err, Code, Result};
 use serde::{Deserialize, Serialize};

@@ -565,7 +565,7 @@ fn inspect_json_shape() {
             ]
         })
     );
-    // design.md's key order, extras after
+    // the documented key order (docs/ARCHITECTURE.md, "CLI"), extras after
     let keys: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,

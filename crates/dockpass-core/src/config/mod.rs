@@ -1,4 +1,4 @@
-//! The config file (`config.toml`, schema in design.md): profiles, registries, role chains.
+//! The config file (`config.toml`; docs/ARCHITECTURE.md, "Config"): profiles, registries, role chains.
 //!
 //! Parsing is strict (unknown keys are errors, so typos do not silently drop settings) and
 //! every error names the file, the key and the line, because people edit this file by hand.
@@ -19,7 +19,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// Default warning and refresh lead time before expiry.
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(10 * 60);
 
-/// How credentials reach docker (design.md, "Docker semantics").
+/// How credentials reach docker (docs/ARCHITECTURE.md, "Docker semantics").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DockerMode {

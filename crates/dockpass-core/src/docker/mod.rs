@@ -5,7 +5,7 @@
 //! - `cred_helper`: the client for `docker-credential-<name> store|get|erase`;
 //! - `publish`: `publish`, `remove`, `set_cred_helpers` on top of both.
 //!
-//! Only this module's root is public; the API is deliberately small (design.md, "Docker semantics").
+//! Only this module's root is public; the API is deliberately small (docs/ARCHITECTURE.md, "Docker semantics").
 
 mod config_file;
 mod cred_helper;

@@ -13,7 +13,7 @@
 //! Deliberate differences from docker:
 //! - when the config names no store at all, docker may pick a platform default
 //!   (`secretservice`/`pass` on Linux, if installed) and write `credsStore` into the file; we
-//!   never add `credsStore`, so the file store is used, as design.md specifies;
+//!   never add `credsStore`, so the file store is used, as docs/ARCHITECTURE.md ("Docker semantics") specifies;
 //! - every helper is located before anything is stored or written, so a missing helper
 //!   changes nothing; a failing `store` also leaves the file unchanged (earlier hosts' helper
 //!   entries stay in the helper, and are overwritten by the next publish);

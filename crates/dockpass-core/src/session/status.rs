@@ -8,7 +8,7 @@ use crate::Result;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-/// The session state names of design.md.
+/// The session state names (docs/ARCHITECTURE.md, "Session states").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {

@@ -1,7 +1,7 @@
 //! Desktop notifications: what Dockpass tells the user when it needs them, and the "Log in"
 //! action coming back.
 //!
-//! Contract (design.md, Refresh): at most one notification per profile and event, a new one of
+//! Contract (docs/ARCHITECTURE.md, "Refresh"): at most one notification per profile and event, a new one of
 //! the same profile replaces the previous one (same notification id) instead of stacking, and
 //! none while things work (callers `clear` the profile then). Texts never hold secrets: they
 //! name the profile and say what to do; a failure reason is a core error message, which by
