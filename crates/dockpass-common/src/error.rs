@@ -7,8 +7,20 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Stable error codes. Their `snake_case` names are a public contract (CLI `--json`, IPC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Code {
     /// Bad command line or an argument that cannot be used.
     Usage,
@@ -64,35 +76,9 @@ pub enum Code {
 }
 
 impl Code {
-    /// The stable string form of the code.
+    /// The stable string form of the code (its serde name).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Usage => "usage",
-            Code::Config => "config",
-            Code::ProfileNotFound => "profile_not_found",
-            Code::SamlInvalid => "saml_invalid",
-            Code::SamlEncrypted => "saml_encrypted",
-            Code::SamlNoRoles => "saml_no_roles",
-            Code::SamlExpired => "saml_expired",
-            Code::SamlTooLarge => "saml_too_large",
-            Code::SamlUnsafe => "saml_unsafe",
-            Code::RoleNotFound => "role_not_found",
-            Code::RoleAmbiguous => "role_ambiguous",
-            Code::RoleNotChosen => "role_not_chosen",
-            Code::Untrusted => "untrusted",
-            Code::StsRejected => "sts_rejected",
-            Code::StsFailed => "sts_failed",
-            Code::EcrFailed => "ecr_failed",
-            Code::Network => "network",
-            Code::DockerConfig => "docker_config",
-            Code::DockerHelper => "docker_helper",
-            Code::State => "state",
-            Code::Keychain => "keychain",
-            Code::NotLoggedIn => "not_logged_in",
-            Code::Busy => "busy",
-            Code::Io => "io",
-            Code::Internal => "internal",
-        }
+        self.into()
     }
 
     /// Process exit code for the CLI (docs/ARCHITECTURE.md, "CLI"): 2 usage or configuration, 3 the user must
@@ -209,8 +195,12 @@ mod tests {
 
     #[test]
     fn serde_name_matches_as_str() {
-        for c in [Code::RoleNotChosen, Code::DockerConfig, Code::NotLoggedIn] {
+        use strum::IntoEnumIterator;
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::iter() {
             assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+            assert!(seen.insert(c.as_str()), "{c:?}");
         }
+        assert!(seen.len() >= 25 && seen.contains("untrusted"));
     }
 }

@@ -339,24 +339,7 @@ fn form_field(s: &str) -> Option<&str> {
 
 /// `%2B` -> `+` etc. A `+` stays a `+`: base64 has no spaces, so a literal `+` is data.
 fn percent_decode(s: &[u8]) -> Zeroizing<Vec<u8>> {
-    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let mut out = Zeroizing::new(Vec::with_capacity(s.len()));
-    let mut i = 0;
-    while i < s.len() {
-        if s[i] == b'%' {
-            if let (Some(h), Some(l)) = (
-                s.get(i + 1).copied().and_then(hex),
-                s.get(i + 2).copied().and_then(hex),
-            ) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(s[i]);
-        i += 1;
-    }
-    out
+    Zeroizing::new(percent_encoding::percent_decode(s).collect())
 }
 
 fn from_base64(raw: &str) -> Result<Decoded> {

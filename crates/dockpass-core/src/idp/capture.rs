@@ -253,14 +253,8 @@ fn parse_sentinel(url: &str, nonce: &str) -> Option<Result<Handover>> {
     let mut segments = parsed.path().trim_start_matches('/').splitn(2, '/');
     let kind = segments.next().unwrap_or("");
     let given = segments.next().unwrap_or("");
-    // Not a secret compared against a guess loop (one attempt, one page), but there is no
-    // reason to leak its prefix through timing either.
-    let same = given.len() == nonce.len()
-        && given
-            .bytes()
-            .zip(nonce.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0;
+    // Compared in constant time: nothing about the nonce leaks through timing.
+    let same: bool = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), nonce.as_bytes()).into();
     if nonce.is_empty() || !same {
         return Some(Err(err(
             Code::SamlInvalid,

@@ -141,13 +141,14 @@ impl Backoff {
     }
 }
 
-/// A jitter value in [0, 1) from the clock's sub-second noise: no RNG dependency needed.
+/// A jitter value in [0, 1) from the OS's random source (processes that fail at the same
+/// moment do not retry in step, as the clock's nanoseconds could make them).
 pub fn jitter() -> f64 {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    f64::from(n % 1_000_000) / 1_000_000.0
+    let mut b = [0u8; 4];
+    if getrandom::fill(&mut b).is_err() {
+        return 0.5; // no randomness to spread with: the middle of the range
+    }
+    f64::from(u32::from_le_bytes(b)) / (f64::from(u32::MAX) + 1.0)
 }
 
 #[cfg(test)]
