@@ -406,12 +406,17 @@ pub fn page_of(window: Option<&tauri::WebviewWindow>) -> Option<String> {
     window.and_then(|w| w.url().ok()).map(|u| u.to_string())
 }
 
-/// Says in the login window's page why a sign-in was refused (the log has it too).
+/// Says in the login window's page why a sign-in was refused (the log has it too). The script
+/// runs once the navigation handler has returned (through the event loop): evaluated while
+/// WebKit still waits for the handler's decision, it was sometimes lost.
 pub fn explain(window: Option<&tauri::WebviewWindow>, why: Option<&str>) {
     if let (Some(w), Some(why)) = (window, why) {
-        if let Err(e) = w.eval(capture::banner_script(why)) {
-            tracing::debug!("cannot show the refusal in the login window: {e}");
-        }
+        let (w, js) = (w.clone(), capture::banner_script(why));
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = w.eval(js) {
+                tracing::debug!("cannot show the refusal in the login window: {e}");
+            }
+        });
     }
 }
 
