@@ -11,7 +11,11 @@ system tray (trayer), gnome-keyring on a private session bus, moto and a local I
   idle      after a sign-in through the login window, no window open: memory of the app and
             every process it started (WebKit's), and CPU time over the idle period;
             targets: RSS < 80 MB, CPU < 0.5 s in 5 minutes
-  window    the same with the main window open (informative)
+  window    the same with the main window open on the session (an hour's session counting
+            down, by the minute): CPU of the app + WebKit's processes per 5 minutes < 1 s, RSS
+            of them all < 250 MiB (the issue's figures, beside the tray-only ones)
+  last      the main window open in a session's last 10 minutes, where the countdown shows
+            seconds and changes every second (informative: CPU per 5 minutes at that rate)
 
 The marks come from DOCKPASS_BENCH_READY_FILE (src-tauri/src/bench.rs, off by default): the
 app appends `NAME UNIX_SECONDS` lines. X11 map events (tests/gui/x11watch.py) of the tray
@@ -47,13 +51,23 @@ TITLE = "Tray app: start, first paint, idle memory and CPU"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Developer"
 HOST = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
 
-FULL = {"tray": (10, 1), "paint": (10, 1), "open": (6, 1), "idle": 300.0, "settle": 20.0}
-QUICK = {"tray": (2, 1), "paint": (2, 1), "open": (2, 0), "idle": 15.0, "settle": 3.0}
+FULL = {"tray": (10, 1), "paint": (10, 1), "open": (6, 1), "idle": 300.0, "settle": 20.0,
+        "last": 120.0}
+QUICK = {"tray": (2, 1), "paint": (2, 1), "open": (2, 0), "idle": 15.0, "settle": 3.0,
+         "last": 10.0}
 
 TARGET_TRAY_S = 0.5
 TARGET_PAINT_S = 1.0
 TARGET_RSS_KIB = 80_000_000 / 1024  # 80 MB (decimal, as the issue writes it): 76.3 MiB
 TARGET_CPU_S = 0.5
+# The main window open on a session counting down (the issue's figures): CPU of the app and
+# WebKit's processes per 5 minutes, and their RSS.
+TARGET_WINDOW_CPU_S = 1.0
+TARGET_WINDOW_RSS_KIB = 250 * 1024
+# The last-minutes phase: a session of 10 minutes, so the countdown shows seconds from the
+# start; refresh_before = 1m keeps its silent renewal (at 9 minutes) out of the measurement.
+LAST_SESSION_S = 600
+PER_5_MIN = 300.0
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -373,6 +387,28 @@ def run(bed: Bed, quick: bool = False) -> Section:
         time.sleep(cfg["settle"])
         win_mem = memory(app.pid)
         win = idle_cpu(app.pid, cfg["idle"])
+        win_left = _time_left(bed)
+    finally:
+        app.stop()
+
+    # 5. the main window in a session's last minutes: the countdown changes every second.
+    saml = bed.idp.saml_response(session_duration=LAST_SESSION_S)
+    page = b.pages.publish("scan", saml_response=saml)
+    bed.write_config(docker="config", extra=f'role = "{ROLE_ARN}"\nrefresh_before = "1m"',
+                     idp_url=page.url)
+    app = App(b, "--tray", "--login")
+    try:
+        _wait_signed_in(b, app)
+        second = App(b)
+        try:
+            app_mark_after(app, "painted", second.t0)
+        finally:
+            second.service.proc.wait(timeout=30)
+            second.stop()
+        time.sleep(min(cfg["settle"], 10.0))
+        last_left = _time_left(bed)
+        last = idle_cpu(app.pid, cfg["last"])
+        last_mem = memory(app.pid)
     finally:
         app.stop()
 
@@ -392,10 +428,15 @@ def run(bed: Bed, quick: bool = False) -> Section:
         Figure("idle_cpu", f"Idle after a sign-in, no window: CPU time in {idle_min:g} min",
                idle["cpu"], "s", targets=[Target("value", "<", TARGET_CPU_S, "< 0.5 s in 5 min")]),
         Figure("window_rss", "Main window open: RSS, app + WebKit processes", win_mem["rss"], "KiB",
-               role="informative"),
+               targets=[Target("value", "<", TARGET_WINDOW_RSS_KIB, "< 250 MiB")]),
         Figure("window_pss", "Main window open: PSS, app + WebKit processes", win_mem["pss"], "KiB",
                role="informative"),
-        Figure("window_cpu", f"Main window open: CPU time in {idle_min:g} min", win["cpu"], "s",
+        Figure("window_cpu", "Main window open on a session counting down (by the minute): CPU "
+               "time of the app + WebKit processes per 5 min",
+               win["cpu"] * PER_5_MIN / win["seconds"], "s",
+               targets=[Target("value", "<", TARGET_WINDOW_CPU_S, "< 1 s in 5 min")]),
+        Figure("last_cpu", "Main window open in the session's last 10 minutes (the countdown to "
+               "the second): CPU time per 5 min", last["cpu"] * PER_5_MIN / last["seconds"], "s",
                role="informative"),
     ]
     if quick:
@@ -411,10 +452,13 @@ def run(bed: Bed, quick: bool = False) -> Section:
                 _mem_row("tray only, never signed in (after the start runs)", tray_only),
                 _mem_row("after the sign-in, no window", idle_mem),
                 _mem_row(f"after {idle_min:g} idle minutes, no window", idle_mem_end),
-                _mem_row("main window open", win_mem)]
+                _mem_row("main window open", win_mem),
+                _mem_row("main window open, the session's last minutes", last_mem)]
     cpu_rows = ["| when | period | CPU (user+sys) | per process |", "| --- | ---: | ---: | --- |",
                 cpu_row("no window (after the sign-in)", idle),
-                cpu_row("main window open", win)]
+                cpu_row(f"main window open (the session {win_left} from its end after it)", win),
+                cpu_row(f"main window open, the last minutes (the session {last_left} from its end "
+                        "before it)", last)]
     x11 = []
     if tray_x11:
         x11.append(f"tray icon window mapped {fmt_value(_median(tray_x11), 's')} after the launch "
@@ -451,13 +495,35 @@ def run(bed: Bed, quick: bool = False) -> Section:
             "VmRSS (/proc/PID/status) and of Pss (/proc/PID/smaps_rollup; shared pages split "
             "between the processes that map them, so PSS does not count shared libraries "
             f"twice); CPU is utime+stime (/proc/PID/stat) over {cfg['idle']:g} s of nothing "
-            "to do. Then the main window is opened and the same is measured.",
+            "to do. Then the main window is opened and the same is measured: the session "
+            "(3600 s, moto's default) counts down by the minute there; the window figures are "
+            "the app and WebKit's processes together (WebKit paints in the web process, the app "
+            "draws it into the window: both work at each change).",
+            "- The last minutes: a new app signs in to a session of "
+            f"{LAST_SESSION_S // 60} minutes (SAML SessionDuration; `refresh_before = \"1m\"`, "
+            "so its silent renewal comes after the measurement), the main window is opened on "
+            "it, and its CPU is measured over "
+            f"{cfg['last']:g} s while the countdown shows seconds; scaled to 5 minutes.",
             "- An Electron tray app idles at several hundred MB (the issue's comparison; no "
             "Electron app is measured here).",
             *[f"- {n}" for n in notes],
         ]),
     ]
     return Section(NAME, TITLE, figures, details)
+
+
+def _time_left(bed: Bed) -> str:
+    """The signed-in session's time left (from the state file), as `52m 10s`."""
+    import datetime
+    import json
+    try:
+        state = json.loads((bed.state_home / "dockpass" / "state.json").read_text())
+        expires = state["profiles"][PROFILE]["session"]["expires_at"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "?"
+    at = datetime.datetime.fromisoformat(expires.replace("Z", "+00:00")).timestamp()
+    left = max(0, int(at - time.time()))
+    return f"{left // 60}m {left % 60:02d}s"
 
 
 def app_mark_after(app: App, name: str, since: float, timeout: float = 30.0) -> float:

@@ -3,6 +3,9 @@ import {
   formatAbsolute,
   formatBytes,
   formatClock,
+  countdownNext,
+  dayNext,
+  earliest,
   formatCountdown,
   formatDate,
   formatDay,
@@ -12,6 +15,8 @@ import {
   formatSince,
   parseDuration,
   parseTime,
+  relativeNext,
+  sinceNext,
 } from "./format";
 
 describe("parseDuration (as the backend)", () => {
@@ -47,9 +52,14 @@ describe("formatDuration", () => {
 });
 
 describe("formatCountdown", () => {
-  it("shows minutes and seconds under an hour", () => {
-    expect(formatCountdown(3599_000)).toBe("59m 59s");
-    expect(formatCountdown(3599_999)).toBe("59m 59s");
+  it("shows whole minutes while more than 10 minutes are left", () => {
+    expect(formatCountdown(3599_000)).toBe("59m");
+    expect(formatCountdown(3599_999)).toBe("59m");
+    expect(formatCountdown(601_000)).toBe("10m");
+  });
+  it("shows minutes and seconds in the last 10 minutes", () => {
+    expect(formatCountdown(600_999)).toBe("10m 00s");
+    expect(formatCountdown(599_000)).toBe("9m 59s");
     expect(formatCountdown(61_000)).toBe("1m 01s");
   });
   it("shows seconds only under a minute", () => {
@@ -57,11 +67,86 @@ describe("formatCountdown", () => {
     expect(formatCountdown(0)).toBe("0s");
     expect(formatCountdown(-5000)).toBe("0s");
   });
-  it("shows hours with padded minutes and seconds", () => {
-    expect(formatCountdown((7 * 3600 + 5 * 60 + 9) * 1000)).toBe("7h 05m 09s");
+  it("shows hours with padded minutes", () => {
+    expect(formatCountdown((7 * 3600 + 5 * 60 + 9) * 1000)).toBe("7h 05m");
+    expect(formatCountdown(3600_000)).toBe("1h 00m");
   });
   it("shows days for long spans", () => {
     expect(formatCountdown((26 * 3600 + 3 * 60) * 1000)).toBe("1d 2h 03m");
+  });
+});
+
+/**
+ * Walks time from `from` to `to` as the clock does (a wake at each `next`, nothing between) and
+ * checks at every `step` that what it would show is what `show` says now: never stale. Returns
+ * the number of wakes, each of which changed what is shown (unless not `exact`).
+ */
+function walk(show: (t: number) => string, next: (t: number) => number | null, from: number, to: number, step: number, exact = true): number {
+  let shown = show(from);
+  let due = next(from);
+  let wakes = 0;
+  for (let t = from; t <= to; t += step) {
+    while (due !== null && due <= t) {
+      expect(due).toBeGreaterThan(from - 1);
+      const was = shown;
+      shown = show(due);
+      if (exact) expect(shown, `a wake at ${due} that changes nothing`).not.toBe(was);
+      const n = next(due);
+      expect(n === null || n > due).toBe(true);
+      due = n;
+      wakes++;
+    }
+    expect(shown, `at ${t} (${(to - t) / 1000}s before the end)`).toBe(show(t));
+  }
+  return wakes;
+}
+
+describe("when what is shown next changes", () => {
+  const now = Date.parse("2025-11-26T12:00:00Z");
+
+  it("countdownNext: once a minute, on the minute, until the last 10 minutes, then every second", () => {
+    const exp = now + 75 * 60_000 + 437; // not on a whole second
+    expect(countdownNext(exp, now)).toBe(exp - 75 * 60_000 + 1);
+    expect(formatCountdown(exp - countdownNext(exp, now)!)).toBe("1h 14m");
+    // Over the hour of minutes: one wake a minute, and the switch to seconds.
+    expect(walk((t) => formatCountdown(exp - t), (t) => countdownNext(exp, t), now, exp - 11 * 60_000, 250)).toBe(64);
+    // The last 11 minutes: 11m -> 10m, 10m -> 10m 00s, then one wake a second down to 0s.
+    const wakes = walk((t) => formatCountdown(exp - t), (t) => countdownNext(exp, t), exp - 11 * 60_000, exp - 1, 50);
+    expect(wakes).toBe(2 + 600);
+    expect(countdownNext(exp, exp - 999)).toBeNull(); // "0s" until the caller's expiry
+  });
+
+  it("countdownNext: days tick by the minute too", () => {
+    const exp = now + 2 * 86400_000 + 5_123;
+    walk((t) => formatCountdown(exp - t), (t) => countdownNext(exp, t), now, now + 3 * 3600_000, 1000);
+  });
+
+  it("relativeNext: seconds, minutes, hours, both sides of the target", () => {
+    for (const target of [now + 90_000 + 17, now + 2 * 86400_000 + 3_300_007, now - 3 * 3600_000 - 5]) {
+      walk((t) => formatRelative(target, t), (t) => relativeNext(target, t), now, now + 3 * 3600_000, 500);
+    }
+    const target = now + 3000;
+    expect(relativeNext(target, target - 500)).toBe(target); // "in a moment" until "just now"
+    expect(formatRelative(target, target)).toBe("just now");
+    expect(walk((t) => formatRelative(target, t), (t) => relativeNext(target, t), now, now + 4 * 86400_000, 60_000)).toBeLessThan(4 * 24 + 24 * 60 + 70);
+  });
+
+  it("sinceNext: minutes within the week, then never", () => {
+    const at = now - 30_000;
+    walk((t) => formatSince(at, t), (t) => sinceNext(at, t), now, now + 2 * 3600_000, 1000);
+    expect(sinceNext(at, at + 8 * 86400_000)).toBeNull();
+    walk((t) => formatSince(at, t), (t) => sinceNext(at, t), at + 6 * 86400_000, at + 8 * 86400_000, 60_000);
+  });
+
+  it("dayNext: local midnight, for the day labels", () => {
+    const exp = now + 3600_000;
+    // Once a day; the wakes when the label stays a date change nothing.
+    expect(walk((t) => formatDay(exp, t) + formatEventTime(exp, t), dayNext, now - 86400_000, now + 3 * 86400_000, 60_000, false)).toBe(4);
+  });
+
+  it("earliest: the first candidate after now", () => {
+    expect(earliest(10, null, 5, 30, 20, undefined, 10)).toBe(20);
+    expect(earliest(10, null, 3)).toBeNull();
   });
 });
 

@@ -43,9 +43,14 @@ export function formatDuration(seconds: number): string {
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
 
+/** The countdown shows seconds only in its last 10 minutes (where they matter); before, minutes. */
+export const SECONDS_SHOWN_MS = 10 * 60_000;
+
 /**
- * A live countdown: `7h 05m 09s`, `59m 59s`, `9s`; days for long spans (`1d 2h 03m`).
+ * A live countdown: `7h 05m`, `59m`, `12m` while more than 10 minutes are left (it changes once a
+ * minute), then to the second: `10m 00s`, `9m 59s`, `9s`; days for long spans (`1d 2h 03m`).
  * Units after the first are zero-padded so the text does not jump while it ticks.
+ * {@link countdownNext} says when it next changes.
  */
 export function formatCountdown(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
@@ -54,7 +59,7 @@ export function formatCountdown(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   if (d > 0) return `${d}d ${h}h ${pad2(m)}m`;
-  if (h > 0) return `${h}h ${pad2(m)}m ${pad2(s)}s`;
+  if (total > SECONDS_SHOWN_MS / 1000) return h > 0 ? `${h}h ${pad2(m)}m` : `${m}m`;
   if (m > 0) return `${m}m ${pad2(s)}s`;
   return `${s}s`;
 }
@@ -160,4 +165,64 @@ export function formatSince(ms: number, now: number): string {
   if (diff < 60_000) return "just now";
   if (diff < 7 * 86400_000) return formatRelative(ms, now);
   return formatDate(ms);
+}
+
+// -- When what is shown next changes ---------------------------------------------------------
+// Each formatter of a time relative to `now` has a companion giving the first moment after `now`
+// at which its text changes (null: never, as far as `now` goes), so the window's clock
+// (clock.ts) wakes only then, on the boundary, and never shows a stale value.
+
+/** The first t > now at which floor((target - t) / unit) changes; target > now. */
+function stepDown(target: number, now: number, unit: number): number {
+  return target - Math.floor((target - now) / unit) * unit + 1;
+}
+
+/** The first t > now at which floor((t - origin) / unit) changes; now >= origin. */
+function stepUp(origin: number, now: number, unit: number): number {
+  return origin + (Math.floor((now - origin) / unit) + 1) * unit;
+}
+
+/** The earliest of `candidates` after `now`, or null. */
+export function earliest(now: number, ...candidates: (number | null | undefined)[]): number | null {
+  let best: number | null = null;
+  for (const c of candidates) {
+    if (c !== null && c !== undefined && c > now && (best === null || c < best)) best = c;
+  }
+  return best;
+}
+
+/**
+ * When `formatCountdown(target - t)` next changes after `now`: the next minute boundary while more
+ * than 10 minutes are left (or the switch to seconds), then every second; null once it shows `0s`
+ * (the caller's own change at `target` is the caller's to add).
+ */
+export function countdownNext(target: number, now: number): number | null {
+  const total = Math.floor((target - now) / 1000);
+  if (total <= 0) return null;
+  if (total <= SECONDS_SHOWN_MS / 1000) return stepDown(target, now, 1000);
+  // Minutes shown; seconds from the moment no more than SECONDS_SHOWN_MS are left in whole seconds.
+  return earliest(now, stepDown(target, now, 60_000), target - SECONDS_SHOWN_MS - 1000 + 1);
+}
+
+/** When `formatRelative(target, t)` next changes after `now`. */
+export function relativeNext(target: number, now: number): number {
+  const diff = target - now;
+  if (diff >= 1000) return stepDown(target, now, diff >= 86400_000 ? 3600_000 : diff >= 60_000 ? 60_000 : 1000);
+  if (diff > 0) return target; // "in a moment" until "just now"
+  const ago = -diff;
+  return stepUp(target, now, ago >= 86400_000 ? 3600_000 : ago >= 60_000 ? 60_000 : 1000);
+}
+
+/** When `formatSince(ms, t)` next changes after `now` (null: it shows a date from now on). */
+export function sinceNext(ms: number, now: number): number | null {
+  const diff = now - ms;
+  if (diff < 60_000) return ms + 60_000;
+  if (diff < 7 * 86400_000) return Math.min(relativeNext(ms, now), ms + 7 * 86400_000);
+  return null;
+}
+
+/** The next local midnight after `now`: when `formatDay` and `formatEventTime` may change. */
+export function dayNext(now: number): number {
+  const d = new Date(now);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
 }

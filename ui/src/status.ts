@@ -1,6 +1,6 @@
 // Pure rules for what the UI shows about a session and its registry tokens at a given moment.
 import type { Profile, SessionState, Status } from "./api";
-import { parseDuration, parseTime } from "./format";
+import { earliest, parseDuration, parseTime } from "./format";
 
 /** The backend's default warning and refresh lead time (config.rs DEFAULT_REFRESH_BEFORE). */
 export const DEFAULT_REFRESH_BEFORE_S = 600;
@@ -25,12 +25,25 @@ export function effectiveState(s: Status, now: number, thresholdMs: number): Ses
   return s.state;
 }
 
+/** When `effectiveState(s, t, thresholdMs)` next changes after `now`: at the threshold, then at expiry. */
+export function effectiveStateNext(s: Status, now: number, thresholdMs: number): number | null {
+  if (s.state !== "active" && s.state !== "expiring") return null;
+  const exp = parseTime(s.expires_at);
+  return exp === null ? null : earliest(now, exp - thresholdMs, exp);
+}
+
 export type TokenState = "valid" | "expiring" | "expired";
 
 export function tokenState(expiresAt: string, now: number, thresholdMs: number): TokenState {
   const exp = parseTime(expiresAt);
   if (exp === null || exp <= now) return "expired";
   return exp - now <= thresholdMs ? "expiring" : "valid";
+}
+
+/** When `tokenState(expiresAt, t, thresholdMs)` next changes after `now`. */
+export function tokenStateNext(expiresAt: string, now: number, thresholdMs: number): number | null {
+  const exp = parseTime(expiresAt);
+  return exp === null ? null : earliest(now, exp - thresholdMs, exp);
 }
 
 export const STATE_LABEL: Record<SessionState, string> = {

@@ -1,11 +1,12 @@
 // Recent activity, newest first (the backend sends it that way; events are prepended).
 import type { Activity } from "../api";
 import { useNow } from "../clock";
-import { formatAbsolute, formatEventTime, parseTime } from "../format";
+import { dayNext, formatAbsolute, formatEventTime, parseTime } from "../format";
 import { IconActivity } from "./icons";
 
 export function ActivityList({ items, showProfile }: { items: Activity[]; showProfile: boolean }) {
-  const now = useNow();
+  // Times of today show the time of day, older ones the date: that changes at midnight.
+  const now = useNow((t) => (items.length > 0 ? dayNext(t) : null));
   return (
     <section class="card" aria-labelledby="activity-title">
       <header class="card-head">

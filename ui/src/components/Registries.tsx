@@ -1,14 +1,22 @@
 // Registry tokens of the session: host, expiry (relative; absolute on hover), status.
 import type { RegistryStatus } from "../api";
 import { useNow } from "../clock";
-import { formatAbsolute, formatRelative, parseTime } from "../format";
-import { tokenState } from "../status";
+import { earliest, formatAbsolute, formatRelative, parseTime, relativeNext } from "../format";
+import { tokenState, tokenStateNext } from "../status";
 import { IconServer } from "./icons";
 
 const LABEL = { valid: "Valid", expiring: "Expiring", expired: "Expired" } as const;
 
 export function Registries({ registries, thresholdMs, signedIn }: { registries: RegistryStatus[]; thresholdMs: number; signedIn: boolean }) {
-  const now = useNow();
+  const now = useNow((t) =>
+    earliest(
+      t,
+      ...registries.flatMap((r) => {
+        const exp = parseTime(r.expires_at);
+        return [tokenStateNext(r.expires_at, t, thresholdMs), exp === null ? null : relativeNext(exp, t)];
+      }),
+    ),
+  );
   return (
     <section class="card" aria-labelledby="registries-title" data-testid="registries">
       <header class="card-head">

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, toApiError, type ApiError, type Image, type Repository, type RepositoryList, type Status } from "../api";
 import { copyText } from "../clipboard";
 import { useNow } from "../clock";
-import { formatAbsolute, formatBytes, formatDate, formatSince, parseTime } from "../format";
+import { formatAbsolute, formatBytes, formatDate, formatSince, parseTime, sinceNext } from "../format";
 import { choices, filterRepos, NO_FILTER, prepareRepos, pullByDigest, pullByTag, shortDigest, sortImages, type RepoFilter } from "../repos";
 import { IconAlert, IconBox, IconCheck, IconChevron, IconCopy, IconRefresh, IconSearch } from "./icons";
 
@@ -245,10 +245,10 @@ export function Repositories({ profile }: { profile: string }) {
   );
 }
 
-/** `fetched 5m ago`, kept current by the shared clock (only this line re-renders). */
+/** `fetched 5m ago`, kept current by the shared clock (only this line re-renders, when it changes). */
 function Fetched({ at }: { at: string }) {
-  const now = useNow();
   const t = parseTime(at);
+  const now = useNow((n) => (t === null ? null : sinceNext(t, n)));
   if (t === null) return null;
   return (
     <span class="fetched muted" data-testid="repos-fetched" title={formatAbsolute(t)}>

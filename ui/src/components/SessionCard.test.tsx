@@ -2,6 +2,7 @@ import { act, fireEvent, render, screen } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Status } from "../api";
 import { active, chained, loggedOut } from "../test/fixtures";
+import { formatCountdown, formatRelative } from "../format";
 import { SessionCard } from "./SessionCard";
 
 const T0 = Date.parse("2025-11-26T12:00:00Z");
@@ -22,14 +23,96 @@ describe("countdown", () => {
     vi.setSystemTime(T0);
   });
 
-  it("counts down every second from expires_at, without asking the backend", () => {
+  const shown = () => screen.getByTestId("session-countdown").textContent;
+
+  it("counts down from expires_at, without asking the backend: by the minute, then by the second in the last 10 minutes", () => {
     card(active("corp", at(3599)));
-    expect(screen.getByTestId("session-countdown").textContent).toBe("59m 59s");
+    expect(shown()).toBe("59m");
     tick(1000);
-    expect(screen.getByTestId("session-countdown").textContent).toBe("59m 58s");
+    expect(shown()).toBe("59m"); // 59m 58s left
     tick(60_000);
-    expect(screen.getByTestId("session-countdown").textContent).toBe("58m 58s");
+    expect(shown()).toBe("58m");
     expect(screen.getByTestId("session-state").dataset.state).toBe("active");
+    tick((58 * 60 + 58 - 601) * 1000);
+    expect(shown()).toBe("10m"); // 601 s left
+    tick(1000);
+    expect(shown()).toBe("10m 00s");
+    tick(1000);
+    expect(shown()).toBe("9m 59s");
+  });
+
+  it("wakes once a minute, on the minute, while more than 10 minutes are left; then every second, on the second", () => {
+    const exp = T0 + 70 * 60_000 + 437; // not on a whole second
+    card(active("corp", new Date(exp).toISOString()));
+    expect(shown()).toBe("1h 10m");
+    let wakes = 0;
+    while (Date.now() < exp - 601_000) {
+      act(() => void vi.advanceTimersToNextTimer());
+      wakes++;
+      // On the boundary (1 ms past it: the value shown is floored), and right.
+      expect((exp - Date.now()) % 60_000 === 59_999 || exp - Date.now() === 600_999).toBe(true);
+      expect(shown()).toBe(formatCountdown(exp - Date.now()));
+    }
+    expect(wakes).toBe(61); // 1h 10m -> 10m: 60 minutes, then the switch to seconds
+    expect(shown()).toBe("10m 00s");
+    wakes = 0;
+    while (Date.now() < exp - 1000) {
+      act(() => void vi.advanceTimersToNextTimer());
+      wakes++;
+      if (exp - Date.now() === 600_000) {
+        // The refresh_before threshold: the state turns expiring on the millisecond.
+        expect(screen.getByTestId("session-state").dataset.state).toBe("expiring");
+        continue;
+      }
+      expect((exp - Date.now()) % 1000).toBe(999);
+      expect(shown()).toBe(formatCountdown(exp - Date.now()));
+    }
+    expect(wakes).toBe(600 + 1);
+    expect(shown()).toBe("0s");
+    act(() => void vi.advanceTimersToNextTimer());
+    expect(Date.now()).toBe(exp);
+    expect(shown()).toBe("just now");
+    expect(screen.getByTestId("session-state").dataset.state).toBe("expired");
+  });
+
+  it("is right to the second in the last minutes, whenever one looks", () => {
+    const exp = T0 + 12 * 60_000 + 250;
+    card(active("corp", new Date(exp).toISOString()));
+    while (Date.now() < exp + 2000) {
+      tick(50);
+      const left = exp - Date.now();
+      expect(shown()).toBe(left > 0 ? formatCountdown(left) : formatRelative(exp, Date.now()));
+    }
+    expect(screen.getByTestId("session-state").dataset.state).toBe("expired");
+  });
+
+  it("sets no timer while hidden and catches up when shown again", () => {
+    const setVisibility = (v: DocumentVisibilityState) =>
+      act(() => {
+        Object.defineProperty(document, "visibilityState", { configurable: true, get: () => v });
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+    try {
+      card(active("corp", at(300)));
+      expect(shown()).toBe("5m 00s");
+      expect(vi.getTimerCount()).toBe(1);
+      setVisibility("hidden");
+      expect(vi.getTimerCount()).toBe(0);
+      tick(42_500);
+      expect(shown()).toBe("5m 00s"); // nobody sees it
+      setVisibility("visible");
+      expect(shown()).toBe("4m 17s");
+      expect(vi.getTimerCount()).toBe(1);
+      tick(1000);
+      expect(shown()).toBe("4m 16s");
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
+  });
+
+  it("sets no timer when nothing shown changes with time", () => {
+    card(loggedOut("corp"));
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it("turns expiring at the refresh_before threshold", () => {

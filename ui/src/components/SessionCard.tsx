@@ -1,9 +1,9 @@
 // The session of the selected profile: who, which role, how long still, and what to do.
 import type { ChainStatus, LoginProgress, Status } from "../api";
 import { useNow } from "../clock";
-import { formatAbsolute, formatCountdown, formatDay, formatRelative, parseTime } from "../format";
+import { countdownNext, dayNext, earliest, formatAbsolute, formatCountdown, formatDay, formatRelative, parseTime, relativeNext } from "../format";
 import { RUNNING_PHASES } from "../state";
-import { effectiveState, splitRoleArn, STATE_LABEL } from "../status";
+import { effectiveState, effectiveStateNext, splitRoleArn, STATE_LABEL } from "../status";
 import { IconAlert, IconKey, IconLogin, IconLogout, IconSwitch, IconUser } from "./icons";
 
 const PHASE_TEXT: Record<string, string> = {
@@ -70,8 +70,26 @@ export function ChainList({ chain, now }: { chain: ChainStatus[]; now: number })
   );
 }
 
+/**
+ * When the card next changes after `now`: its state (the threshold, the expiry), the countdown
+ * (each minute, each second in the last minutes; then "expired …"), the expiry's day, the chained
+ * roles' expiries.
+ */
+export function sessionCardNext(status: Status, now: number, thresholdMs: number): number | null {
+  if (status.state === "logged_out") return null;
+  const exp = parseTime(status.expires_at);
+  const chain = (status.chain ?? []).map((c) => parseTime(c.expires_at)).filter((t): t is number => t !== null);
+  return earliest(
+    now,
+    effectiveStateNext(status, now, thresholdMs),
+    exp === null ? null : exp > now ? (countdownNext(exp, now) ?? exp) : relativeNext(exp, now),
+    exp === null ? null : dayNext(now),
+    ...chain.map((t) => relativeNext(t, now)),
+  );
+}
+
 export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignIn, onSwitchRole, onSignOut }: Props) {
-  const now = useNow();
+  const now = useNow((t) => sessionCardNext(status, t, thresholdMs));
   const state = effectiveState(status, now, thresholdMs);
   const exp = parseTime(status.expires_at);
   const role = status.role_arn ? splitRoleArn(status.role_arn) : null;

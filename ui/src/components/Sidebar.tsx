@@ -1,8 +1,8 @@
 // The profile list, with each profile's state at a glance.
 import type { Status } from "../api";
 import { useNow } from "../clock";
-import { formatCountdown, parseTime } from "../format";
-import { effectiveState, splitRoleArn, STATE_LABEL } from "../status";
+import { countdownNext, earliest, formatCountdown, parseTime } from "../format";
+import { effectiveState, effectiveStateNext, splitRoleArn, STATE_LABEL } from "../status";
 import { IconPlus, Logo } from "./icons";
 
 interface Props {
@@ -17,7 +17,16 @@ interface Props {
 }
 
 export function Sidebar({ profiles, selected, adding, sessionOf, thresholdOf, configPath, onSelect, onAdd }: Props) {
-  const now = useNow();
+  const now = useNow((t) =>
+    earliest(
+      t,
+      ...profiles.flatMap((p) => {
+        const s = sessionOf(p);
+        const exp = parseTime(s.expires_at);
+        return [effectiveStateNext(s, t, thresholdOf(p)), exp === null ? null : countdownNext(exp, t)];
+      }),
+    ),
+  );
   return (
     <nav class="sidebar" aria-label="Profiles">
       <div class="brand">
