@@ -124,7 +124,7 @@ describe("events", () => {
     const be = fakeBackend();
     render(<App />);
     await screen.findByTestId("session");
-    await be.emit("session-changed", { ...loggedOut("corp"), state: "error", error: { code: "saml", message: "The assertion has expired" } });
+    await be.emit("session-changed", { ...loggedOut("corp"), state: "error", error: { code: "saml_expired", message: "The assertion has expired" } });
     expect(screen.getByTestId("session-state").dataset.state).toBe("error");
     expect(screen.getByTestId("session").textContent).toContain("The assertion has expired");
   });
@@ -260,7 +260,7 @@ describe("repositories", () => {
       overview: overview({ sessions: [active("corp", inHour())] }),
       handlers: {
         list_repositories: () => {
-          throw { code: "aws", message: "ExpiredTokenException" };
+          throw { code: "sts_failed", message: "ExpiredTokenException" };
         },
       },
     });

@@ -2,247 +2,52 @@
 import { invoke } from "@tauri-apps/api/core";
 import { emit, listen, type UnlistenFn } from "@tauri-apps/api/event";
 
-export type SessionState = "logged_out" | "active" | "expiring" | "expired" | "error";
+// The types are generated from the Rust types (ts-rs, `cargo test`; see app::wire in
+// dockpass-core): never written here. `./scripts/test` fails when they are stale.
+import type { ApiError } from "./bindings/ApiError";
+import type { Code } from "./bindings/Code";
+import type { ConfigView } from "./bindings/ConfigView";
+import type { EventMap, EventName } from "./bindings/events";
+import type { Image } from "./bindings/Image";
+import type { Overview } from "./bindings/Overview";
+import type { Profile } from "./bindings/Profile";
+import type { RegistryProposal } from "./bindings/RegistryProposal";
+import type { RepositoryList } from "./bindings/RepositoryList";
 
-export interface Role {
-  role_arn: string;
-  principal_arn: string;
-  account: string;
-  name: string;
-  path: string;
-  partition: string;
-}
-
-export interface RegistryStatus {
-  host: string;
-  /** RFC 3339 UTC */
-  expires_at: string;
-}
-
-/** A role assumed from the session's role (role chaining); renewed automatically well before it ends. */
-export interface ChainStatus {
-  role_arn: string;
-  account: string;
-  /** RFC 3339 UTC; chained credentials live an hour at most. */
-  expires_at: string;
-}
-
-export interface ApiError {
-  /** The backend's stable code (`config`, `network`, `untrusted`, …; crates/dockpass-core/src/error.rs). */
-  code: string;
-  message: string;
-}
-
-export interface Status {
-  profile: string;
-  state: SessionState;
-  role_arn: string | null;
-  account: string | null;
-  expires_at: string | null;
-  registries: RegistryStatus[];
-  error?: ApiError;
-  subject?: string | null;
-  /** Where the session's secrets are: "keychain" or "memory". */
-  secrets?: string;
-  /** The chained roles of the session; omitted when there are none. */
-  chain?: ChainStatus[];
-}
-
-export interface RegistrySpec {
-  account?: string;
-  region?: string;
-  aliases?: string[];
-  /** ECR Public (`public.ecr.aws`, tokens from us-east-1): no account, no other region. Sent only when true. */
-  public?: boolean;
-}
-
-export interface ChainSpec {
-  role_arn: string;
-  registry?: RegistrySpec[];
-}
-
-export type DockerMode = "config" | "helper";
-
-export interface Profile {
-  name: string;
-  idp_url?: string;
-  /** More origins (`https://host[:port]`) whose pages may hand over the SAML response (idp_url profiles only). */
-  idp_origins?: string[];
-  aws_profile?: string;
-  region: string;
-  /** AWS accounts this profile may sign in to without asking (besides those it used). */
-  accounts?: string[];
-  /** Serve the session's AWS credentials to the AWS CLI (`credential_process`). Sent only when true. */
-  credential_process?: boolean;
-  role?: string;
-  session_duration?: string;
-  refresh_before?: string;
-  docker?: DockerMode;
-  sts_endpoint?: string;
-  registry?: RegistrySpec[];
-  chain?: ChainSpec[];
-}
-
-export interface ConfigView {
-  path: string;
-  profiles: Profile[];
-  exists: boolean;
-}
-
-export type ActivityKind = "login" | "logout" | "switch" | "refresh" | "error" | "info";
-
-export interface Activity {
-  /** RFC 3339 */
-  at: string;
-  profile: string;
-  kind: ActivityKind;
-  message: string;
-}
-
-export interface Overview {
-  profiles: string[];
-  selected: string | null;
-  sessions: Status[];
-  /** The last assertion's roles per profile. */
-  roles: Record<string, Role[]>;
-  activity: Activity[];
-  /** Why the config file could not be used (missing or broken); the editor can fix it. */
-  config_error?: ApiError;
-  /** One-line warnings, e.g. no keychain: secrets stay in memory. */
-  warnings?: string[];
-  /** A sign-in waiting for the role choice (its event may have come before this window). */
-  picker?: RolePicker | null;
-  /** A sign-in held until the user trusts its new issuer or account (like `picker`). */
-  trust?: TrustQuestion | null;
-}
-
-export interface RolePicker {
-  profile: string;
-  roles: Role[];
-  /** role_arn of the role in use, if any */
-  current: string | null;
-}
-
-/**
- * A sign-in held back because its SAML assertion comes from another IdP issuer than the profile
- * used before, or its role is in an account the profile has not used (trust on first use).
- */
-export interface TrustQuestion {
-  profile: string;
-  /** The role the sign-in would use. */
-  role_arn: string;
-  /** The assertion's issuer (null when it names none), and the one the profile knew. */
-  issuer: string | null;
-  known_issuer: string | null;
-  new_issuer: boolean;
-  /** The role's account, and the accounts the profile knew (used or listed in `accounts`). */
-  account: string;
-  known_accounts: string[];
-  new_account: boolean;
-}
-
-export type LoginPhase =
-  | "opening"
-  | "waiting_for_idp"
-  | "assuming_role"
-  | "writing_docker_config"
-  | "done"
-  | "cancelled"
-  | "failed";
-
-export interface LoginProgress {
-  profile: string;
-  phase: LoginPhase;
-  message?: string;
-}
-
-/** A container repository in one of the session's registries. */
-export interface Repository {
-  /** Registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `public.ecr.aws`. */
-  registry: string;
-  region: string;
-  account: string;
-  /** e.g. `team/api` */
-  name: string;
-  /** e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com/team/api` */
-  uri: string;
-  /** RFC 3339 UTC */
-  created_at: string | null;
-}
-
-/** A registry whose repositories could not be listed. */
-export interface RegistryFailure {
-  registry: string;
-  error: ApiError;
-}
-
-export interface RepositoryList {
-  profile: string;
-  repositories: Repository[];
-  /** RFC 3339 UTC: when this list was fetched (the backend keeps it for the session). */
-  fetched_at: string;
-  /** Registries that could not be listed; the others still are. */
-  errors: RegistryFailure[];
-}
-
-export interface Image {
-  /** Empty for an untagged image. */
-  tags: string[];
-  /** `sha256:…` */
-  digest: string;
-  /** RFC 3339 UTC */
-  pushed_at: string | null;
-  size_bytes: number | null;
-  /** The tags that may go into a `docker pull` command (the backend applies the OCI tag grammar). */
-  pull_tags: string[];
-  /** Whether the digest may go into a `docker pull` command. */
-  pull_digest: boolean;
-}
-
-/** An account of the last sign-in's assertion, as a registry the setup can add (`propose_registries`). */
-export interface RegistryProposal {
-  account: string;
-  /** The profile's region unless the backend knows better; the user may change it. */
-  region: string;
-  /** Role names of the assertion in that account. */
-  roles: string[];
-  /** Already covered by the profile's registries (or its default registry). */
-  configured: boolean;
-}
-
-/** Payloads of the events the backend emits. */
-export interface EventMap {
-  "session-changed": Status;
-  activity: Activity;
-  "role-picker": RolePicker;
-  "role-picker-closed": { profile: string };
-  "trust-prompt": TrustQuestion;
-  "trust-prompt-closed": { profile: string };
-  "login-progress": LoginProgress;
-  "config-changed": ConfigView;
-  overview: Overview;
-}
-
-export type EventName = keyof EventMap;
-
-export const EVENT_NAMES: EventName[] = [
-  "overview",
-  "session-changed",
-  "activity",
-  "role-picker",
-  "role-picker-closed",
-  "trust-prompt",
-  "trust-prompt-closed",
-  "login-progress",
-  "config-changed",
-];
+export type { Activity } from "./bindings/Activity";
+export type { ActivityKind } from "./bindings/ActivityKind";
+export type { ApiError } from "./bindings/ApiError";
+export type { ChainSpec } from "./bindings/ChainSpec";
+export type { ChainStatus } from "./bindings/ChainStatus";
+export type { Code } from "./bindings/Code";
+export type { ConfigView } from "./bindings/ConfigView";
+export type { DockerMode } from "./bindings/DockerMode";
+export type { EventMap, EventName } from "./bindings/events";
+export { EVENT_NAMES } from "./bindings/events";
+export type { Image } from "./bindings/Image";
+export type { LoginPhase } from "./bindings/LoginPhase";
+export type { LoginProgress } from "./bindings/LoginProgress";
+export type { Overview } from "./bindings/Overview";
+export type { Profile } from "./bindings/Profile";
+export type { RegistryFailure } from "./bindings/RegistryFailure";
+export type { RegistryProposal } from "./bindings/RegistryProposal";
+export type { RegistrySpec } from "./bindings/RegistrySpec";
+export type { RegistryStatus } from "./bindings/RegistryStatus";
+export type { Repository } from "./bindings/Repository";
+export type { RepositoryList } from "./bindings/RepositoryList";
+export type { Role } from "./bindings/Role";
+export type { RolePicker } from "./bindings/RolePicker";
+export type { SessionState } from "./bindings/SessionState";
+export type { Status } from "./bindings/Status";
+export type { TrustQuestion } from "./bindings/TrustQuestion";
 
 /** Commands reject with {code, message}; anything else (a string, an Error) is normalised to that shape. */
 export function toApiError(e: unknown): ApiError {
   if (e && typeof e === "object") {
     const o = e as Record<string, unknown>;
     if (typeof o.message === "string") {
-      return { code: typeof o.code === "string" ? o.code : "internal", message: o.message };
+      // The backend's codes are the generated `Code`; anything else became an error here.
+      return { code: typeof o.code === "string" ? (o.code as Code) : "internal", message: o.message };
     }
   }
   if (typeof e === "string" && e.trim() !== "") return { code: "internal", message: e };

@@ -31,7 +31,7 @@ export type Action =
 
 export const initialState: AppState = { overview: null, config: null, picker: null, trust: null, progress: {}, error: null };
 
-const emptyOverview = (): Overview => ({ profiles: [], selected: null, sessions: [], roles: {}, activity: [] });
+const emptyOverview = (): Overview => ({ profiles: [], selected: null, sessions: [], roles: {}, activity: [], warnings: [], picker: null, trust: null });
 
 export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {

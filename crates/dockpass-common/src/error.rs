@@ -18,7 +18,9 @@ use std::fmt;
     Deserialize,
     strum::IntoStaticStr,
     strum::EnumIter,
+    ts_rs::TS,
 )]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Code {
@@ -117,7 +119,8 @@ impl fmt::Display for Code {
 }
 
 /// A core error: `{code, message}`, serialized that way across IPC and `--json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
+#[ts(export, rename = "ApiError")]
 #[error("{message}")]
 pub struct Error {
     pub code: Code,

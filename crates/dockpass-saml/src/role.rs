@@ -8,7 +8,8 @@ use crate::error::{err, Code, Result};
 use serde::{Deserialize, Serialize};
 
 /// One role the assertion allows, with the SAML provider STS needs alongside it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Role {
     /// `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`
     pub role_arn: String,

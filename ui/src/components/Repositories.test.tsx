@@ -116,7 +116,7 @@ describe("list", () => {
     backend({
       list: (a) =>
         repositoryList(a.profile as string, [repo(EAST, "team/api")], {
-          errors: [{ registry: WEST, error: { code: "aws", message: "AccessDeniedException: not authorized to perform ecr:DescribeRepositories" } }],
+          errors: [{ registry: WEST, error: { code: "sts_failed", message: "AccessDeniedException: not authorized to perform ecr:DescribeRepositories" } }],
         }),
     });
     render(<RepositoriesSection status={live()} />);
@@ -190,7 +190,7 @@ describe("when it loads", () => {
   it.each<[string, Status]>([
     ["signed out", loggedOut("corp")],
     ["expired", active("corp", new Date(Date.now() - 1000).toISOString())],
-    ["failed", { ...loggedOut("corp"), state: "error", error: { code: "aws", message: "no" } }],
+    ["failed", { ...loggedOut("corp"), state: "error", error: { code: "sts_failed", message: "no" } }],
     ["expired per the backend", { ...live(), state: "expired" }],
   ])("not at all when %s", async (_, status) => {
     const be = backend();
@@ -264,7 +264,7 @@ describe("images", () => {
     let fail = true;
     backend({
       images: () => {
-        if (fail) throw { code: "aws", message: "RepositoryNotFoundException" };
+        if (fail) throw { code: "sts_failed", message: "RepositoryNotFoundException" };
         return IMAGES;
       },
     });

@@ -128,6 +128,9 @@ describe("role picker", () => {
         ],
         roles: { corp: ROLES },
         activity: [],
+        warnings: [],
+        picker: null,
+        trust: null,
       },
     });
     render(<App />);

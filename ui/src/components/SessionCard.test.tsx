@@ -166,7 +166,7 @@ describe("session card", () => {
   });
 
   it("error: shows the last error message", () => {
-    card({ ...loggedOut("corp"), state: "error", error: { code: "aws", message: "STS said no" } });
+    card({ ...loggedOut("corp"), state: "error", error: { code: "sts_failed", message: "STS said no" } });
     expect(screen.getByTestId("session-state").dataset.state).toBe("error");
     expect(screen.getByTestId("session-error").textContent).toContain("STS said no");
     expect(screen.getByTestId("sign-in")).toBeTruthy();

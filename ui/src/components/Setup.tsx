@@ -105,7 +105,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     const unlisten = on("login-progress", (p) => {
       if (p.profile !== signing.current || stepRef.current !== "signin") return;
       setPhase(p.phase);
-      if (p.phase === "failed") setLoginError({ code: "login", message: p.message ?? "The sign-in failed." });
+      if (p.phase === "failed") setLoginError({ code: "internal", message: p.message ?? "The sign-in failed." });
       if (p.phase === "done") {
         setStep("registries");
         void loadProposals(p.profile);

@@ -181,7 +181,7 @@ function listRepositories(status: Status | undefined, profile: string, refresh: 
     repos = repos.filter((r) => r.registry !== failing);
     errors.push({
       registry: failing,
-      error: { code: "aws", message: "AccessDeniedException: EcrReader is not authorized to perform ecr:DescribeRepositories" },
+      error: { code: "sts_failed", message: "AccessDeniedException: EcrReader is not authorized to perform ecr:DescribeRepositories" },
     });
   }
   return { profile, repositories: repos, fetched_at: fetchedAt.get(profile)!, errors };
@@ -229,13 +229,13 @@ export function installMock(variant: string) {
     : { path: "/home/dev/.config/dockpass/config.toml", profiles: PROFILES, exists: true };
   const state: Overview =
     empty
-      ? { profiles: [], selected: null, sessions: [], roles: {}, activity: [] }
-      : { profiles: config.profiles.map((p) => p.name), selected: "corp", sessions: sessions(), roles: { corp: ROLES, staging: ROLES.slice(3, 5) }, activity: activity() };
+      ? { profiles: [], selected: null, sessions: [], roles: {}, activity: [], warnings: [], picker: null, trust: null }
+      : { profiles: config.profiles.map((p) => p.name), selected: "corp", sessions: sessions(), roles: { corp: ROLES, staging: ROLES.slice(3, 5) }, activity: activity(), warnings: [], picker: null, trust: null };
   if (variant === "error") {
     state.sessions[0] = {
       ...state.sessions[0],
       state: "error",
-      error: { code: "aws", message: "STS AssumeRoleWithSAML failed: the SAML assertion has expired. Sign in again." },
+      error: { code: "sts_failed", message: "STS AssumeRoleWithSAML failed: the SAML assertion has expired. Sign in again." },
     };
   }
   if (variant === "signin") state.selected = "sandbox";
@@ -384,7 +384,7 @@ export function installMock(variant: string) {
           const name = a.name as string;
           if (name === "legacy/archive") {
             return delay(500, () => {
-              throw { code: "aws", message: "RepositoryNotFoundException: The repository 'legacy/archive' does not exist in the registry" };
+              throw { code: "sts_failed", message: "RepositoryNotFoundException: The repository 'legacy/archive' does not exist in the registry" };
             });
           }
           return delay(400, () => images(a.registry as string, name));

@@ -71,6 +71,9 @@ export function overview(partial: Partial<Overview> = {}): Overview {
     sessions: [loggedOut("corp"), loggedOut("staging")],
     roles: { corp: ROLES },
     activity: [],
+    warnings: [],
+    picker: null,
+    trust: null,
     ...partial,
   };
 }

@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 /// How many entries are kept.
 pub const CAPACITY: usize = 100;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export, rename = "ActivityKind")]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Login,
@@ -20,9 +21,11 @@ pub enum Kind {
     Info,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Activity {
     #[serde(with = "serde_rfc3339")]
+    #[ts(type = "string")]
     pub at: OffsetDateTime,
     pub profile: String,
     pub kind: Kind,

@@ -7,7 +7,8 @@ use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
 /// One account of the assertion, as a registry the profile could have.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RegistryProposal {
     pub account: String,
     pub region: String,
@@ -19,7 +20,8 @@ pub struct RegistryProposal {
 }
 
 /// A registry the user chose to add.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct NewRegistry {
     pub account: String,
     pub region: String,

@@ -57,7 +57,9 @@ impl Event {
             Event::Activity(a) => serde_json::to_value(a),
             Event::RolePicker(p) => serde_json::to_value(p),
             Event::RolePickerClosed { profile } | Event::TrustPromptClosed { profile } => {
-                Ok(serde_json::json!({ "profile": profile }))
+                serde_json::to_value(ProfileRef {
+                    profile: profile.clone(),
+                })
             }
             Event::TrustPrompt(q) => serde_json::to_value(q),
             Event::LoginProgress(p) => serde_json::to_value(p),
@@ -68,12 +70,40 @@ impl Event {
     }
 }
 
+impl Event {
+    /// Every event's name and the TypeScript type of its payload: the UI's `EventMap`
+    /// (`ui/src/bindings/events.ts`, written by this module's tests).
+    pub fn contract() -> Vec<(&'static str, String)> {
+        use ts_rs::TS;
+        let cfg = ts_rs::Config::from_env();
+        vec![
+            ("overview", Overview::name(&cfg)),
+            ("session-changed", Status::name(&cfg)),
+            ("activity", Activity::name(&cfg)),
+            ("role-picker", RolePicker::name(&cfg)),
+            ("role-picker-closed", ProfileRef::name(&cfg)),
+            ("trust-prompt", TrustQuestion::name(&cfg)),
+            ("trust-prompt-closed", ProfileRef::name(&cfg)),
+            ("login-progress", LoginProgress::name(&cfg)),
+            ("config-changed", ConfigView::name(&cfg)),
+        ]
+    }
+}
+
+/// The payload of the events that close a prompt: which profile's.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ProfileRef {
+    pub profile: String,
+}
+
 /// Where events go (the Tauri shell emits them to the UI and updates the tray).
 pub trait EventSink: Send + Sync {
     fn emit(&self, event: Event);
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RolePicker {
     pub profile: String,
     pub roles: Vec<Role>,
@@ -81,7 +111,8 @@ pub struct RolePicker {
     pub current: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, rename = "LoginPhase")]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Opening,
@@ -93,22 +124,26 @@ pub enum Phase {
     Failed,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct LoginProgress {
     pub profile: String,
     pub phase: Phase,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub message: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ConfigView {
     pub path: PathBuf,
     pub profiles: Vec<Profile>,
     pub exists: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Overview {
     pub profiles: Vec<String>,
     pub selected: Option<String>,
@@ -117,6 +152,7 @@ pub struct Overview {
     pub activity: Vec<Activity>,
     /// The config problem, when the config file is missing or broken.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub config_error: Option<Error>,
     /// One-line warnings for the user (no keychain).
     pub warnings: Vec<String>,
@@ -124,4 +160,125 @@ pub struct Overview {
     pub picker: Option<RolePicker>,
     /// A sign-in waiting for the user to confirm a new issuer or account, if any.
     pub trust: Option<TrustQuestion>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One event of each kind: the contract names them all, with the payload each carries.
+    fn one_of_each() -> Vec<Event> {
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let status = Status {
+            profile: "p".into(),
+            state: SessionState::LoggedOut,
+            role_arn: None,
+            account: None,
+            expires_at: None,
+            registries: vec![],
+            chain: vec![],
+            subject: None,
+            secrets: None,
+            error: None,
+        };
+        let picker = RolePicker {
+            profile: "p".into(),
+            roles: vec![],
+            current: None,
+        };
+        let question = TrustQuestion {
+            profile: "p".into(),
+            role_arn: "arn:aws:iam::111111111111:role/R".into(),
+            issuer: None,
+            known_issuer: None,
+            new_issuer: false,
+            account: "111111111111".into(),
+            known_accounts: vec![],
+            new_account: true,
+        };
+        let config = ConfigView {
+            path: "c.toml".into(),
+            profiles: vec![],
+            exists: false,
+        };
+        vec![
+            Event::SessionChanged(status),
+            Event::Activity(Activity {
+                at: now,
+                profile: "p".into(),
+                kind: ActivityKind::Info,
+                message: "m".into(),
+            }),
+            Event::RolePicker(picker),
+            Event::RolePickerClosed {
+                profile: "p".into(),
+            },
+            Event::TrustPrompt(question),
+            Event::TrustPromptClosed {
+                profile: "p".into(),
+            },
+            Event::LoginProgress(LoginProgress {
+                profile: "p".into(),
+                phase: Phase::Done,
+                message: None,
+            }),
+            Event::ConfigChanged(config),
+            Event::Overview(Box::new(Overview {
+                profiles: vec![],
+                selected: None,
+                sessions: vec![],
+                roles: HashMap::new(),
+                activity: vec![],
+                config_error: None,
+                warnings: vec![],
+                picker: None,
+                trust: None,
+            })),
+        ]
+    }
+
+    #[test]
+    fn the_contract_names_every_event() {
+        let contract = Event::contract();
+        let mut named: Vec<&str> = contract.iter().map(|(n, _)| *n).collect();
+        let mut emitted: Vec<&str> = one_of_each().iter().map(Event::name).collect();
+        named.sort();
+        emitted.sort();
+        assert_eq!(named, emitted);
+        for e in one_of_each() {
+            assert!(e.payload().is_object(), "{}", e.name());
+        }
+    }
+
+    /// Writes `events.ts` beside the types ts-rs exports (`TS_RS_EXPORT_DIR`, see
+    /// `.cargo/config.toml`): the UI's event names and payload types.
+    #[test]
+    fn export_bindings_events() {
+        let cfg = ts_rs::Config::from_env();
+        let contract = Event::contract();
+        let mut types: Vec<&str> = contract.iter().map(|(_, t)| t.as_str()).collect();
+        types.sort();
+        types.dedup();
+        let mut out = String::from(
+            "// This file was generated by `cargo test` (dockpass-core, app::wire::Event::contract). Do not edit it.\n",
+        );
+        for t in &types {
+            out.push_str(&format!("import type {{ {t} }} from \"./{t}\";\n"));
+        }
+        out.push_str("\n/** Every event the backend emits, by name, with its payload. */\nexport type EventMap = {\n");
+        for (name, ty) in &contract {
+            out.push_str(&format!("  \"{name}\": {ty};\n"));
+        }
+        out.push_str("};\n\nexport type EventName = keyof EventMap;\n\nexport const EVENT_NAMES: EventName[] = [\n");
+        for (name, _) in &contract {
+            out.push_str(&format!("  \"{name}\",\n"));
+        }
+        out.push_str("];\n");
+        let dir = cfg.out_dir();
+        std::fs::create_dir_all(dir).unwrap();
+        let path = dir.join("events.ts");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(out.as_str()) {
+            std::fs::write(&path, out).unwrap();
+        }
+    }
 }

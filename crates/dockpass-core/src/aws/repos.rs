@@ -33,13 +33,16 @@ pub struct RepoItem {
 }
 
 /// An image of a repository.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Image {
     /// Every tag, as the registry lists it (shown as text).
     pub tags: Vec<String>,
     pub digest: String,
     #[serde(with = "serde_rfc3339::option")]
+    #[ts(type = "string | null")]
     pub pushed_at: Option<OffsetDateTime>,
+    #[ts(type = "number | null")]
     pub size_bytes: Option<i64>,
     /// The tags that may go into a `docker pull` command: those of the OCI tag grammar. A
     /// tag is whatever was pushed, and a copied command runs in a shell.
@@ -101,7 +104,8 @@ pub trait RepoApi: Send + Sync {
 }
 
 /// A repository in the browser and in `dockpass repos --json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Repository {
     /// The registry host.
     pub registry: String,
@@ -111,22 +115,26 @@ pub struct Repository {
     /// What `docker pull` takes (add `:TAG`).
     pub uri: String,
     #[serde(with = "serde_rfc3339::option")]
+    #[ts(type = "string | null")]
     pub created_at: Option<OffsetDateTime>,
 }
 
 /// A registry that could not be listed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RegistryFailure {
     pub registry: String,
     pub error: Error,
 }
 
 /// Every repository of a session's registries.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RepositoryList {
     pub profile: String,
     pub repositories: Vec<Repository>,
     #[serde(with = "serde_rfc3339")]
+    #[ts(type = "string")]
     pub fetched_at: OffsetDateTime,
     pub errors: Vec<RegistryFailure>,
 }

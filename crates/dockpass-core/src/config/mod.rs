@@ -20,7 +20,8 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 pub const DEFAULT_REFRESH_BEFORE: Duration = Duration::from_secs(10 * 60);
 
 /// How credentials reach docker (docs/ARCHITECTURE.md, "Docker semantics").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum DockerMode {
     /// Like `docker login`: `auths`, or the configured credsStore / credHelpers.
@@ -38,7 +39,8 @@ impl DockerMode {
 }
 
 /// One ECR registry of a profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrySpec {
     /// 12-digit account; default: the role's account.
@@ -56,7 +58,8 @@ pub struct RegistrySpec {
 }
 
 /// A role assumed from the federated role (AssumeRole), with the registries it reaches.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct ChainSpec {
     pub role_arn: String,
@@ -65,7 +68,8 @@ pub struct ChainSpec {
 }
 
 /// One profile: an IdP (or AWS profile), a region and where the credentials go.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
@@ -89,8 +93,10 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(as = "Option<String>")]
     pub session_duration: Option<HumanDuration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(as = "Option<String>")]
     pub refresh_before: Option<HumanDuration>,
     #[serde(default, skip_serializing_if = "DockerMode::is_default")]
     pub docker: DockerMode,

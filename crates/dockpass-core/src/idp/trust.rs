@@ -30,7 +30,8 @@ impl Known {
 }
 
 /// What the user is asked to confirm: the new next to what the profile knew.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, rename = "TrustQuestion")]
 pub struct Question {
     pub profile: String,
     /// The role the sign-in would use.

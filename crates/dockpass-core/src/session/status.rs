@@ -9,7 +9,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 /// The session state names (docs/ARCHITECTURE.md, "Session states").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {
     LoggedOut,
@@ -19,10 +20,12 @@ pub enum SessionState {
     Error,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RegistryStatus {
     pub host: String,
     #[serde(with = "crate::base::clock::serde_rfc3339")]
+    #[ts(type = "string")]
     pub expires_at: OffsetDateTime,
 }
 
@@ -40,11 +43,13 @@ pub(super) fn registry_statuses(regs: &[RegistryInfo]) -> Vec<RegistryStatus> {
 }
 
 /// A chained role's status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ChainStatus {
     pub role_arn: String,
     pub account: String,
     #[serde(with = "crate::base::clock::serde_rfc3339")]
+    #[ts(type = "string")]
     pub expires_at: OffsetDateTime,
 }
 
@@ -60,26 +65,32 @@ pub(super) fn chain_statuses(chain: &[ChainInfo]) -> Vec<ChainStatus> {
 }
 
 /// `dockpass status --json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Status {
     pub profile: String,
     pub state: SessionState,
     pub role_arn: Option<String>,
     pub account: Option<String>,
     #[serde(with = "crate::base::clock::serde_rfc3339::option")]
+    #[ts(type = "string | null")]
     pub expires_at: Option<OffsetDateTime>,
     pub registries: Vec<RegistryStatus>,
     /// Chained roles and when their credentials end.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<ChainStatus>>", optional)]
     pub chain: Vec<ChainStatus>,
     /// Who signed in (the assertion's NameID).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub subject: Option<String>,
     /// Where the session's secrets are kept: "keychain" or "memory" (as of the sign-in).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub secrets: Option<String>,
     /// The last error while state is `error`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub error: Option<crate::Error>,
 }
 
