@@ -7,6 +7,7 @@
 //! only reach the app's own windows), it is a window of the app.
 
 use crate::login_host::{self, Spec, ToParent};
+use crate::login_page::{explain, page_of, HEIGHT, WIDTH};
 use dockpass_core::app::controller::{Attempt, Controller, Navigation, Next};
 use dockpass_core::idp::capture;
 use std::collections::HashMap;
@@ -16,10 +17,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder, WindowEvent};
-
-/// The login window's size.
-pub const WIDTH: f64 = 520.0;
-pub const HEIGHT: f64 = 720.0;
 
 /// How long a user-initiated silent sign-in (role switch) stays hidden before the IdP
 /// evidently wants the user and the window is shown.
@@ -399,25 +396,6 @@ fn build_here(
         }
     });
     Ok(())
-}
-
-/// The page a login window shows (what a hand-over is checked against).
-pub fn page_of(window: Option<&tauri::WebviewWindow>) -> Option<String> {
-    window.and_then(|w| w.url().ok()).map(|u| u.to_string())
-}
-
-/// Says in the login window's page why a sign-in was refused (the log has it too). The script
-/// runs once the navigation handler has returned (through the event loop): evaluated while
-/// WebKit still waits for the handler's decision, it was sometimes lost.
-pub fn explain(window: Option<&tauri::WebviewWindow>, why: Option<&str>) {
-    if let (Some(w), Some(why)) = (window, why) {
-        let (w, js) = (w.clone(), capture::banner_script(why));
-        tauri::async_runtime::spawn(async move {
-            if let Err(e) = w.eval(js) {
-                tracing::debug!("cannot show the refusal in the login window: {e}");
-            }
-        });
-    }
 }
 
 /// A hidden window's bound: a role switch shows it after the grace time; a background

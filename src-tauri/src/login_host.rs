@@ -107,7 +107,7 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
     let handle = app.clone();
     let nav = move |url: &tauri::Url| -> bool {
         let window = handle.get_webview_window(LABEL);
-        let page = crate::login::page_of(window.as_ref());
+        let page = crate::login_page::page_of(window.as_ref());
         match capture::decide(url.as_str(), &nonce, page.as_deref(), &policy) {
             capture::Decision::Captured(_) => {
                 if !done.swap(true, Ordering::SeqCst) {
@@ -129,7 +129,7 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
                 false
             }
             capture::Decision::Refuse(why) => {
-                crate::login::explain(window.as_ref(), why.as_deref());
+                crate::login_page::explain(window.as_ref(), why.as_deref());
                 false
             }
             capture::Decision::Allow => true,
@@ -137,7 +137,7 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
     };
     let mut builder = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::External(url))
         .title(&spec.title)
-        .inner_size(crate::login::WIDTH, crate::login::HEIGHT)
+        .inner_size(crate::login_page::WIDTH, crate::login_page::HEIGHT)
         .visible(spec.visible)
         .focused(spec.visible)
         .initialization_script(capture::init_script(&spec.nonce, &spec.policy))

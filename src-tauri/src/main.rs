@@ -11,6 +11,7 @@ mod events;
 mod keeper;
 mod login;
 mod login_host;
+mod login_page;
 mod tray;
 mod window;
 
