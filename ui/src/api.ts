@@ -9,8 +9,12 @@ import type { Code } from "./bindings/Code";
 import type { ConfigView } from "./bindings/ConfigView";
 import type { EventMap, EventName } from "./bindings/events";
 import type { Image } from "./bindings/Image";
+import type { LinkCheck } from "./bindings/LinkCheck";
+import type { NewRegistry } from "./bindings/NewRegistry";
 import type { Overview } from "./bindings/Overview";
 import type { Profile } from "./bindings/Profile";
+import type { ProfileCheck } from "./bindings/ProfileCheck";
+import type { RegistryHost } from "./bindings/RegistryHost";
 import type { RegistryProposal } from "./bindings/RegistryProposal";
 import type { RepositoryList } from "./bindings/RepositoryList";
 
@@ -22,14 +26,20 @@ export type { ChainStatus } from "./bindings/ChainStatus";
 export type { Code } from "./bindings/Code";
 export type { ConfigView } from "./bindings/ConfigView";
 export type { DockerMode } from "./bindings/DockerMode";
+export type { EcrPublic } from "./bindings/EcrPublic";
 export type { EventMap, EventName } from "./bindings/events";
 export { EVENT_NAMES } from "./bindings/events";
+export type { IdpKind } from "./bindings/IdpKind";
 export type { Image } from "./bindings/Image";
+export type { LinkCheck } from "./bindings/LinkCheck";
+export type { LinkProblem } from "./bindings/LinkProblem";
 export type { LoginPhase } from "./bindings/LoginPhase";
 export type { LoginProgress } from "./bindings/LoginProgress";
 export type { Overview } from "./bindings/Overview";
 export type { Profile } from "./bindings/Profile";
+export type { ProfileCheck } from "./bindings/ProfileCheck";
 export type { RegistryFailure } from "./bindings/RegistryFailure";
+export type { RegistryHost } from "./bindings/RegistryHost";
 export type { RegistryProposal } from "./bindings/RegistryProposal";
 export type { RegistrySpec } from "./bindings/RegistrySpec";
 export type { RegistryStatus } from "./bindings/RegistryStatus";
@@ -38,6 +48,7 @@ export type { RepositoryList } from "./bindings/RepositoryList";
 export type { Role } from "./bindings/Role";
 export type { RolePicker } from "./bindings/RolePicker";
 export type { SessionState } from "./bindings/SessionState";
+export type { Severity } from "./bindings/Severity";
 export type { Status } from "./bindings/Status";
 export type { TrustQuestion } from "./bindings/TrustQuestion";
 
@@ -66,6 +77,12 @@ export const api = {
   overview: () => call<Overview>("overview"),
   configGet: () => call<ConfigView>("config_get"),
   configSave: (profiles: Profile[]) => call<ConfigView>("config_save", { profiles }),
+  /** Every problem of a profile before it is saved, under its field; `original` is the name it had. */
+  checkProfile: (profile: Profile, original: string | null) => call<ProfileCheck>("check_profile", { profile, original }),
+  /** The IdP of a pasted link, what is wrong with it, and a profile name from it. */
+  checkLink: (url: string) => call<LinkCheck>("check_link", { url }),
+  /** The ECR host of each account and region, or what is wrong with the pair. */
+  registryHosts: (registries: NewRegistry[]) => call<RegistryHost[]>("registry_hosts", { registries }),
   login: (profile: string) => call<void>("login", { profile }),
   pickRole: (profile: string, roleArn: string) => call<void>("pick_role", { profile, roleArn }),
   cancelPick: (profile: string) => call<void>("cancel_pick", { profile }),
@@ -83,7 +100,7 @@ export const api = {
   /** The accounts of the profile's last assertion, as registries to add (after a sign-in). */
   proposeRegistries: (profile: string) => call<RegistryProposal[]>("propose_registries", { profile }),
   /** Adds registries to the profile (config file) and fetches their tokens; the config as saved. */
-  addRegistries: (profile: string, registries: { account: string; region: string }[]) =>
+  addRegistries: (profile: string, registries: NewRegistry[]) =>
     call<ConfigView>("add_registries", { profile, registries }),
   /** Whether Dockpass starts when the user logs in to the desktop. */
   autostartGet: () => call<boolean>("autostart_get"),

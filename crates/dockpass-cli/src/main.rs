@@ -48,6 +48,9 @@ enum Command {
     Completions(commands::completions::Args),
     /// Print the manual page (roff), or write all pages into a folder.
     Man(commands::man::Args),
+    /// Answers the UI's check commands from JSON on stdin (the UI's component tests use it).
+    #[command(hide = true)]
+    UiCheck(commands::ui_check::Args),
     /// Work with SAML responses.
     Saml {
         #[command(subcommand)]
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Repos(a) => commands::repos::run(profile, a),
         Command::Credentials(a) => commands::credentials::run(profile, a),
         Command::Saml { command } => commands::saml::run(command),
+        Command::UiCheck(a) => commands::ui_check::run(a),
         Command::Doctor(a) => return commands::doctor::run(profile, a),
         Command::Autostart(a) => commands::autostart::run(a),
         Command::Completions(a) => commands::completions::run(Cli::command(), a),

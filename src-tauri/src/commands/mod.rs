@@ -1,6 +1,7 @@
 //! IPC commands for the local UI, one file per area; each a few lines over the controller.
 
 pub mod app;
+pub mod checks;
 pub mod repos;
 pub mod roles;
 pub mod session;

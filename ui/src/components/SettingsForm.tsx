@@ -1,22 +1,22 @@
-// The settings editor for one profile (or a new one). Validation mirrors the backend; the backend
-// validates again on save and its {code, message} error is shown in the banner.
+// The settings editor for one profile (or a new one). The backend checks every edit
+// (check_profile: the config file's rules) and again on save; its {code, message} error on save is
+// shown in the banner.
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ConfigView, Profile, Role } from "../api";
+import { api, type ConfigView, type Profile, type Role } from "../api";
+import { useBackendCheck } from "../checks";
 import {
   draftFromProfile,
   emptyChain,
   emptyRegistry,
+  formErrors,
   isValid,
   newDraft,
   profileFromDraft,
-  PUBLIC_HOST,
-  PUBLIC_REGION,
-  validateDraft,
   type ChainDraft,
   type ProfileDraft,
   type RegistryDraft,
-} from "../validate";
+} from "../draft";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { IconPlus, IconTrash } from "./icons";
 
@@ -33,6 +33,9 @@ interface Props {
 }
 
 type Touched = Record<string, true>;
+
+/** The fields with their own input (their problems show under them). */
+const SHOWN = new Set(["name", "region", "idp_url", "idp_origins", "aws_profile", "role", "accounts", "session_duration", "refresh_before", "sts_endpoint"]);
 
 function Field(props: {
   id: string;
@@ -69,20 +72,31 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
   const [saved, setSaved] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
-  const others = config.profiles.filter((p) => p !== original).map((p) => p.name);
-  const errors = useMemo(() => validateDraft(draft, others), [draft, others.join("\n")]);
-  const valid = isValid(errors);
+  const originalName = original?.name ?? null;
   const cleaned = useMemo(() => profileFromDraft(draft), [draft]);
-  const dirty = isNew || JSON.stringify(cleaned) !== JSON.stringify(profileFromDraft(initial));
+  const initialProfile = useMemo(() => profileFromDraft(initial), [initial]);
+  const others = config.profiles.map((p) => p.name).join("\n");
+  const check = useBackendCheck(`${others}\n${originalName}\n${JSON.stringify(cleaned)}`, () => api.checkProfile(cleaned, originalName));
+  const errors = useMemo(() => formErrors(check.value?.errors ?? {}), [check.value]);
+  // The button follows the latest answer; a save asked for while an answer is on its way
+  // waits for it (below), so nothing is saved that the backend has not checked.
+  const pending = !check.current;
+  const valid = isValid(errors);
+  const [wantSubmit, setWantSubmit] = useState(false);
+  const dirty = isNew || JSON.stringify(cleaned) !== JSON.stringify(initialProfile);
 
   // Problems show once a field was touched; problems already in the loaded profile show at once.
-  const loadedErrors = useMemo(() => (isNew ? {} : validateDraft(initial, others)), [initial]);
+  const loaded = useBackendCheck(isNew ? "new" : `${others}\n${originalName}\n${JSON.stringify(initialProfile)}`, () =>
+    isNew ? Promise.resolve(null) : api.checkProfile(initialProfile, originalName),
+  );
+  const loadedErrors = useMemo(() => formErrors(loaded.value?.errors ?? {}), [loaded.value]);
   const show = (key: string) => (touched[key] || loadedErrors[key] ? errors[key] : undefined);
   const formRef = useRef<HTMLFormElement>(null);
   const revealErrors = () => {
     setTouched((t) => ({ ...t, ...Object.fromEntries(Object.keys(errors).map((k) => [k, true as const])) }));
-    const first = Object.keys(errors)[0];
-    if (first) formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+    // The first field with a problem in the form's order (the backend's answer is by name).
+    const fields = Array.from(formRef.current?.querySelectorAll<HTMLInputElement>("input[name]") ?? []);
+    fields.find((f) => errors[f.name] !== undefined)?.focus();
   };
 
   // When the saved profile changes under the form (after our own save, or an edit elsewhere), take it
@@ -138,8 +152,19 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
     update((d) => ({ ...d, registry: d.registry.map((r, j) => (j === i ? { ...r, ...patch } : r)) }));
   const setChain = (i: number, fn: (c: ChainDraft) => ChainDraft) => update((d) => ({ ...d, chain: d.chain.map((c, j) => (j === i ? fn(c) : c)) }));
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
+    if (pending) setWantSubmit(true);
+    else void save();
+  };
+  useEffect(() => {
+    if (wantSubmit && !pending) {
+      setWantSubmit(false);
+      void save();
+    }
+  }, [wantSubmit, pending]);
+
+  const save = async () => {
     if (!valid || saving) return;
     const profiles = isNew ? [...config.profiles, cleaned] : config.profiles.map((p) => (p === original ? cleaned : p));
     setSaving(true);
@@ -162,6 +187,8 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
   };
 
   const missing = Object.keys(errors).length;
+  // A problem no field shows (a value the form cannot edit): said above the form.
+  const orphans = Object.entries(errors).filter(([k]) => !SHOWN.has(k) && !/^(registry|chain)\.\d+(\.|$)/.test(k));
   const registryRows = (rows: RegistryDraft[], prefix: string, withAccount: boolean, set: (i: number, patch: Partial<RegistryDraft>) => void, del: (i: number) => void) =>
     rows.map((r, i) => {
       const p = `${prefix}.${i}`;
@@ -183,12 +210,12 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
           )}
           <input
             {...regInput(`${p}.region`, r.region, (v) => set(i, { region: v }))}
-            placeholder={r.public ? PUBLIC_REGION : draft.region.trim() || "profile region"}
+            placeholder={r.public ? config.ecr_public.region : draft.region.trim() || "profile region"}
             aria-label="Region"
             disabled={off(r.region)}
           />
           <input {...regInput(`${p}.aliases`, r.aliases, (v) => set(i, { aliases: v }))} placeholder="aliases, e.g. registry.corp.example" aria-label="Aliases" />
-          <label class="reg-public" title={`ECR Public: ${PUBLIC_HOST}, tokens from ${PUBLIC_REGION}`}>
+          <label class="reg-public" title={`ECR Public: ${config.ecr_public.host}, tokens from ${config.ecr_public.region}`}>
             <input
               type="checkbox"
               name={`${p}.public`}
@@ -211,7 +238,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
           ) : (
             r.public && (
               <div class="field-hint row-hint" data-testid="registry-public-hint">
-                <span class="mono">{PUBLIC_HOST}</span> · tokens from {PUBLIC_REGION}
+                <span class="mono">{config.ecr_public.host}</span> · tokens from {config.ecr_public.region}
               </div>
             )
           )}
@@ -222,6 +249,11 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
   return (
     <form class="settings" data-testid="settings-form" onSubmit={submit} noValidate ref={formRef}>
       <div class="settings-body">
+        {orphans.length > 0 && (
+          <div class="field-error" data-testid="form-error" role="alert">
+            {orphans.map(([k, m]) => `${k}: ${m}`).join(" · ")}
+          </div>
+        )}
         <section class="form-section">
           <h3>Profile</h3>
           <div class="grid">

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { describe, expect, it } from "vitest";
 import type { ConfigView, Profile, RegistryProposal } from "../api";
 import { App } from "../App";
@@ -36,12 +36,27 @@ function firstRun(handlers: Record<string, (a: Record<string, unknown>) => unkno
   return { be, view: () => view };
 }
 
-const input = (testId: string, value: string) => fireEvent.input(screen.getByTestId(testId), { target: { value } });
+/** Lets the backend's checks (the real rules, through dockpass ui-check) answer and the setup show them. */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await act(() => new Promise<void>((r) => setTimeout(r, 0)));
+};
+const input = async (testId: string, value: string) => {
+  fireEvent.input(screen.getByTestId(testId), { target: { value } });
+  await settle();
+};
+const click = async (el: Element) => {
+  fireEvent.click(el);
+  await settle();
+};
+const change = async (el: Element, value: string) => {
+  fireEvent.change(el, { target: { value } });
+  await settle();
+};
 
 async function fillAndSave(url = OKTA) {
   await screen.findByTestId("setup-connect");
-  input("setup-idp-url", url);
-  fireEvent.click(screen.getByTestId("setup-save"));
+  await input("setup-idp-url", url);
+  await click(screen.getByTestId("setup-save"));
 }
 
 /** The backend's answer to a finished sign-in: session, then progress done. */
@@ -79,7 +94,7 @@ describe("first run: step 1", () => {
     firstRun();
     render(<App />);
     await screen.findByTestId("setup-connect");
-    input("setup-idp-url", OKTA);
+    await input("setup-idp-url", OKTA);
     expect(screen.getByTestId("setup-url-recognized").dataset.idp).toBe("okta");
     const hint = screen.getByTestId("setup-idp-hint");
     expect(hint.dataset.idp).toBe("okta");
@@ -96,15 +111,15 @@ describe("first run: step 1", () => {
     await screen.findByTestId("setup-connect");
     const chips = screen.getAllByTestId("idp-choice");
     expect(chips.map((c) => c.textContent)).toEqual(["Okta", "Entra ID", "ADFS", "Google", "Keycloak", "Ping", "OneLogin", "JumpCloud"]);
-    fireEvent.click(chips.find((c) => c.dataset.idp === "adfs")!);
+    await click(chips.find((c) => c.dataset.idp === "adfs")!);
     expect(screen.getByTestId("setup-idp-hint").textContent).toContain("/adfs/ls/IdpInitiatedSignOn.aspx?loginToRp=urn:amazon:webservices");
     expect((screen.getByTestId("setup-idp-url") as HTMLInputElement).placeholder).toContain("/adfs/ls/");
-    fireEvent.click(chips.find((c) => c.dataset.idp === "ping")!);
+    await click(chips.find((c) => c.dataset.idp === "ping")!);
     const hint = screen.getByTestId("setup-idp-hint").textContent!;
     expect(hint).toContain("sso.connect.pingidentity.com/sso/sp/initsso");
     expect(hint).toContain("startSSO.ping?PartnerSpId=urn:amazon:webservices");
-    input("setup-name", "work");
-    input("setup-idp-url", OKTA);
+    await input("setup-name", "work");
+    await input("setup-idp-url", OKTA);
     expect((screen.getByTestId("setup-name") as HTMLInputElement).value).toBe("work");
   });
 
@@ -123,13 +138,13 @@ describe("first run: step 1", () => {
     const { be } = firstRun();
     render(<App />);
     await screen.findByTestId("setup-connect");
-    input("setup-idp-url", "http://idp.acme.example/aws");
+    await input("setup-idp-url", "http://idp.acme.example/aws");
     const problem = screen.getByTestId("setup-url-problem");
     expect(problem.dataset.severity).toBe("error");
-    fireEvent.click(screen.getByTestId("setup-save"));
+    await click(screen.getByTestId("setup-save"));
     expect(be.argsOf("config_save")).toEqual([]);
     expect(problem.textContent).toContain("Not https");
-    fireEvent.click(screen.getByTestId("setup-url-fix"));
+    await click(screen.getByTestId("setup-url-fix"));
     expect((screen.getByTestId("setup-idp-url") as HTMLInputElement).value).toBe("https://idp.acme.example/aws");
     expect(screen.queryByTestId("setup-url-problem")).toBeNull();
   });
@@ -138,8 +153,8 @@ describe("first run: step 1", () => {
     const { be } = firstRun();
     render(<App />);
     await screen.findByTestId("setup-connect");
-    input("setup-name", "my team");
-    fireEvent.click(screen.getByTestId("setup-save"));
+    await input("setup-name", "my team");
+    await click(screen.getByTestId("setup-save"));
     expect(screen.getByTestId("setup-url-problem").textContent).toContain("Paste your identity provider's link");
     expect(screen.getAllByTestId("field-error").map((e) => e.dataset.field)).toEqual(["name"]);
     expect(be.argsOf("config_save")).toEqual([]);
@@ -149,13 +164,13 @@ describe("first run: step 1", () => {
     const { be } = firstRun();
     render(<App />);
     await screen.findByTestId("setup-connect");
-    fireEvent.change(screen.getByTestId("setup-region"), { target: { value: "other" } });
-    input("setup-region-other", "moon-1");
-    input("setup-idp-url", OKTA);
-    fireEvent.click(screen.getByTestId("setup-save"));
+    await change(screen.getByTestId("setup-region"), "other");
+    await input("setup-region-other", "moon-1");
+    await input("setup-idp-url", OKTA);
+    await click(screen.getByTestId("setup-save"));
     expect(screen.getAllByTestId("field-error").map((e) => e.dataset.field)).toEqual(["region"]);
-    input("setup-region-other", "ap-southeast-5");
-    fireEvent.click(screen.getByTestId("setup-save"));
+    await input("setup-region-other", "ap-southeast-5");
+    await click(screen.getByTestId("setup-save"));
     await waitFor(() => expect(be.argsOf("config_save")).toHaveLength(1));
     expect((be.argsOf("config_save")[0].profiles as Profile[])[0].region).toBe("ap-southeast-5");
   });
@@ -181,9 +196,9 @@ describe("first run: step 1", () => {
     firstRun();
     render(<App />);
     await screen.findByTestId("setup-connect");
-    fireEvent.click(screen.getByTestId("setup-advanced"));
+    await click(screen.getByTestId("setup-advanced"));
     expect(screen.getByTestId("settings-form")).toBeTruthy();
-    fireEvent.click(screen.getByTestId("settings-revert"));
+    await click(screen.getByTestId("settings-revert"));
     expect(await screen.findByTestId("setup-connect")).toBeTruthy();
   });
 });
@@ -200,10 +215,10 @@ describe("first run: save, sign in, registries, done", () => {
     });
     render(<App />);
     await screen.findByTestId("setup-connect");
-    input("setup-idp-url", OKTA);
-    fireEvent.click(screen.getAllByTestId("idp-choice")[0]); // pressing the recognised one again changes nothing
-    fireEvent.click(screen.getByTestId("setup-docker-helper"));
-    fireEvent.click(screen.getByTestId("setup-save"));
+    await input("setup-idp-url", OKTA);
+    await click(screen.getAllByTestId("idp-choice")[0]); // pressing the recognised one again changes nothing
+    await click(screen.getByTestId("setup-docker-helper"));
+    await click(screen.getByTestId("setup-save"));
 
     await waitFor(() => expect(be.argsOf("login")).toEqual([{ profile: "acme" }]));
     expect(be.argsOf("config_save")).toEqual([{ profiles: [{ name: "acme", idp_url: OKTA, region: "us-east-1", docker: "helper" }] }]);
@@ -220,7 +235,7 @@ describe("first run: save, sign in, registries, done", () => {
     await be.emit("role-picker", { profile: "acme", roles: ROLES, current: null });
     expect(screen.getByTestId("role-picker")).toBeTruthy();
     expect(screen.getByTestId("setup-signin").textContent).toContain("Choose the role to use");
-    fireEvent.click(screen.getAllByTestId("role-option")[0]);
+    await click(screen.getAllByTestId("role-option")[0]);
     await waitFor(() => expect(be.argsOf("pick_role")).toHaveLength(1));
     await be.emit("login-progress", { profile: "acme", phase: "assuming_role" });
     expect(screen.getByTestId("setup-progress").textContent).toContain("Getting AWS credentials");
@@ -240,14 +255,15 @@ describe("first run: save, sign in, registries, done", () => {
     ]);
     expect(rows[1].textContent).toContain("EcrReader");
     expect((screen.getByTestId("setup-add") as HTMLButtonElement).disabled).toBe(true);
-    fireEvent.click(checks[1]);
+    await click(checks[1]);
     const regionInputs = screen.getAllByTestId("proposal-region") as HTMLInputElement[];
     expect(regionInputs[0].disabled).toBe(true);
     fireEvent.input(regionInputs[2], { target: { value: "eu-west-1" } }); // a region edit ticks the row
+    await settle();
     expect((screen.getAllByTestId("proposal-check")[2] as HTMLInputElement).checked).toBe(true);
     expect(rows[2].textContent).toContain("555566667777.dkr.ecr.eu-west-1.amazonaws.com");
     expect(screen.getByTestId("setup-add").textContent).toContain("Add 2 registries");
-    fireEvent.click(screen.getByTestId("setup-add"));
+    await click(screen.getByTestId("setup-add"));
     await waitFor(() =>
       expect(be.argsOf("add_registries")).toEqual([
         {
@@ -277,7 +293,7 @@ describe("first run: save, sign in, registries, done", () => {
     expect(done.textContent).toContain("docker-credential-dockpass"); // helper mode explained
     expect(screen.getByTestId("setup-done-hosts").querySelectorAll("li")).toHaveLength(2);
     expect(within(done).getByTestId("warning").textContent).toContain("Keychain unavailable");
-    fireEvent.click(screen.getByTestId("setup-finish"));
+    await click(screen.getByTestId("setup-finish"));
 
     // the main view, on the new profile
     const session = await screen.findByTestId("session");
@@ -290,7 +306,7 @@ describe("first run: save, sign in, registries, done", () => {
     const { be } = firstRun();
     render(<App />);
     await screen.findByTestId("setup-connect");
-    fireEvent.click(screen.getByTestId("setup-autostart"));
+    await click(screen.getByTestId("setup-autostart"));
     await fillAndSave();
     await waitFor(() => expect(be.argsOf("login")).toHaveLength(1));
     expect(be.argsOf("autostart_set")).toEqual([{ enabled: true }]);
@@ -306,7 +322,7 @@ describe("first run: save, sign in, registries, done", () => {
     });
     render(<App />);
     await screen.findByTestId("setup-connect");
-    fireEvent.click(screen.getByTestId("setup-autostart"));
+    await click(screen.getByTestId("setup-autostart"));
     await fillAndSave();
     await waitFor(() => expect(be.argsOf("login")).toHaveLength(1));
     expect(screen.getByTestId("setup-autostart-error").textContent).toContain("read-only file system");
@@ -320,17 +336,17 @@ describe("first run: save, sign in, registries, done", () => {
     await be.emit("login-progress", { profile: "acme", phase: "failed", message: "The SAML response has expired; sign in again." });
     const failed = screen.getByTestId("setup-login-failed");
     expect(failed.textContent).toContain("The SAML response has expired");
-    fireEvent.click(screen.getByTestId("setup-retry"));
+    await click(screen.getByTestId("setup-retry"));
     await waitFor(() => expect(be.argsOf("login")).toHaveLength(2));
     expect(screen.getByTestId("setup-progress")).toBeTruthy();
 
     await be.emit("login-progress", { profile: "acme", phase: "cancelled" });
     expect(screen.getByTestId("setup-login-cancelled").textContent).toContain("closed");
-    fireEvent.click(screen.getByTestId("setup-back"));
+    await click(screen.getByTestId("setup-back"));
     // the form keeps what was typed; a new name replaces the saved profile, not a second one
     expect((screen.getByTestId("setup-idp-url") as HTMLInputElement).value).toBe(OKTA);
-    input("setup-name", "corp");
-    fireEvent.click(screen.getByTestId("setup-save"));
+    await input("setup-name", "corp");
+    await click(screen.getByTestId("setup-save"));
     await waitFor(() => expect(be.argsOf("login")).toEqual([{ profile: "acme" }, { profile: "acme" }, { profile: "corp" }]));
     expect(view().profiles.map((p) => p.name)).toEqual(["corp"]);
   });
@@ -354,7 +370,7 @@ describe("first run: save, sign in, registries, done", () => {
     await signedIn(be, "acme");
     await screen.findAllByTestId("proposal");
     expect(screen.queryByTestId("setup-skip")).toBeNull();
-    fireEvent.click(screen.getByTestId("setup-continue"));
+    await click(screen.getByTestId("setup-continue"));
     await screen.findByTestId("setup-done");
     expect(be.argsOf("add_registries")).toEqual([]);
   });
@@ -366,8 +382,8 @@ describe("first run: save, sign in, registries, done", () => {
     await waitFor(() => expect(be.argsOf("login")).toHaveLength(1));
     await signedIn(be, "acme");
     await screen.findAllByTestId("proposal");
-    fireEvent.click(screen.getAllByTestId("proposal-check")[1]);
-    fireEvent.click(screen.getByTestId("setup-skip"));
+    await click(screen.getAllByTestId("proposal-check")[1]);
+    await click(screen.getByTestId("setup-skip"));
     await screen.findByTestId("setup-done");
     expect(be.argsOf("add_registries")).toEqual([]);
   });
@@ -391,10 +407,10 @@ describe("first run: save, sign in, registries, done", () => {
     expect(banner.textContent).toContain("no assertion for profile acme");
     expect(screen.getByTestId("setup-skip")).toBeTruthy();
     proposeFails = false;
-    fireEvent.click(within(banner).getByText("Try again"));
+    await click(within(banner).getByText("Try again"));
     await screen.findAllByTestId("proposal");
-    fireEvent.click(screen.getAllByTestId("proposal-check")[2]);
-    fireEvent.click(screen.getByTestId("setup-add"));
+    await click(screen.getAllByTestId("proposal-check")[2]);
+    await click(screen.getByTestId("setup-add"));
     const err = await screen.findByTestId("setup-add-error");
     expect(err.textContent).toContain("not an AWS region");
     expect((screen.getAllByTestId("proposal-check")[2] as HTMLInputElement).checked).toBe(true);
@@ -409,7 +425,9 @@ describe("first run: save, sign in, registries, done", () => {
     await signedIn(be, "acme");
     await screen.findAllByTestId("proposal");
     fireEvent.input(screen.getAllByTestId("proposal-region")[1], { target: { value: "nowhere" } });
+    await settle();
     expect((screen.getByTestId("setup-add") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getAllByTestId("proposal-region")[1].getAttribute("aria-invalid")).toBe("true");
     expect(screen.getByTestId("setup-registries").parentElement!.textContent).toContain("Enter an AWS region");
   });
 
@@ -438,9 +456,9 @@ describe("not a first run", () => {
     render(<App />);
     await screen.findByTestId("session");
     expect(screen.queryByTestId("setup")).toBeNull();
-    fireEvent.click(screen.getByTestId("tab-settings"));
-    fireEvent.click(screen.getByTestId("settings-delete"));
-    fireEvent.click(await screen.findByText("Delete profile", { selector: ".dialog button" }));
+    await click(screen.getByTestId("tab-settings"));
+    await click(screen.getByTestId("settings-delete"));
+    await click(await screen.findByText("Delete profile", { selector: ".dialog button" }));
     expect(await screen.findByTestId("setup-connect")).toBeTruthy();
   });
 });

@@ -2,12 +2,12 @@
 // 2 Sign in (saves the profile, opens the login window), 3 Registries (the assertion's other
 // accounts), 4 Done (how to use docker). The result is the ordinary config file.
 import type { JSX } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, on, toApiError, type ApiError, type ConfigView, type DockerMode, type LoginPhase, type Profile, type RegistryProposal, type Status } from "../api";
 import { copyText } from "../clipboard";
-import { checkIdpUrl, ecrHostOf, IDPS, idpInfo, recognizeIdp, REGIONS, suggestProfileName, type IdpId } from "../idp";
+import { useBackendCheck } from "../checks";
+import { IDPS, idpInfo, REGIONS, type IdpId } from "../idp";
 import { splitRoleArn } from "../status";
-import { checkName, checkRegion, isRegion } from "../validate";
 import { ErrorBanner } from "./ErrorBanner";
 import { IconAlert, IconCheck, IconCopy, IconLogin, IconServer, Logo } from "./icons";
 
@@ -115,19 +115,24 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   }, []);
 
   // ---------- step 1 ----------
+  // The backend says what the link is (check_link) and what is wrong with the profile (check_profile).
   const url = form.idp_url;
-  const recognized = useMemo(() => recognizeIdp(url), [url]);
+  const link = useBackendCheck(url, () => api.checkLink(url));
+  const recognized = link.value?.idp ?? null;
   const idp = form.picked ?? recognized;
-  const urlProblem = useMemo(() => checkIdpUrl(url), [url]);
-  const name = form.nameEdited ? form.name : suggestProfileName(url);
-  const others = config.profiles.map((p) => p.name).filter((n) => n !== saved);
+  const urlProblem = link.value?.problem ?? null;
+  const name = form.nameEdited ? form.name : (link.value?.suggested_name ?? "default");
+  const candidate = profile();
+  const checked = useBackendCheck(JSON.stringify([config.profiles.map((p) => p.name), saved, candidate]), () => api.checkProfile(candidate, saved));
   const errors: Record<string, string> = {};
-  const nameErr = checkName(name, others);
-  if (nameErr) errors.name = nameErr;
+  const problems = checked.value?.errors ?? {};
+  if (problems.name) errors.name = problems.name;
   if (urlProblem?.severity === "error") errors.idp_url = urlProblem.message;
-  const regionErr = checkRegion(form.region, true);
-  if (regionErr) errors.region = regionErr;
+  if (problems.region) errors.region = problems.region;
   const valid = Object.keys(errors).length === 0;
+  // A save asked for while the backend's answers are on their way waits for them (below).
+  const pending = !link.current || !checked.current;
+  const [wantSave, setWantSave] = useState(false);
   const show = (k: string) => (tried || touched[k] ? errors[k] : undefined);
   // The URL's problems show as soon as something is there; "missing" only after a try.
   const urlShown = urlProblem && (url.trim() !== "" || tried || touched.idp_url) ? urlProblem : null;
@@ -138,11 +143,11 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   };
   const touch = (k: string) => !touched[k] && setTouched((t) => ({ ...t, [k]: true }));
 
-  const profile = (): Profile => {
+  function profile(): Profile {
     const prev = config.profiles.find((p) => p.name === saved);
     // Saved before (the user came back to change it): keep what else the file has for it.
     return { ...(prev ?? {}), name: name.trim(), idp_url: url.trim(), region: form.region.trim(), docker: form.docker };
-  };
+  }
 
   const startLogin = (p: string) => {
     signing.current = p;
@@ -154,9 +159,20 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     });
   };
 
-  const saveAndSignIn = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setTried(true);
+    if (pending) setWantSave(true);
+    else void saveAndSignIn();
+  };
+  useEffect(() => {
+    if (wantSave && !pending) {
+      setWantSave(false);
+      void saveAndSignIn();
+    }
+  }, [wantSave, pending]);
+
+  const saveAndSignIn = async () => {
     if (!valid) {
       const first = ["idp_url", "name", "region"].find((k) => errors[k]);
       document.querySelector<HTMLElement>(`[data-setup-field="${first}"]`)?.focus();
@@ -208,7 +224,12 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     .map((x, i) => ({ x, s: sel[i] }))
     .filter(({ x, s }) => !x.configured && s?.on)
     .map(({ x, s }) => ({ account: x.account, region: s.region.trim() }));
-  const regionsOk = chosen.every((c) => isRegion(c.region));
+  // Each proposal's registry host (or why there is none) for the region as typed, from the backend.
+  const rows = (proposals ?? []).map((x, i) => ({ account: x.account, region: (sel[i]?.region ?? x.region).trim() }));
+  const hosts = useBackendCheck(JSON.stringify(rows), () => (rows.length ? api.registryHosts(rows) : Promise.resolve([])));
+  const hostOf = (i: number) => (hosts.value && hosts.value.length === rows.length ? hosts.value[i] : undefined);
+  const regionProblem = (proposals ?? []).some((x, i) => !x.configured && sel[i]?.on && !!hostOf(i)?.problem);
+  const regionsOk = hosts.current && !regionProblem;
 
   const addRegistries = async () => {
     if (!saved || chosen.length === 0 || !regionsOk || adding) return;
@@ -230,7 +251,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   if (step === "connect") {
     const info = idp ? idpInfo(idp) : null;
     body = (
-      <form class="setup-form" data-testid="setup-connect" onSubmit={saveAndSignIn} noValidate>
+      <form class="setup-form" data-testid="setup-connect" onSubmit={submit} noValidate>
         <div class="setup-intro">
           <Logo size={36} />
           <div>
@@ -461,7 +482,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   } else if (step === "signin") {
     const p = saved ?? "";
     const running = phase !== null && PHASE_TEXT[phase] !== undefined;
-    const host = hostOf(url);
+    const host = urlHost(url);
     body = (
       <div class="setup-panel" data-testid="setup-signin" data-phase={phase ?? ""}>
         <section class="card setup-card">
@@ -569,7 +590,8 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
               </div>
               {proposals.map((x, i) => {
                 const s = sel[i] ?? { on: x.configured, region: x.region };
-                const regionBad = s.on && !x.configured && !isRegion(s.region.trim());
+                const host = hostOf(i);
+                const regionBad = s.on && !x.configured && !!host?.problem;
                 return (
                   <div
                     class={`proposal${x.configured ? " configured" : ""}${s.on ? " on" : ""}`}
@@ -614,8 +636,8 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
                         setSel((m) => ({ ...m, [i]: { ...s, region, on: true } }));
                       }}
                     />
-                    <span class="proposal-host" title={ecrHostOf(x.account, s.region.trim() || x.region)}>
-                      <span class="mono muted">{ecrHostOf(x.account, s.region.trim() || x.region)}</span>
+                    <span class="proposal-host" title={host?.host ?? host?.problem ?? ""}>
+                      <span class="mono muted" data-testid="proposal-host">{host?.host ?? ""}</span>
                       {x.configured && <span class="tag">in profile</span>}
                     </span>
                   </div>
@@ -637,7 +659,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
           )}
         </section>
         <footer class="setup-actions">
-          {!regionsOk && <span class="field-error">Enter an AWS region such as us-east-1 for each registry</span>}
+          {regionProblem && <span class="field-error">Enter an AWS region such as us-east-1 for each registry</span>}
           <span class="spacer" />
           {extra > 0 || proposeError ? (
             <>
@@ -759,7 +781,7 @@ function DoneStep({ status, docker, added, configPath, warnings, onFinish }: Don
   );
 }
 
-function hostOf(u: string): string {
+function urlHost(u: string): string {
   try {
     return new URL(u.trim()).host;
   } catch {

@@ -11,6 +11,7 @@ import type { Activity, ConfigView, Image, Overview, Profile, RegistryProposal, 
 
 const iso = (msFromNow: number) => new Date(Math.floor((Date.now() + msFromNow) / 1000) * 1000).toISOString().replace(".000Z", "Z");
 const H = 3600_000;
+const ECR_PUBLIC = { host: "public.ecr.aws", region: "us-east-1" };
 const M = 60_000;
 
 function role(account: string, path: string, name: string, provider = "Okta"): Role {
@@ -225,8 +226,8 @@ export function installMock(variant: string) {
   let loginFailures = variant === "setup-fail" ? 1 : 0;
   let autostart = false;
   let config: ConfigView = empty
-    ? { path: "/home/dev/.config/dockpass/config.toml", profiles: [], exists: false }
-    : { path: "/home/dev/.config/dockpass/config.toml", profiles: PROFILES, exists: true };
+    ? { path: "/home/dev/.config/dockpass/config.toml", profiles: [], exists: false, ecr_public: ECR_PUBLIC }
+    : { path: "/home/dev/.config/dockpass/config.toml", profiles: PROFILES, exists: true, ecr_public: ECR_PUBLIC };
   const state: Overview =
     empty
       ? { profiles: [], selected: null, sessions: [], roles: {}, activity: [], warnings: [], picker: null, trust: null }
@@ -293,6 +294,17 @@ export function installMock(variant: string) {
           later(10, () => void emit("config-changed", config));
           return config;
         }
+        // The checks are the backend's rules; this stand-in finds nothing wrong (the real ones
+        // are tested in Rust and in the app under WebDriver).
+        case "check_profile":
+          return { errors: {} };
+        case "check_link":
+          return { idp: null, problem: null, suggested_name: "default" };
+        case "registry_hosts":
+          return (a.registries as { account: string; region: string }[]).map((r) => ({
+            host: `${r.account}.dkr.ecr.${r.region}.amazonaws.com (illustrative)`,
+            problem: null,
+          }));
         case "login":
           later(200, () => void emit("login-progress", { profile, phase: "opening" }));
           later(900, () => void emit("login-progress", { profile, phase: "waiting_for_idp" }));

@@ -5,6 +5,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { act } from "@testing-library/preact";
 import type { ConfigView, EventMap, Overview } from "../api";
 import { config as sampleConfig, overview as sampleOverview, repositoryList } from "./fixtures";
+import { CHECKS, realCheck } from "./realChecks";
 
 type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -24,6 +25,10 @@ export function fakeBackend(opts: { overview?: Overview; config?: ConfigView; ha
       calls.push({ cmd, args: a });
       const h = opts.handlers?.[cmd];
       if (h) return h(a);
+      if (CHECKS.has(cmd)) {
+        const now = (opts.handlers?.config_get?.({}) as ConfigView | undefined) ?? conf;
+        return realCheck(cmd, a, now.profiles.map((p) => p.name));
+      }
       if (cmd === "overview") return ov;
       if (cmd === "config_get") return conf;
       if (cmd === "list_repositories") return repositoryList(a.profile as string, []);

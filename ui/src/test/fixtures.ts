@@ -38,8 +38,11 @@ export const MIRROR: Profile = {
   chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", registry: [{ region: "us-east-1" }, { public: true }] }],
 };
 
+/** As the backend describes ECR Public (ConfigView.ecr_public). */
+export const ECR_PUBLIC = { host: "public.ecr.aws", region: "us-east-1" };
+
 export function config(profiles: Profile[] = [CORP, STAGING]): ConfigView {
-  return { path: "/home/dev/.config/dockpass/config.toml", profiles, exists: profiles.length > 0 };
+  return { path: "/home/dev/.config/dockpass/config.toml", profiles, exists: profiles.length > 0, ecr_public: ECR_PUBLIC };
 }
 
 export function loggedOut(profile: string): Status {

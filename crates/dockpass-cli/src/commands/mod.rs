@@ -14,6 +14,7 @@ pub mod repos;
 pub mod roles;
 pub mod saml;
 pub mod status;
+pub mod ui_check;
 
 use dockpass_core::Result;
 

@@ -3,6 +3,7 @@
 //! server, and the activity log.
 
 pub mod activity;
+pub mod checks;
 pub mod controller;
 #[cfg(unix)]
 pub mod helper_server;

@@ -27,6 +27,41 @@ pub struct NewRegistry {
     pub region: String,
 }
 
+/// The registry host of a proposal as the user edits its region, or why there is none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RegistryHost {
+    pub host: Option<String>,
+    pub problem: Option<String>,
+}
+
+/// The ECR host of each account and region (the partition's DNS suffix included), or what is
+/// wrong with the pair; the setup shows these instead of building host names itself.
+pub fn hosts(list: &[NewRegistry]) -> Vec<RegistryHost> {
+    list.iter()
+        .map(|r| {
+            let problem = if !crate::registry::is_account(&r.account) {
+                Some(format!("{:?} is not a 12-digit AWS account id", r.account))
+            } else if r.region.trim().is_empty() {
+                Some("Enter an AWS region such as us-east-1".to_string())
+            } else if !crate::registry::is_region(r.region.trim()) {
+                Some(format!(
+                    "{:?} is not an AWS region such as us-east-1",
+                    r.region.trim()
+                ))
+            } else {
+                None
+            };
+            RegistryHost {
+                host: problem
+                    .is_none()
+                    .then(|| crate::registry::EcrRegistry::new(&r.account, r.region.trim()).host()),
+                problem,
+            }
+        })
+        .collect()
+}
+
 /// The accounts of `roles` in the order they first appear, each in the profile's region.
 /// `session_account` is the account of the role in use (it decides the default registry).
 pub fn proposals(
@@ -124,6 +159,39 @@ mod tests {
         .unwrap()
         .profiles
         .remove(0)
+    }
+
+    #[test]
+    fn hosts_in_every_partition_or_what_is_wrong() {
+        let r = |account: &str, region: &str| NewRegistry {
+            account: account.into(),
+            region: region.into(),
+        };
+        let got = hosts(&[
+            r("123456789012", "eu-west-1"),
+            r("123456789012", " cn-north-1 "),
+            r("123456789012", "eu-isoe-west-1"),
+            r("123456789012", "Frankfurt"),
+            r("123456789012", ""),
+            r("1234", "eu-west-1"),
+        ]);
+        assert_eq!(
+            got[0].host.as_deref(),
+            Some("123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+        );
+        assert_eq!(
+            got[1].host.as_deref(),
+            Some("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn")
+        );
+        // the hosts docker will be given parse back to the same registry
+        for h in got.iter().take(3) {
+            let host = h.host.as_deref().unwrap();
+            assert!(crate::registry::parse_host(host).is_some(), "{host}");
+        }
+        assert!(got[3].problem.as_deref().unwrap().contains("Frankfurt"));
+        assert!(got[4].problem.as_deref().unwrap().contains("us-east-1"));
+        assert!(got[5].problem.as_deref().unwrap().contains("12-digit"));
+        assert!(got[3..].iter().all(|h| h.host.is_none()));
     }
 
     #[test]

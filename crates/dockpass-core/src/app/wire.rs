@@ -140,6 +140,25 @@ pub struct ConfigView {
     pub path: PathBuf,
     pub profiles: Vec<Profile>,
     pub exists: bool,
+    /// ECR Public's host and token region, for the editor to show (`public = true`).
+    pub ecr_public: EcrPublic,
+}
+
+/// ECR Public as the settings editor describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct EcrPublic {
+    pub host: String,
+    pub region: String,
+}
+
+impl Default for EcrPublic {
+    fn default() -> Self {
+        EcrPublic {
+            host: crate::registry::PUBLIC_HOST.into(),
+            region: crate::registry::PUBLIC_REGION.into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
@@ -200,6 +219,7 @@ mod tests {
             path: "c.toml".into(),
             profiles: vec![],
             exists: false,
+            ecr_public: EcrPublic::default(),
         };
         vec![
             Event::SessionChanged(status),

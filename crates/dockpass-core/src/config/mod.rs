@@ -3,11 +3,12 @@
 //! Parsing is strict (unknown keys are errors, so typos do not silently drop settings) and
 //! every error names the file, the key and the line, because people edit this file by hand.
 
+pub mod check;
 pub mod edit;
 
 use crate::base::duration::HumanDuration;
 pub use crate::registry::{is_account, is_region};
-use crate::{err, Code, Error, Result};
+use crate::{err, Code, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -228,180 +229,25 @@ impl Config {
         .map_err(|e| err(Code::Internal, format!("cannot serialize config: {e}")))
     }
 
+    /// The first problem of any profile (config::check), with the file, its line and the key.
     fn validate(&self, text: &str) -> Result<()> {
-        let fail = |i: usize, key: &str, what: String| -> Error {
-            let line = profile_line(text, i);
-            err(
-                Code::Config,
-                format!(
-                    "invalid config {}, line {line}, key `profile[{i}].{key}`: {what}",
-                    self.path.display()
-                ),
-            )
-        };
         for (i, p) in self.profiles.iter().enumerate() {
-            if p.name.is_empty()
-                || !p
-                    .name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            {
-                return Err(fail(
-                    i,
-                    "name",
+            let earlier = self.profiles[..i].iter().map(|q| q.name.as_str());
+            if let Some(pr) = check::problems(p, earlier).into_iter().next() {
+                let line = profile_line(text, i);
+                return Err(err(
+                    Code::Config,
                     format!(
-                        "{:?} is not a valid profile name; use letters, digits, '.', '_' and '-'",
-                        p.name
+                        "invalid config {}, line {line}, key `profile[{i}].{}`: {}",
+                        self.path.display(),
+                        pr.field,
+                        pr.message
                     ),
                 ));
-            }
-            if self.profiles[..i].iter().any(|q| q.name == p.name) {
-                return Err(fail(
-                    i,
-                    "name",
-                    format!(
-                        "profile {:?} is defined twice; names must be unique",
-                        p.name
-                    ),
-                ));
-            }
-            match (&p.idp_url, &p.aws_profile) {
-                (None, None) => {
-                    return Err(fail(
-                        i,
-                        "idp_url",
-                        "missing: set idp_url (your IdP's AWS app URL) or aws_profile".into(),
-                    ))
-                }
-                (Some(_), Some(_)) => {
-                    return Err(fail(
-                        i,
-                        "aws_profile",
-                        "set either idp_url or aws_profile, not both".into(),
-                    ))
-                }
-                (Some(u), None) => {
-                    if let Err(why) = check_url(u) {
-                        return Err(fail(i, "idp_url", why));
-                    }
-                }
-                (None, Some(_)) => {}
-            }
-            if p.aws_profile.is_some() && !p.idp_origins.is_empty() {
-                return Err(fail(
-                    i,
-                    "idp_origins",
-                    "only a profile with idp_url signs in at an IdP; remove idp_origins".into(),
-                ));
-            }
-            for (j, o) in p.idp_origins.iter().enumerate() {
-                if let Err(why) = check_origin(o) {
-                    return Err(fail(i, &format!("idp_origins[{j}]"), why));
-                }
-            }
-            for (j, a) in p.accounts.iter().enumerate() {
-                if !is_account(a) {
-                    return Err(fail(
-                        i,
-                        &format!("accounts[{j}]"),
-                        format!("{a:?} is not a 12-digit AWS account id"),
-                    ));
-                }
-            }
-            if !is_region(&p.region) {
-                return Err(fail(
-                    i,
-                    "region",
-                    format!("{:?} is not an AWS region such as us-east-1", p.region),
-                ));
-            }
-            if let Some(e) = &p.sts_endpoint {
-                if let Err(why) = check_url(e) {
-                    return Err(fail(i, "sts_endpoint", why));
-                }
-            }
-            if let Some(d) = p.session_duration {
-                if d.0 < Duration::from_secs(900) {
-                    return Err(fail(
-                        i,
-                        "session_duration",
-                        format!("{d} is shorter than the AWS minimum of 15m"),
-                    ));
-                }
-            }
-            if let Some(d) = p.refresh_before {
-                if d.0 < Duration::from_secs(60) {
-                    return Err(fail(
-                        i,
-                        "refresh_before",
-                        format!("{d} is too short; use at least 1m"),
-                    ));
-                }
-            }
-            for (j, r) in p.registry.iter().enumerate() {
-                check_registry(r).map_err(|why| fail(i, &format!("registry[{j}]"), why))?;
-            }
-            for (j, c) in p.chain.iter().enumerate() {
-                if let Err(e) = crate::role::parse_role_arn(&c.role_arn) {
-                    return Err(fail(i, &format!("chain[{j}].role_arn"), e.message));
-                }
-                for (k, r) in c.registry.iter().enumerate() {
-                    if r.account.is_some() {
-                        return Err(fail(
-                            i,
-                            &format!("chain[{j}].registry[{k}].account"),
-                            "a chained registry is in the chained role's account; remove account"
-                                .into(),
-                        ));
-                    }
-                    check_registry(r)
-                        .map_err(|why| fail(i, &format!("chain[{j}].registry[{k}]"), why))?;
-                }
             }
         }
         Ok(())
     }
-}
-
-fn check_registry(r: &RegistrySpec) -> std::result::Result<(), String> {
-    if r.public {
-        if r.account.is_some() {
-            return Err("ECR Public (public = true) has no account; remove account".into());
-        }
-        if r.region
-            .as_deref()
-            .is_some_and(|x| x != crate::registry::PUBLIC_REGION)
-        {
-            return Err(format!(
-                "ECR Public (public = true) issues tokens in {} only; remove region",
-                crate::registry::PUBLIC_REGION
-            ));
-        }
-    }
-    if let Some(a) = &r.account {
-        if !is_account(a) {
-            return Err(format!("account {a:?} is not a 12-digit AWS account id"));
-        }
-    }
-    if let Some(reg) = &r.region {
-        if !is_region(reg) {
-            return Err(format!(
-                "region {reg:?} is not an AWS region such as us-east-1"
-            ));
-        }
-    }
-    for a in &r.aliases {
-        if a.is_empty()
-            || a.contains("://")
-            || a.contains('/')
-            || a.chars().any(char::is_whitespace)
-        {
-            return Err(format!(
-                "alias {a:?} must be a registry host name such as registry.example.com or 127.0.0.1:5000"
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// An http(s) URL Dockpass may open or call: `https://` anywhere, `http://` only on this
@@ -441,7 +287,7 @@ pub fn origin_of(u: &str) -> Option<String> {
 }
 
 /// An `idp_origins` entry: an origin alone (no path, query or user), by the URL rules above.
-fn check_origin(o: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_origin(o: &str) -> std::result::Result<(), String> {
     let parsed = check_url(o)?;
     let bare = parsed.path() == "/"
         && parsed.query().is_none()

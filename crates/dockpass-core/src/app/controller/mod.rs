@@ -364,7 +364,27 @@ impl<P: AwsProvider> Controller<P> {
             exists: ctx.config.path.exists(),
             path: ctx.config.path.clone(),
             profiles: ctx.config.profiles.clone(),
+            ecr_public: Default::default(),
         }
+    }
+
+    /// The settings editor's and the setup's check of a profile before it is saved: every
+    /// problem under its field, by the rules the config file is loaded with. `original` is the
+    /// name the profile had (editing), so it does not clash with itself.
+    pub fn check_profile(
+        &self,
+        profile: &serde_json::Value,
+        original: Option<&str>,
+    ) -> crate::config::check::ProfileCheck {
+        let ctx = self.context();
+        let others: Vec<&str> = ctx
+            .config
+            .profiles
+            .iter()
+            .map(|p| p.name.as_str())
+            .filter(|n| Some(*n) != original)
+            .collect();
+        crate::config::check::check_profile(profile, &others)
     }
 
     /// Saves profiles from the editor (validated; comments in the file kept).

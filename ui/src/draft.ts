@@ -1,0 +1,184 @@
+// The settings form's model: a profile as the user types it (lists as text), and the profile it
+// stands for. No rule lives here: the backend checks the profile (`check_profile`, the rules the
+// config file is loaded with) and the form shows its answer under each field.
+import type { ChainSpec, DockerMode, Profile, RegistrySpec } from "./api";
+
+export interface RegistryDraft {
+  account: string;
+  region: string;
+  /** Host names separated by commas or spaces. */
+  aliases: string;
+  /** ECR Public (`public.ecr.aws`): no account, tokens from us-east-1 only. */
+  public: boolean;
+}
+
+export interface ChainDraft {
+  role_arn: string;
+  registry: RegistryDraft[];
+}
+
+export type SignInSource = "idp" | "aws_profile";
+
+/** Every field as the user types it. */
+export interface ProfileDraft {
+  name: string;
+  source: SignInSource;
+  idp_url: string;
+  /** More IdP origins, separated by commas or spaces (saved for an IdP profile only). */
+  idp_origins: string;
+  aws_profile: string;
+  region: string;
+  /** Accounts this profile may sign in to without asking, separated by commas or spaces. */
+  accounts: string;
+  credential_process: boolean;
+  role: string;
+  session_duration: string;
+  refresh_before: string;
+  docker: DockerMode;
+  sts_endpoint: string;
+  registry: RegistryDraft[];
+  chain: ChainDraft[];
+  /** What the loaded profile has that this form does not edit: saved back as it was. */
+  extra: Record<string, unknown>;
+}
+
+/** Field path (`name`, `registry.0.account`, `chain.1.registry.0.aliases`) → message. */
+export type Errors = Record<string, string>;
+
+export const emptyRegistry = (): RegistryDraft => ({ account: "", region: "", aliases: "", public: false });
+export const emptyChain = (): ChainDraft => ({ role_arn: "", registry: [] });
+
+export function newDraft(): ProfileDraft {
+  return {
+    name: "",
+    source: "idp",
+    idp_url: "",
+    idp_origins: "",
+    aws_profile: "",
+    region: "",
+    accounts: "",
+    credential_process: false,
+    role: "",
+    session_duration: "",
+    refresh_before: "",
+    docker: "config",
+    sts_endpoint: "",
+    registry: [],
+    chain: [],
+    extra: {},
+  };
+}
+
+/** The profile fields this form edits; any other field of a loaded profile goes into `extra`. */
+const EDITED = new Set<string>([
+  "name",
+  "idp_url",
+  "idp_origins",
+  "aws_profile",
+  "region",
+  "accounts",
+  "credential_process",
+  "role",
+  "session_duration",
+  "refresh_before",
+  "docker",
+  "sts_endpoint",
+  "registry",
+  "chain",
+] satisfies (keyof Profile)[]);
+
+const registryDraft = (r: RegistrySpec): RegistryDraft => ({
+  account: r.account ?? "",
+  region: r.region ?? "",
+  aliases: (r.aliases ?? []).join(", "),
+  public: r.public === true,
+});
+
+export function draftFromProfile(p: Profile): ProfileDraft {
+  return {
+    name: p.name,
+    source: p.aws_profile && !p.idp_url ? "aws_profile" : "idp",
+    idp_url: p.idp_url ?? "",
+    idp_origins: (p.idp_origins ?? []).join(", "),
+    aws_profile: p.aws_profile ?? "",
+    region: p.region,
+    accounts: (p.accounts ?? []).join(", "),
+    credential_process: p.credential_process === true,
+    role: p.role ?? "",
+    session_duration: p.session_duration ?? "",
+    refresh_before: p.refresh_before ?? "",
+    docker: p.docker ?? "config",
+    sts_endpoint: p.sts_endpoint ?? "",
+    registry: (p.registry ?? []).map(registryDraft),
+    chain: (p.chain ?? []).map((c) => ({ role_arn: c.role_arn, registry: (c.registry ?? []).map(registryDraft) })),
+    extra: Object.fromEntries(Object.entries(p).filter(([k]) => !EDITED.has(k))),
+  };
+}
+
+/** Items separated by commas or white space (aliases, origins, accounts). */
+export function splitList(s: string): string[] {
+  return s
+    .split(/[\s,]+/)
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+}
+
+export const splitAliases = splitList;
+
+/** A registry row to save, as typed (the form empties account and region when ECR Public is ticked). */
+function cleanRegistry(r: RegistryDraft, withAccount: boolean): RegistrySpec {
+  const out: RegistrySpec = {};
+  const account = r.account.trim();
+  const region = r.region.trim();
+  const aliases = splitAliases(r.aliases);
+  if (withAccount && account) out.account = account;
+  if (region) out.region = region;
+  if (aliases.length) out.aliases = aliases;
+  if (r.public) out.public = true;
+  return out;
+}
+
+/** The profile to save: trimmed, with empty optional fields and lists left out; fields the form
+ *  does not edit are kept as loaded. */
+export function profileFromDraft(d: ProfileDraft): Profile {
+  const p: Profile = { ...(d.extra as Partial<Profile>), name: d.name.trim(), region: d.region.trim() };
+  const set = <K extends keyof Profile>(key: K, v: string) => {
+    const t = v.trim();
+    if (t) p[key] = t as Profile[K];
+  };
+  // The chosen source's field is always sent, so an empty one is reported under it.
+  if (d.source === "idp") {
+    p.idp_url = d.idp_url.trim();
+    // Only an IdP profile has IdP origins (the backend refuses them with aws_profile).
+    const origins = splitList(d.idp_origins);
+    if (origins.length) p.idp_origins = origins;
+  } else {
+    p.aws_profile = d.aws_profile.trim();
+  }
+  const accounts = splitList(d.accounts);
+  if (accounts.length) p.accounts = accounts;
+  if (d.credential_process) p.credential_process = true;
+  set("role", d.role);
+  set("session_duration", d.session_duration);
+  set("refresh_before", d.refresh_before);
+  p.docker = d.docker;
+  set("sts_endpoint", d.sts_endpoint);
+  if (d.registry.length) p.registry = d.registry.map((r) => cleanRegistry(r, true));
+  if (d.chain.length) {
+    p.chain = d.chain.map((c): ChainSpec => {
+      const spec: ChainSpec = { role_arn: c.role_arn.trim() };
+      if (c.registry.length) spec.registry = c.registry.map((r) => cleanRegistry(r, false));
+      return spec;
+    });
+  }
+  return p;
+}
+
+/** The backend's field paths (`registry[0].account`) as the form names its fields (`registry.0.account`). */
+export function formErrors(errors: Record<string, string | undefined>): Errors {
+  const out: Errors = {};
+  for (const [k, v] of Object.entries(errors)) if (v !== undefined) out[k.replace(/\[(\d+)\]/g, ".$1")] = v;
+  return out;
+}
+
+export const isValid = (e: Errors) => Object.keys(e).length === 0;
