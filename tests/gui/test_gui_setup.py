@@ -3,7 +3,8 @@
   test_first_run_setup_creates_a_profile_and_signs_in
       DOCKPASS_CONFIG names a file (and folder) that does not exist. The main window opens the
       setup; the IdP chooser and URL recognition (an Okta URL, an AWS sign-in URL refused, the
-      local saml-idp URL with its "not https" warning); name, region (eu-west-1 from the list),
+      local saml-idp URL with its "not https" warning; all three the backend's check_link); a
+      name with a space refused by the backend's check_profile; name, region (eu-west-1 from the list),
       docker mode; "Save and sign in" writes the config file and opens the login window at
       saml-idp; sign in there; the role picker (roles in two accounts); the proposals (the
       role's account configured, the other one offered), one added with its region changed;
@@ -83,7 +84,14 @@ def test_first_run_setup_creates_a_profile_and_signs_in(gui, sandbox, idp, moto)
     wait(lambda: s.execute("var e = document.querySelector('[data-testid=setup-url-problem]');"
                            "return e && e.dataset.severity;") == "warning", 10, "the not-https warning")
     assert "local test IdP" in text_of(s, '[data-testid="setup-url-problem"]')
+    # The name's rule is the backend's (check_profile): a space is refused under the field.
+    type_into(s, '[data-testid="setup-name"]', "my team")
+    s.find('[data-testid="setup-save"]').click()
+    wait(lambda: "not a valid profile name" in (text_of(s, '[data-testid="field-error"][data-field="name"]') or ""),
+         10, "the backend's name error")
+    assert not sandbox.config_path.exists()
     type_into(s, '[data-testid="setup-name"]', "first")
+    wait(lambda: not s.find_all('[data-testid="field-error"][data-field="name"]'), 10, "the name error gone")
     s.execute("var e = document.querySelector('[data-testid=setup-region]'); e.value = arguments[0];"
               "e.dispatchEvent(new Event('change', {bubbles: true}));", SETUP_REGION)
     assert s.find('[data-testid="setup-docker-config"]').property("checked") is True
