@@ -12,6 +12,8 @@
       parses with the fields entered and the added registry, the docker config has both
       registries' ECR tokens, `dockpass status` agrees. Start at login stayed off (no
       $XDG_CONFIG_HOME/autostart/dockpass.desktop); the settings' toggle writes and removes it.
+      The settings editor shows the backend's check_profile answers (a region, a registry
+      account) under their fields and keeps Save off.
 """
 
 from __future__ import annotations
@@ -191,3 +193,20 @@ def test_first_run_setup_creates_a_profile_and_signs_in(gui, sandbox, idp, moto)
     box.click()
     wait(lambda: not autostart_entry.exists(), 10, "the autostart entry to go")
     assert not s.find_all('[data-testid="autostart-error"]')
+
+    # The settings editor's rules are the backend's (check_profile): a region and a registry
+    # account it refuses show under their fields, Save stays off, and Revert leaves the file alone.
+    before = sandbox.config_path.read_bytes()
+    type_into(s, '[data-testid="settings-form"] [name="region"]', "Frankfurt")
+    wait(lambda: "not an AWS region" in (text_of(s, '[data-testid="field-error"][data-field="region"]') or ""),
+         10, "the backend's region error", lambda: f"; {gui.log_tail()}")
+    type_into(s, '[data-testid="settings-form"] [name="registry.0.account"]', "12345")
+    wait(lambda: "12-digit" in (text_of(s, '[data-testid="registry-edit-row"]') or ""), 10,
+         "the backend's account error")
+    assert s.find('[data-testid="settings-save"]').property("disabled") is True
+    s.execute("document.querySelector('[data-testid=settings-form] [name=region]')"
+              ".scrollIntoView({block: 'center'});")
+    gui.shot("settings-backend-errors", s)
+    s.find('[data-testid="settings-revert"]').click()
+    wait(lambda: not s.find_all('[data-testid="field-error"]'), 10, "the errors gone after Revert")
+    assert sandbox.config_path.read_bytes() == before
