@@ -86,7 +86,7 @@ describe("events", () => {
     const be = fakeBackend();
     render(<App />);
     await screen.findByTestId("session");
-    await be.emit("session-changed", active("corp", inHour(), { role_arn: "arn:aws:iam::210987654321:role/ci/BuildAgent", account: "210987654321" }));
+    await be.emit("session-changed", active("corp", inHour(), { role_arn: "arn:aws:iam::210987654321:role/ci/BuildAgent", role_name: "BuildAgent", role_path: "/ci/", account: "210987654321" }));
     expect(screen.getByTestId("session-state").textContent).toBe("Active");
     expect(screen.getByTestId("session-role").textContent).toBe("BuildAgent");
     expect(screen.getByTestId("session-account").textContent).toBe("210987654321");
@@ -247,7 +247,7 @@ describe("repositories", () => {
     await be.emit("activity", activity("Refreshed 1 registry token"));
     expect(be.argsOf("list_repositories")).toHaveLength(1);
 
-    await be.emit("session-changed", active("corp", inHour(), { role_arn: "arn:aws:iam::123456789012:role/ReadOnly" }));
+    await be.emit("session-changed", active("corp", inHour(), { role_arn: "arn:aws:iam::123456789012:role/ReadOnly", role_name: "ReadOnly" }));
     await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(2));
 
     await be.emit("session-changed", loggedOut("corp"));

@@ -50,7 +50,7 @@ export function App() {
   const profiles = o?.profiles ?? [];
   const selected = selectedProfile(state);
   const profileConf = (name: string): Profile | undefined => config?.profiles.find((p) => p.name === name);
-  const thresholdOf = (name: string) => refreshBeforeMs(profileConf(name));
+  const thresholdOf = (name: string) => refreshBeforeMs(sessionOf(state, name));
 
   const loaded = o !== null && config !== null;
   useEffect(() => {

@@ -13,34 +13,10 @@ import {
   formatEventTime,
   formatRelative,
   formatSince,
-  parseDuration,
   parseTime,
   relativeNext,
   sinceNext,
 } from "./format";
-
-describe("parseDuration (as the backend)", () => {
-  it.each([
-    ["90s", 90],
-    ["10m", 600],
-    ["8h", 28800],
-    ["1d", 86400],
-    ["1h30m", 5400],
-    ["3600", 3600],
-    [" 15m ", 900],
-    ["0", 0],
-  ])("%s → %d s", (s, n) => {
-    expect(parseDuration(s)).toEqual({ ok: true, seconds: n });
-  });
-
-  it.each(["", "  ", "abc", "10 m", "10x", "m", "1.5h", "-5m", "10m5"])("rejects %j", (s) => {
-    expect(parseDuration(s).ok).toBe(false);
-  });
-
-  it("says a number needs a unit", () => {
-    expect(parseDuration("1h30")).toEqual({ ok: false, error: expect.stringMatching(/needs a unit/) });
-  });
-});
 
 describe("formatDuration", () => {
   it("formats like the backend", () => {

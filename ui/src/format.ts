@@ -1,34 +1,5 @@
 // Pure formatting of durations, countdowns and times. No DOM, no clock of its own: callers pass `now`.
 
-export type DurationResult = { ok: true; seconds: number } | { ok: false; error: string };
-
-/**
- * Parses a config duration exactly as the backend does (crates/dockpass-core/src/duration.rs):
- * `90s`, `10m`, `8h`, `1d`, combinations such as `1h30m`, or plain seconds (`3600`).
- */
-export function parseDuration(input: string): DurationResult {
-  const t = input.trim();
-  const bad = (): DurationResult => ({ ok: false, error: "Write a duration such as 90s, 10m, 8h or 1h30m" });
-  if (t === "") return { ok: false, error: "Empty duration; write e.g. 90s, 10m or 8h" };
-  if (/^\d+$/.test(t)) return { ok: true, seconds: Number(t) };
-  const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-  let total = 0;
-  let num = "";
-  for (const c of t) {
-    if (c >= "0" && c <= "9") {
-      num += c;
-      continue;
-    }
-    const unit = units[c];
-    if (unit === undefined || num === "") return bad();
-    total += Number(num) * unit;
-    num = "";
-  }
-  if (num !== "") return { ok: false, error: "A number needs a unit (s, m, h) unless it stands alone" };
-  if (!Number.isSafeInteger(total)) return { ok: false, error: "That duration is too long" };
-  return { ok: true, seconds: total };
-}
-
 /** Like the backend's `duration::format`: `1h 5m`, `12m`, `40s`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));

@@ -110,6 +110,9 @@ export function sessionOf(s: AppState, profile: string): Status {
       account: null,
       expires_at: null,
       registries: [],
+      refresh_before_s: 0,
+      role_name: null,
+      role_path: null,
     }
   );
 }

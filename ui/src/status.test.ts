@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REFRESH_BEFORE_S, effectiveState, refreshBeforeMs, splitRoleArn, tokenState } from "./status";
+import { effectiveState, refreshBeforeMs, tokenState } from "./status";
 import { active, loggedOut } from "./test/fixtures";
 
 const now = Date.parse("2025-11-26T12:00:00Z");
@@ -31,17 +31,10 @@ describe("tokenState", () => {
 });
 
 describe("refreshBeforeMs", () => {
-  it("uses the profile's refresh_before or the backend default", () => {
-    expect(refreshBeforeMs(undefined)).toBe(DEFAULT_REFRESH_BEFORE_S * 1000);
-    expect(refreshBeforeMs({ name: "p", region: "us-east-1", refresh_before: "5m" })).toBe(300_000);
-    expect(refreshBeforeMs({ name: "p", region: "us-east-1", refresh_before: "bad" })).toBe(600_000);
+  it("is the backend's lead time of the profile", () => {
+    expect(refreshBeforeMs(undefined)).toBe(0);
+    expect(refreshBeforeMs(loggedOut("p"))).toBe(600_000);
+    expect(refreshBeforeMs({ ...loggedOut("p"), refresh_before_s: 300 })).toBe(300_000);
   });
 });
 
-describe("splitRoleArn", () => {
-  it("splits path and name", () => {
-    expect(splitRoleArn("arn:aws:iam::123456789012:role/Developer")).toEqual({ account: "123456789012", path: "/", name: "Developer" });
-    expect(splitRoleArn("arn:aws-us-gov:iam::123456789012:role/team/a/Dev")).toEqual({ account: "123456789012", path: "/team/a/", name: "Dev" });
-    expect(splitRoleArn("nope")).toBeNull();
-  });
-});

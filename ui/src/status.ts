@@ -1,14 +1,11 @@
 // Pure rules for what the UI shows about a session and its registry tokens at a given moment.
-import type { Profile, SessionState, Status } from "./api";
-import { earliest, parseDuration, parseTime } from "./format";
+import type { SessionState, Status } from "./api";
+import { earliest, parseTime } from "./format";
 
-/** The backend's default warning and refresh lead time (config.rs DEFAULT_REFRESH_BEFORE). */
-export const DEFAULT_REFRESH_BEFORE_S = 600;
-
-/** How long before expiry a session or token counts as expiring for this profile. */
-export function refreshBeforeMs(profile: Profile | undefined): number {
-  const r = profile?.refresh_before ? parseDuration(profile.refresh_before) : null;
-  return (r && r.ok ? r.seconds : DEFAULT_REFRESH_BEFORE_S) * 1000;
+/** How long before expiry a session or token counts as expiring: the backend says, per profile
+ *  (`refresh_before_s`, the profile's refresh_before or its default). */
+export function refreshBeforeMs(status: Status | undefined): number {
+  return (status?.refresh_before_s ?? 0) * 1000;
 }
 
 /**
@@ -54,11 +51,3 @@ export const STATE_LABEL: Record<SessionState, string> = {
   error: "Error",
 };
 
-/** Role name, path and account from a role ARN (`arn:aws:iam::123456789012:role/team/Dev`). */
-export function splitRoleArn(arn: string): { account: string; path: string; name: string } | null {
-  const m = /^arn:[^:]+:iam::(\d{12}):role(\/.*)$/.exec(arn.trim());
-  if (!m) return null;
-  const rest = m[2];
-  const i = rest.lastIndexOf("/");
-  return { account: m[1], path: rest.slice(0, i + 1), name: rest.slice(i + 1) };
-}

@@ -3,4 +3,8 @@
 /**
  * A chained role's status.
  */
-export type ChainStatus = { role_arn: string, account: string, expires_at: string, };
+export type ChainStatus = { role_arn: string, account: string, 
+/**
+ * The role's name and path (`/` or `/team/`), split from its ARN for display.
+ */
+name: string, path: string, expires_at: string, };

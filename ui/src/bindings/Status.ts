@@ -7,7 +7,11 @@ import type { SessionState } from "./SessionState";
 /**
  * `dockpass status --json`.
  */
-export type Status = { profile: string, state: SessionState, role_arn: string | null, account: string | null, expires_at: string | null, registries: Array<RegistryStatus>, 
+export type Status = { profile: string, state: SessionState, role_arn: string | null, 
+/**
+ * The role's name and path, split from `role_arn` for display (the UI never parses ARNs).
+ */
+role_name: string | null, role_path: string | null, account: string | null, expires_at: string | null, registries: Array<RegistryStatus>, 
 /**
  * Chained roles and when their credentials end.
  */
@@ -23,4 +27,9 @@ secrets?: string,
 /**
  * The last error while state is `error`.
  */
-error?: ApiError, };
+error?: ApiError, 
+/**
+ * How long before its expiry the profile's session or a token counts as expiring (the
+ * profile's `refresh_before`, or its default): the UI's countdown turns at it.
+ */
+refresh_before_s: number, };

@@ -209,9 +209,9 @@ describe("when it loads", () => {
     await act(async () => {});
     expect(be.argsOf("list_repositories")).toHaveLength(1);
 
-    r.rerender(<RepositoriesSection status={live({ role_arn: "arn:aws:iam::123456789012:role/ReadOnly" })} />);
+    r.rerender(<RepositoriesSection status={live({ role_arn: "arn:aws:iam::123456789012:role/ReadOnly", role_name: "ReadOnly" })} />);
     await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(2));
-    r.rerender(<RepositoriesSection status={live({ role_arn: "arn:aws:iam::123456789012:role/ReadOnly", registries: [{ host: EAST, expires_at: inHour() }] })} />);
+    r.rerender(<RepositoriesSection status={live({ role_arn: "arn:aws:iam::123456789012:role/ReadOnly", role_name: "ReadOnly", registries: [{ host: EAST, expires_at: inHour() }] })} />);
     await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(3));
     r.rerender(<RepositoriesSection status={{ ...live(), profile: "staging" }} />);
     await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(4));

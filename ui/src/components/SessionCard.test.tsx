@@ -147,7 +147,7 @@ describe("countdown", () => {
 
 describe("session card", () => {
   it("shows identity, role, path and account", () => {
-    card(active("corp", at(3600), { role_arn: "arn:aws:iam::123456789012:role/team/Developer", subject: "dev@example.com" }));
+    card(active("corp", at(3600), { role_arn: "arn:aws:iam::123456789012:role/team/Developer", role_name: "Developer", role_path: "/team/", subject: "dev@example.com" }));
     expect(screen.getByTestId("session-role").textContent).toBe("Developer");
     expect(screen.getByText("/team/")).toBeTruthy();
     expect(screen.getByTestId("session-account").textContent).toBe("123456789012");

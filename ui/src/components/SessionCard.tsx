@@ -3,7 +3,7 @@ import type { ChainStatus, LoginProgress, Status } from "../api";
 import { useNow } from "../clock";
 import { countdownNext, dayNext, earliest, formatAbsolute, formatCountdown, formatDay, formatRelative, parseTime, relativeNext } from "../format";
 import { RUNNING_PHASES } from "../state";
-import { effectiveState, effectiveStateNext, splitRoleArn, STATE_LABEL } from "../status";
+import { effectiveState, effectiveStateNext, STATE_LABEL } from "../status";
 import { IconAlert, IconKey, IconLogin, IconLogout, IconSwitch, IconUser } from "./icons";
 
 const PHASE_TEXT: Record<string, string> = {
@@ -47,7 +47,7 @@ export function ChainList({ chain, now }: { chain: ChainStatus[]; now: number })
       </div>
       <ul aria-labelledby="chain-list-title">
         {chain.map((c) => {
-          const r = splitRoleArn(c.role_arn);
+          const r = c.name ? { name: c.name, path: c.path } : null;
           const exp = parseTime(c.expires_at);
           return (
             <li class="chain-item" key={c.role_arn} data-testid="chain-row" data-role-arn={c.role_arn}>
@@ -57,7 +57,7 @@ export function ChainList({ chain, now }: { chain: ChainStatus[]; now: number })
               </span>
               {r && r.path !== "/" && <span class="chip mono role-path">{r.path}</span>}
               <span class="mono chain-account" title="Account">
-                {c.account || r?.account}
+                {c.account}
               </span>
               <span class="chain-exp muted" data-testid="chain-expiry" title={exp === null ? undefined : `Expires ${formatAbsolute(exp)}`}>
                 {exp === null ? "" : exp > now ? `expires ${formatRelative(exp, now)}` : `expired ${formatRelative(exp, now)}`}
@@ -92,8 +92,8 @@ export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignI
   const now = useNow((t) => sessionCardNext(status, t, thresholdMs));
   const state = effectiveState(status, now, thresholdMs);
   const exp = parseTime(status.expires_at);
-  const role = status.role_arn ? splitRoleArn(status.role_arn) : null;
-  const account = status.account ?? role?.account ?? null;
+  const role = status.role_name ? { name: status.role_name, path: status.role_path ?? "/" } : null;
+  const account = status.account;
   const running = progress ? RUNNING_PHASES.has(progress.phase) : false;
   const live = state === "active" || state === "expiring";
   const canSignIn = state === "logged_out" || state === "expired" || state === "error";

@@ -7,7 +7,6 @@ import { api, on, toApiError, type ApiError, type ConfigView, type DockerMode, t
 import { copyText } from "../clipboard";
 import { useBackendCheck } from "../checks";
 import { IDPS, idpInfo, REGIONS, type IdpId } from "../idp";
-import { splitRoleArn } from "../status";
 import { ErrorBanner } from "./ErrorBanner";
 import { IconAlert, IconCheck, IconCopy, IconLogin, IconServer, Logo } from "./icons";
 
@@ -548,7 +547,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     );
   } else if (step === "registries") {
     const status = statusOf(saved ?? "");
-    const role = status.role_arn ? splitRoleArn(status.role_arn) : null;
+    const role = status.role_name ? { name: status.role_name, account: status.account ?? "" } : null;
     const extra = (proposals ?? []).filter((x) => !x.configured).length;
     body = (
       <div class="setup-panel" data-testid="setup-registries">

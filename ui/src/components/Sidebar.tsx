@@ -2,7 +2,7 @@
 import type { Status } from "../api";
 import { useNow } from "../clock";
 import { countdownNext, earliest, formatCountdown, parseTime } from "../format";
-import { effectiveState, effectiveStateNext, splitRoleArn, STATE_LABEL } from "../status";
+import { effectiveState, effectiveStateNext, STATE_LABEL } from "../status";
 import { IconPlus, Logo } from "./icons";
 
 interface Props {
@@ -38,7 +38,7 @@ export function Sidebar({ profiles, selected, adding, sessionOf, thresholdOf, co
         {profiles.map((p) => {
           const s = sessionOf(p);
           const st = effectiveState(s, now, thresholdOf(p));
-          const role = s.role_arn ? splitRoleArn(s.role_arn) : null;
+          const role = s.role_name ? { name: s.role_name } : null;
           const exp = parseTime(s.expires_at);
           const live = (st === "active" || st === "expiring") && exp !== null;
           const current = p === selected && !adding;

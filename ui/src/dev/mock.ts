@@ -60,6 +60,8 @@ function sessions(): Status[] {
       profile: "corp",
       state: "active",
       role_arn: "arn:aws:iam::123456789012:role/Developer",
+      role_name: "Developer",
+      role_path: "/",
       account: "123456789012",
       expires_at: iso(7 * H + 5 * M + 12_000),
       subject: "dev@example.com",
@@ -70,18 +72,22 @@ function sessions(): Status[] {
         { host: "public.ecr.aws", expires_at: iso(11 * H + 42 * M) },
         { host: "210987654321.dkr.ecr.us-east-1.amazonaws.com", expires_at: iso(6 * M) },
       ],
-      chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", account: "210987654321", expires_at: iso(42 * M + 17_000) }],
+      chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", account: "210987654321", name: "EcrReader", path: "/", expires_at: iso(42 * M + 17_000) }],
+      refresh_before_s: 600,
     },
     {
       profile: "staging",
       state: "expiring",
       role_arn: "arn:aws:iam::210987654321:role/ci/BuildAgent",
+      role_name: "BuildAgent",
+      role_path: "/ci/",
       account: "210987654321",
       expires_at: iso(8 * M + 30_000),
       subject: "dev@example.com",
       registries: [{ host: "210987654321.dkr.ecr.eu-west-1.amazonaws.com", expires_at: iso(8 * M) }],
+      refresh_before_s: 600,
     },
-    { profile: "sandbox", state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [] },
+    { profile: "sandbox", state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [], refresh_before_s: 600, role_name: null, role_path: null },
   ];
 }
 
@@ -255,9 +261,12 @@ export function installMock(variant: string) {
         profile,
         state: "active",
         role_arn: r.role_arn,
+        role_name: r.name,
+        role_path: r.path,
         account: r.account,
         expires_at: iso(8 * H),
         subject: "dev@example.com",
+        refresh_before_s: 600,
         registries: [{ host: `${r.account}.dkr.ecr.us-east-1.amazonaws.com`, expires_at: iso(12 * H) }],
       };
       state.sessions = [...state.sessions.filter((x) => x.profile !== profile), s];
@@ -352,7 +361,7 @@ export function installMock(variant: string) {
           later(10, () => void emit("login-progress", { profile, phase: "cancelled" }));
           return null;
         case "logout": {
-          const s: Status = { profile, state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [] };
+          const s: Status = { profile, state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [], refresh_before_s: 600, role_name: null, role_path: null };
           later(100, () => {
             void emit("session-changed", s);
             log(profile, "logout", "Signed out; removed docker logins");

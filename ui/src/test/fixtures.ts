@@ -46,7 +46,7 @@ export function config(profiles: Profile[] = [CORP, STAGING]): ConfigView {
 }
 
 export function loggedOut(profile: string): Status {
-  return { profile, state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [] };
+  return { profile, state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [], refresh_before_s: 600, role_name: null, role_path: null };
 }
 
 export function active(profile: string, expiresAt: string, extra: Partial<Status> = {}): Status {
@@ -54,17 +54,21 @@ export function active(profile: string, expiresAt: string, extra: Partial<Status
     profile,
     state: "active",
     role_arn: "arn:aws:iam::123456789012:role/Developer",
+    role_name: "Developer",
+    role_path: "/",
     account: "123456789012",
     expires_at: expiresAt,
     subject: "dev@example.com",
     registries: [{ host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", expires_at: expiresAt }],
+    refresh_before_s: 600,
     ...extra,
   };
 }
 
 /** A chained role of a session (`name` may carry a path: `ci/Pusher`). */
 export function chained(account: string, name: string, expiresAt: string): ChainStatus {
-  return { role_arn: `arn:aws:iam::${account}:role/${name}`, account, expires_at: expiresAt };
+  const i = name.lastIndexOf("/");
+  return { role_arn: `arn:aws:iam::${account}:role/${name}`, account, name: name.slice(i + 1), path: `/${name.slice(0, i + 1)}`, expires_at: expiresAt };
 }
 
 export function overview(partial: Partial<Overview> = {}): Overview {

@@ -192,6 +192,8 @@ mod tests {
             profile: "p".into(),
             state: SessionState::LoggedOut,
             role_arn: None,
+            role_name: None,
+            role_path: None,
             account: None,
             expires_at: None,
             registries: vec![],
@@ -199,6 +201,7 @@ mod tests {
             subject: None,
             secrets: None,
             error: None,
+            refresh_before_s: 600,
         };
         let picker = RolePicker {
             profile: "p".into(),

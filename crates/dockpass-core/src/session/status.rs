@@ -48,18 +48,33 @@ pub(super) fn registry_statuses(regs: &[RegistryInfo]) -> Vec<RegistryStatus> {
 pub struct ChainStatus {
     pub role_arn: String,
     pub account: String,
+    /// The role's name and path (`/` or `/team/`), split from its ARN for display.
+    pub name: String,
+    pub path: String,
     #[serde(with = "crate::base::clock::serde_rfc3339")]
     #[ts(type = "string")]
     pub expires_at: OffsetDateTime,
 }
 
+/// A role ARN's path and name (`("/team/", "Dev")`); both empty when it is not a role ARN.
+fn role_path_and_name(arn: &str) -> (String, String) {
+    crate::role::parse_role_arn(arn)
+        .map(|(_, _, path, name)| (path, name))
+        .unwrap_or_default()
+}
+
 pub(super) fn chain_statuses(chain: &[ChainInfo]) -> Vec<ChainStatus> {
     chain
         .iter()
-        .map(|c| ChainStatus {
-            role_arn: c.role_arn.clone(),
-            account: c.account.clone(),
-            expires_at: c.expires_at,
+        .map(|c| {
+            let (path, name) = role_path_and_name(&c.role_arn);
+            ChainStatus {
+                role_arn: c.role_arn.clone(),
+                account: c.account.clone(),
+                name,
+                path,
+                expires_at: c.expires_at,
+            }
         })
         .collect()
 }
@@ -71,6 +86,9 @@ pub struct Status {
     pub profile: String,
     pub state: SessionState,
     pub role_arn: Option<String>,
+    /// The role's name and path, split from `role_arn` for display (the UI never parses ARNs).
+    pub role_name: Option<String>,
+    pub role_path: Option<String>,
     pub account: Option<String>,
     #[serde(with = "crate::base::clock::serde_rfc3339::option")]
     #[ts(type = "string | null")]
@@ -92,6 +110,10 @@ pub struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub error: Option<crate::Error>,
+    /// How long before its expiry the profile's session or a token counts as expiring (the
+    /// profile's `refresh_before`, or its default): the UI's countdown turns at it.
+    #[ts(type = "number")]
+    pub refresh_before_s: u64,
 }
 
 /// The profile's state now.
@@ -116,6 +138,8 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
                 SessionState::LoggedOut
             },
             role_arn: None,
+            role_name: None,
+            role_path: None,
             account: None,
             expires_at: None,
             registries: vec![],
@@ -123,6 +147,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
             subject: None,
             secrets: None,
             error: p.last_error.clone(),
+            refresh_before_s: profile.refresh_before().as_secs(),
         };
     };
     let state = if now >= s.expires_at {
@@ -134,10 +159,13 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
     } else {
         SessionState::Active
     };
+    let (role_path, role_name) = role_path_and_name(&s.role_arn);
     Status {
         profile: name.to_string(),
         state,
         role_arn: Some(s.role_arn.clone()),
+        role_name: Some(role_name),
+        role_path: Some(role_path),
         account: Some(s.account.clone()),
         expires_at: Some(s.expires_at),
         registries: registry_statuses(&s.registries),
@@ -145,6 +173,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
         subject: p.subject.clone(),
         secrets: Some(s.secrets.clone()),
         error: p.last_error.clone(),
+        refresh_before_s: profile.refresh_before().as_secs(),
     }
 }
 
@@ -157,4 +186,22 @@ pub fn roles(ctx: &Context, profile: &Profile) -> Result<(Vec<Role>, Option<Role
         .cloned()
         .unwrap_or_default();
     Ok((p.roles, p.role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_path_and_name_from_the_arn() {
+        assert_eq!(
+            role_path_and_name("arn:aws:iam::123456789012:role/team/a/Dev"),
+            ("/team/a/".to_string(), "Dev".to_string())
+        );
+        assert_eq!(
+            role_path_and_name("arn:aws-cn:iam::123456789012:role/Dev"),
+            ("/".to_string(), "Dev".to_string())
+        );
+        assert_eq!(role_path_and_name("nope"), Default::default());
+    }
 }

@@ -40,10 +40,17 @@ async fn a_preselected_role_signs_in_without_the_picker() {
     let s = setup("role = \"123456789012/Admin\"\n");
     assert_eq!(capture(&s, None).await.unwrap(), Next::Done);
     assert!(s.events.pickers().is_empty());
+    let status = s.ctl.status(Some("corp")).unwrap();
     assert_eq!(
-        s.ctl.status(Some("corp")).unwrap().role_arn.as_deref(),
+        status.role_arn.as_deref(),
         Some("arn:aws:iam::123456789012:role/Admin")
     );
+    // The UI shows the role by name and path as the backend splits them.
+    assert_eq!(
+        (status.role_name.as_deref(), status.role_path.as_deref()),
+        (Some("Admin"), Some("/"))
+    );
+    assert_eq!(status.refresh_before_s, 600);
     assert_eq!(
         s.events.phases(),
         vec![Phase::WaitingForIdp, Phase::AssumingRole, Phase::Done]
