@@ -138,9 +138,9 @@ describe("events", () => {
       "session-changed",
       active("corp", inHour(), {
         registries: [
-          { host: "a.example", expires_at: new Date(now + 5 * 3600_000).toISOString() },
-          { host: "b.example", expires_at: new Date(now + 5 * 60_000).toISOString() },
-          { host: "c.example", expires_at: new Date(now - 60_000).toISOString() },
+          { host: "a.example", kind: "private", expires_at: new Date(now + 5 * 3600_000).toISOString() },
+          { host: "b.example", kind: "private", expires_at: new Date(now + 5 * 60_000).toISOString() },
+          { host: "c.example", kind: "private", expires_at: new Date(now - 60_000).toISOString() },
         ],
       }),
     );

@@ -5,9 +5,9 @@
  */
 export type TrustQuestion = { profile: string, 
 /**
- * The role the sign-in would use.
+ * The role the sign-in would use, and its name (for the UI, which parses no ARNs).
  */
-role_arn: string, 
+role_arn: string, role_name: string, 
 /**
  * The assertion's issuer, and the one the profile knew when they differ.
  */

@@ -9,8 +9,8 @@ const inHour = () => new Date(Date.now() + 3600_000).toISOString();
 const live = (extra: Partial<Status> = {}) =>
   active("corp", inHour(), {
     registries: [
-      { host: EAST, expires_at: inHour() },
-      { host: WEST, expires_at: inHour() },
+      { host: EAST, kind: "private", expires_at: inHour() },
+      { host: WEST, kind: "private", expires_at: inHour() },
     ],
     ...extra,
   });
@@ -211,7 +211,7 @@ describe("when it loads", () => {
 
     r.rerender(<RepositoriesSection status={live({ role_arn: "arn:aws:iam::123456789012:role/ReadOnly", role_name: "ReadOnly" })} />);
     await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(2));
-    r.rerender(<RepositoriesSection status={live({ role_arn: "arn:aws:iam::123456789012:role/ReadOnly", role_name: "ReadOnly", registries: [{ host: EAST, expires_at: inHour() }] })} />);
+    r.rerender(<RepositoriesSection status={live({ role_arn: "arn:aws:iam::123456789012:role/ReadOnly", role_name: "ReadOnly", registries: [{ host: EAST, kind: "private", expires_at: inHour() }] })} />);
     await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(3));
     r.rerender(<RepositoriesSection status={{ ...live(), profile: "staging" }} />);
     await waitFor(() => expect(be.argsOf("list_repositories")).toHaveLength(4));

@@ -283,8 +283,8 @@ describe("first run: save, sign in, registries, done", () => {
       "session-changed",
       active("acme", inHours(1), {
         registries: [
-          { host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", expires_at: inHours(12) },
-          { host: "210987654321.dkr.ecr.us-east-1.amazonaws.com", expires_at: inHours(12) },
+          { host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", kind: "private", expires_at: inHours(12) },
+          { host: "210987654321.dkr.ecr.us-east-1.amazonaws.com", kind: "private", expires_at: inHours(12) },
         ],
       }),
     );

@@ -717,7 +717,8 @@ interface DoneProps {
 
 function DoneStep({ status, docker, added, configPath, warnings, onFinish }: DoneProps) {
   const hosts = status.registries.map((r) => r.host);
-  const ecr = hosts.find((h) => /\.dkr\.ecr\./.test(h)) ?? hosts[0] ?? "ACCOUNT.dkr.ecr.REGION.amazonaws.com";
+  // A private ECR registry's host if there is one (the backend says which hosts are).
+  const ecr = status.registries.find((r) => r.kind === "private")?.host ?? hosts[0] ?? "ACCOUNT.dkr.ecr.REGION.amazonaws.com";
   const cmd = `docker pull ${ecr}/REPO:TAG`;
   const [copied, setCopied] = useState<boolean | null>(null);
   return (

@@ -4,7 +4,6 @@ import type { TrustQuestion } from "../api";
 import { App } from "../App";
 import { fakeBackend } from "../test/backend";
 import { overview, trustQuestion } from "../test/fixtures";
-import { roleNameOf } from "./TrustDialog";
 
 type Handlers = Record<string, (a: Record<string, unknown>) => unknown>;
 
@@ -116,8 +115,4 @@ describe("trust dialog", () => {
     await waitFor(() => expect(be.argsOf("confirm_trust")).toEqual([{ profile: "staging" }]));
   });
 
-  it("the role's name is the ARN's last part", () => {
-    expect(roleNameOf("arn:aws:iam::123456789012:role/Developer")).toBe("Developer");
-    expect(roleNameOf("arn:aws:iam::123456789012:role/ci/team/BuildAgent")).toBe("BuildAgent");
-  });
 });

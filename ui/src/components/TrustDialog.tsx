@@ -11,8 +11,6 @@ interface Props {
   onReject: (profile: string) => void;
 }
 
-/** `Developer` for `arn:aws:iam::123456789012:role/team/Developer`. */
-export const roleNameOf = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
 
 export function TrustDialog({ question: q, onConfirm, onReject }: Props) {
   const reject = () => onReject(q.profile);
@@ -25,7 +23,7 @@ export function TrustDialog({ question: q, onConfirm, onReject }: Props) {
         <p class="muted">
           Profile <strong>{q.profile}</strong> · role{" "}
           <strong class="mono" data-testid="trust-role" title={q.role_arn}>
-            {roleNameOf(q.role_arn)}
+            {q.role_name}
           </strong>
         </p>
       </header>

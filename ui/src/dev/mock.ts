@@ -66,11 +66,11 @@ function sessions(): Status[] {
       expires_at: iso(7 * H + 5 * M + 12_000),
       subject: "dev@example.com",
       registries: [
-        { host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", expires_at: iso(11 * H + 42 * M) },
-        { host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", expires_at: iso(11 * H + 42 * M) },
-        { host: "registry.corp.example", expires_at: iso(11 * H + 42 * M) },
-        { host: "public.ecr.aws", expires_at: iso(11 * H + 42 * M) },
-        { host: "210987654321.dkr.ecr.us-east-1.amazonaws.com", expires_at: iso(6 * M) },
+        { host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", kind: "private", expires_at: iso(11 * H + 42 * M) },
+        { host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", kind: "private", expires_at: iso(11 * H + 42 * M) },
+        { host: "registry.corp.example", kind: "alias", expires_at: iso(11 * H + 42 * M) },
+        { host: "public.ecr.aws", kind: "public", expires_at: iso(11 * H + 42 * M) },
+        { host: "210987654321.dkr.ecr.us-east-1.amazonaws.com", kind: "private", expires_at: iso(6 * M) },
       ],
       chain: [{ role_arn: "arn:aws:iam::210987654321:role/EcrReader", account: "210987654321", name: "EcrReader", path: "/", expires_at: iso(42 * M + 17_000) }],
       refresh_before_s: 600,
@@ -84,7 +84,7 @@ function sessions(): Status[] {
       account: "210987654321",
       expires_at: iso(8 * M + 30_000),
       subject: "dev@example.com",
-      registries: [{ host: "210987654321.dkr.ecr.eu-west-1.amazonaws.com", expires_at: iso(8 * M) }],
+      registries: [{ host: "210987654321.dkr.ecr.eu-west-1.amazonaws.com", kind: "private", expires_at: iso(8 * M) }],
       refresh_before_s: 600,
     },
     { profile: "sandbox", state: "logged_out", role_arn: null, account: null, expires_at: null, registries: [], refresh_before_s: 600, role_name: null, role_path: null },
@@ -218,6 +218,7 @@ function proposals(profile: Profile | undefined, status: Status | undefined): Re
 const TRUST: TrustQuestion = {
   profile: "corp",
   role_arn: ROLES[5].role_arn,
+  role_name: ROLES[5].name,
   issuer: "http://www.okta.com/exk9other",
   known_issuer: "http://www.okta.com/exk1corp",
   new_issuer: true,
@@ -267,7 +268,7 @@ export function installMock(variant: string) {
         expires_at: iso(8 * H),
         subject: "dev@example.com",
         refresh_before_s: 600,
-        registries: [{ host: `${r.account}.dkr.ecr.us-east-1.amazonaws.com`, expires_at: iso(12 * H) }],
+        registries: [{ host: `${r.account}.dkr.ecr.us-east-1.amazonaws.com`, kind: "private", expires_at: iso(12 * H) }],
       };
       state.sessions = [...state.sessions.filter((x) => x.profile !== profile), s];
       state.roles = { ...state.roles, [profile]: ROLES };
@@ -383,7 +384,7 @@ export function installMock(variant: string) {
           config = { ...config, profiles: config.profiles.map((x) => (x === p ? next : x)) };
           later(10, () => void emit("config-changed", config));
           if (status) {
-            const s: Status = { ...status, registries: [...status.registries, ...regs.map((r) => ({ host: `${r.account}.dkr.ecr.${r.region}.amazonaws.com`, expires_at: iso(12 * H) }))] };
+            const s: Status = { ...status, registries: [...status.registries, ...regs.map((r) => ({ host: `${r.account}.dkr.ecr.${r.region}.amazonaws.com`, kind: "private" as const, expires_at: iso(12 * H) }))] };
             state.sessions = state.sessions.map((x) => (x.profile === profile ? s : x));
             later(400, () => void emit("session-changed", s));
           }

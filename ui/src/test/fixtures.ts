@@ -59,7 +59,7 @@ export function active(profile: string, expiresAt: string, extra: Partial<Status
     account: "123456789012",
     expires_at: expiresAt,
     subject: "dev@example.com",
-    registries: [{ host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", expires_at: expiresAt }],
+    registries: [{ host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", kind: "private", expires_at: expiresAt }],
     refresh_before_s: 600,
     ...extra,
   };
@@ -111,6 +111,7 @@ export function trustQuestion(extra: Partial<TrustQuestion> = {}): TrustQuestion
   return {
     profile: "corp",
     role_arn: "arn:aws:iam::999999999999:role/team/Admin",
+    role_name: "Admin",
     issuer: "http://www.okta.com/exk1corp",
     known_issuer: "http://www.okta.com/exk1corp",
     new_issuer: false,

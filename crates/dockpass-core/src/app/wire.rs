@@ -211,6 +211,7 @@ mod tests {
         let question = TrustQuestion {
             profile: "p".into(),
             role_arn: "arn:aws:iam::111111111111:role/R".into(),
+            role_name: "R".into(),
             issuer: None,
             known_issuer: None,
             new_issuer: false,

@@ -34,8 +34,9 @@ impl Known {
 #[ts(export, rename = "TrustQuestion")]
 pub struct Question {
     pub profile: String,
-    /// The role the sign-in would use.
+    /// The role the sign-in would use, and its name (for the UI, which parses no ARNs).
     pub role_arn: String,
+    pub role_name: String,
     /// The assertion's issuer, and the one the profile knew when they differ.
     pub issuer: Option<String>,
     pub known_issuer: Option<String>,
@@ -106,6 +107,7 @@ impl Known {
         (new_issuer || new_account).then(|| Question {
             profile: profile.name.clone(),
             role_arn: role.role_arn.clone(),
+            role_name: role.name.clone(),
             issuer: issuer.map(str::to_string),
             known_issuer,
             new_issuer,

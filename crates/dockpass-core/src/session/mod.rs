@@ -23,5 +23,7 @@ pub use login::{
 };
 pub use logout::{logout, LogoutReport};
 pub use refresh::{live_session, refresh_tokens, RefreshReport};
-pub use status::{roles, status, status_of, ChainStatus, RegistryStatus, SessionState, Status};
+pub use status::{
+    roles, status, status_of, ChainStatus, RegistryKind, RegistryStatus, SessionState, Status,
+};
 pub use targets::{targets, Target};

@@ -24,9 +24,32 @@ pub enum SessionState {
 #[ts(export)]
 pub struct RegistryStatus {
     pub host: String,
+    /// What the host is: an ECR registry (`private`), ECR Public (`public`) or another name
+    /// that gets the same credentials (`alias`).
+    pub kind: RegistryKind,
     #[serde(with = "crate::base::clock::serde_rfc3339")]
     #[ts(type = "string")]
     pub expires_at: OffsetDateTime,
+}
+
+/// What a published host is, as the registry module parses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistryKind {
+    Private,
+    Public,
+    Alias,
+}
+
+impl RegistryKind {
+    pub fn of(host: &str) -> RegistryKind {
+        match crate::registry::parse_host(host) {
+            Some(crate::registry::Host::Private(_)) => RegistryKind::Private,
+            Some(crate::registry::Host::Public) => RegistryKind::Public,
+            None => RegistryKind::Alias,
+        }
+    }
 }
 
 pub(super) fn registry_statuses(regs: &[RegistryInfo]) -> Vec<RegistryStatus> {
@@ -35,6 +58,7 @@ pub(super) fn registry_statuses(regs: &[RegistryInfo]) -> Vec<RegistryStatus> {
             std::iter::once(r.host.clone())
                 .chain(r.aliases.iter().cloned())
                 .map(move |host| RegistryStatus {
+                    kind: RegistryKind::of(&host),
                     host,
                     expires_at: r.expires_at,
                 })
@@ -203,5 +227,19 @@ mod tests {
             ("/".to_string(), "Dev".to_string())
         );
         assert_eq!(role_path_and_name("nope"), Default::default());
+    }
+
+    #[test]
+    fn registry_kinds() {
+        assert_eq!(
+            RegistryKind::of("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"),
+            RegistryKind::Private
+        );
+        assert_eq!(RegistryKind::of("public.ecr.aws"), RegistryKind::Public);
+        assert_eq!(RegistryKind::of("ecr-public.aws.com"), RegistryKind::Public);
+        assert_eq!(
+            RegistryKind::of("registry.corp.example"),
+            RegistryKind::Alias
+        );
     }
 }
