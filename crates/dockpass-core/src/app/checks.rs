@@ -14,16 +14,15 @@ pub fn answer(cmd: &str, args: &Value) -> Result<Value> {
         "check_profile" => {
             let profile = args.get("profile").ok_or_else(|| bad("no profile"))?;
             let original = args.get("original").and_then(Value::as_str);
-            let others: Vec<&str> = args
+            let saved = args
                 .get("others")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let others: Vec<&str> = others
                 .into_iter()
-                .filter(|n| Some(*n) != original)
-                .collect();
-            serde_json::to_value(crate::config::check::check_profile(profile, &others))
+                .flatten()
+                .filter_map(Value::as_str);
+            serde_json::to_value(crate::config::check::check_profile(
+                profile, saved, original,
+            ))
         }
         "check_link" => {
             let url = args

@@ -39,10 +39,19 @@ impl ProfileCheck {
     }
 }
 
-/// Checks a profile as the UI sends it (JSON of [`Profile`]), against the names of the other
-/// profiles. A value that does not even deserialize (a duration of "8 hours", a number where a
+/// Checks a profile as the UI sends it (JSON of [`Profile`]) against the names of the saved
+/// profiles; `original` is the name it was saved under (editing), so it does not clash with
+/// itself. A value that does not even deserialize (a duration of "8 hours", a number where a
 /// string belongs) is reported at its field, and the rest is still checked.
-pub fn check_profile(value: &serde_json::Value, other_names: &[&str]) -> ProfileCheck {
+pub fn check_profile<'a>(
+    value: &serde_json::Value,
+    saved_names: impl IntoIterator<Item = &'a str>,
+    original: Option<&str>,
+) -> ProfileCheck {
+    let other_names: Vec<&str> = saved_names
+        .into_iter()
+        .filter(|n| Some(*n) != original)
+        .collect();
     let mut out = ProfileCheck::default();
     let mut add = |field: &str, message: String| {
         out.errors.entry(form_field(field)).or_insert(message);
@@ -326,7 +335,7 @@ mod tests {
     use serde_json::json;
 
     fn check(v: serde_json::Value) -> BTreeMap<String, String> {
-        check_profile(&v, &["taken"]).errors
+        check_profile(&v, ["taken", "corp"], Some("corp")).errors
     }
 
     #[test]

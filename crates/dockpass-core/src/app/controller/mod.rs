@@ -377,14 +377,8 @@ impl<P: AwsProvider> Controller<P> {
         original: Option<&str>,
     ) -> crate::config::check::ProfileCheck {
         let ctx = self.context();
-        let others: Vec<&str> = ctx
-            .config
-            .profiles
-            .iter()
-            .map(|p| p.name.as_str())
-            .filter(|n| Some(*n) != original)
-            .collect();
-        crate::config::check::check_profile(profile, &others)
+        let saved = ctx.config.profiles.iter().map(|p| p.name.as_str());
+        crate::config::check::check_profile(profile, saved, original)
     }
 
     /// Saves profiles from the editor (validated; comments in the file kept).
