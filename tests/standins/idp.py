@@ -308,9 +308,11 @@ class Idp:
         omit: Iterable[str] = (),
         node: str | None = None,
         issuer: str = ISSUER,
+        acs_url: str = ACS_URL,
     ):
         """`issuer`: the Issuer of the responses and assertions (saml-idp's --issuer); another
-        one stands for another IdP (Dockpass's trust on first use tells them apart)."""
+        one stands for another IdP (Dockpass's trust on first use tells them apart). `acs_url`:
+        where the sign-in page posts the response (a loopback ACS URL for the loopback mode)."""
         if not RUN_JS.exists():
             raise StandinError(f"{RUN_JS} is missing: run scripts/setup (npm ci in {IDP_DIR})")
         node = node or shutil.which("node")
@@ -329,7 +331,7 @@ class Idp:
         self.service = Service(
             "saml-idp",
             [node, str(RUN_JS), "--host", "127.0.0.1", "--port", str(self.port),
-             "--issuer", issuer, "--acsUrl", ACS_URL, "--audience", AUDIENCE,
+             "--issuer", issuer, "--acsUrl", acs_url, "--audience", AUDIENCE,
              "--cert", str(self.cert), "--key", str(self.key), "--configFile", str(self.config_path)],
             self.workdir / f"idp-{self.port}.log",
             cwd=str(IDP_DIR),

@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sign in (a captured SAML response, or the profile's aws_profile) and write docker credentials.
+    /// Sign in (in your browser, a captured SAML response, or the profile's aws_profile) and write docker credentials.
     Login(commands::login::Args),
     /// Show the session state, its expiry and the registries.
     Status(commands::status::Args),
@@ -51,6 +51,12 @@ enum Command {
     /// Answers the UI's check commands from JSON on stdin (the UI's component tests use it).
     #[command(hide = true)]
     UiCheck(commands::ui_check::Args),
+    /// Sign in with your own browser: the extension's host manifests, where the extension
+    /// is, and whether it reaches Dockpass.
+    Browser {
+        #[command(subcommand)]
+        command: commands::browser::Command,
+    },
     /// Work with SAML responses.
     Saml {
         #[command(subcommand)]
@@ -98,6 +104,7 @@ fn main() -> ExitCode {
         Command::Repos(a) => commands::repos::run(profile, a),
         Command::Credentials(a) => commands::credentials::run(profile, a),
         Command::Saml { command } => commands::saml::run(command),
+        Command::Browser { command } => commands::browser::run(command),
         Command::UiCheck(a) => commands::ui_check::run(a),
         Command::Doctor(a) => return commands::doctor::run(profile, a),
         Command::Autostart(a) => commands::autostart::run(a),

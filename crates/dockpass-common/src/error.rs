@@ -69,6 +69,8 @@ pub enum Code {
     Keychain,
     /// There is no session, or it has ended: sign in.
     NotLoggedIn,
+    /// A sign-in in the browser did not arrive in time (or the attempt ended first).
+    SignInTimeout,
     /// Another Dockpass process (app or daemon) already keeps this profile fresh.
     Busy,
     /// A file system operation failed.
@@ -97,7 +99,7 @@ impl Code {
             | Code::RoleAmbiguous
             | Code::RoleNotChosen
             | Code::Untrusted => 2,
-            Code::SamlExpired | Code::StsRejected | Code::NotLoggedIn => 3,
+            Code::SamlExpired | Code::StsRejected | Code::NotLoggedIn | Code::SignInTimeout => 3,
             Code::StsFailed | Code::EcrFailed | Code::Network => 4,
             Code::SamlEncrypted
             | Code::SamlNoRoles

@@ -156,6 +156,7 @@ impl Bench {
         let opts = session::LoginOptions {
             role: self.role.as_deref(),
             trust_new: false,
+            acs: None,
         };
         let r = session::login(&self.ctx, &aws, &self.profile, &a, opts).await?;
         Ok(r.registries.len())

@@ -1,9 +1,14 @@
 //! The credential helper's socket protocol, shared by `docker-credential-dockpass` (client)
-//! and the app or daemon (server, in dockpass-core). One JSON line each way.
+//! and the app or daemon (server, in dockpass-core). One JSON line each way. Beside it, the
+//! browser extension's native messaging host and the sign-in socket it hands responses to
+//! ([`native`], [`signin`]).
 //!
 //! This crate depends on serde alone: the helper binary that docker starts for every pull
 //! must not load libdbus, TLS or the AWS SDK just to ask the running app.
 #![forbid(unsafe_code)]
+
+pub mod native;
+pub mod signin;
 
 use serde::{Deserialize, Serialize};
 #[cfg(unix)]

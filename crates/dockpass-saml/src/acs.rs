@@ -41,37 +41,43 @@ pub fn is_aws_acs(url: &str) -> bool {
     ACS_PATHS.contains(&path) || path.starts_with(ACS_PREFIX)
 }
 
+/// URLs that are AWS sign-in SAML endpoints: the examples every copy of [`is_aws_acs`] is
+/// tested with (the Rust one here, the browser extension's through its generated contract).
+pub const ACS_EXAMPLES: &[&str] = &[
+    "https://signin.aws.amazon.com/saml",
+    "https://signin.aws.amazon.com/saml/",
+    "https://signin.aws.amazon.com/saml?SAMLResponse=x",
+    "https://us-east-1.signin.aws.amazon.com/saml",
+    "https://eu-west-1.signin.aws.amazon.com/saml/acs/SAMLSP4SHN3UIS2D558H46",
+    "https://signin.aws.amazon.com/static/saml",
+    "https://SIGNIN.AWS.AMAZON.COM/SAML",
+    "https://signin.aws.amazon.com./saml",
+    "https://signin.aws.amazon.com:443/saml",
+    "https://signin.amazonaws-us-gov.com/saml",
+    "https://signin.amazonaws.cn/saml",
+    "http://signin.aws.amazon.com/saml",
+];
+/// URLs that are not, for the same tests.
+pub const NOT_ACS_EXAMPLES: &[&str] = &[
+    "https://corp.okta.com/app/amazon_aws/exk1/sso/saml",
+    "https://signin.aws.amazon.com/console",
+    "https://signin.aws.amazon.com.evil.example/saml",
+    "https://evilsignin.aws.amazon.com.example/saml",
+    "https://login.microsoftonline.com/saml",
+    "http://127.0.0.1:3000/saml/sso",
+    "about:blank",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn acs_urls_of_every_partition() {
-        for u in [
-            "https://signin.aws.amazon.com/saml",
-            "https://signin.aws.amazon.com/saml/",
-            "https://signin.aws.amazon.com/saml?SAMLResponse=x",
-            "https://us-east-1.signin.aws.amazon.com/saml",
-            "https://eu-west-1.signin.aws.amazon.com/saml/acs/SAMLSP4SHN3UIS2D558H46",
-            "https://signin.aws.amazon.com/static/saml",
-            "https://SIGNIN.AWS.AMAZON.COM/SAML",
-            "https://signin.aws.amazon.com./saml",
-            "https://signin.aws.amazon.com:443/saml",
-            "https://signin.amazonaws-us-gov.com/saml",
-            "https://signin.amazonaws.cn/saml",
-            "http://signin.aws.amazon.com/saml",
-        ] {
+        for u in ACS_EXAMPLES {
             assert!(is_aws_acs(u), "{u}");
         }
-        for u in [
-            "https://corp.okta.com/app/amazon_aws/exk1/sso/saml",
-            "https://signin.aws.amazon.com/console",
-            "https://signin.aws.amazon.com.evil.example/saml",
-            "https://evilsignin.aws.amazon.com.example/saml",
-            "https://login.microsoftonline.com/saml",
-            "http://127.0.0.1:3000/saml/sso",
-            "about:blank",
-        ] {
+        for u in NOT_ACS_EXAMPLES {
             assert!(!is_aws_acs(u), "{u}");
         }
     }

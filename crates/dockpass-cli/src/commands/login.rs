@@ -1,8 +1,9 @@
 //! `dockpass login`: a captured SAML response → STS → ECR → docker config.
 
 use crate::output;
-use dockpass_core::config::DockerMode;
+use dockpass_core::config::{DockerMode, LoginMode, Profile};
 use dockpass_core::{aws::Aws, err, saml, session, Code, Result};
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,6 +17,14 @@ pub struct Args {
     /// not signed in to before (after checking that the response came from your IdP).
     #[arg(long)]
     trust_new_account: bool,
+    /// Sign in in your own browser: Dockpass opens your IdP there and waits until the
+    /// Dockpass extension (or, with login = "loopback", the browser itself) hands the
+    /// response back. The default for profiles with login = "browser" or "loopback".
+    #[arg(long, conflicts_with = "saml_response_file")]
+    browser: bool,
+    /// How long to wait for the browser's sign-in.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    timeout: String,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -39,21 +48,31 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
             session::login_aws_profile(&ctx, &aws, &profile).await
         })??
     } else {
-        let Some(file) = args.saml_response_file.as_deref() else {
-            return Err(err(
-                Code::Usage,
-                "the CLI signs in with --saml-response-file FILE|- (the tray app opens the IdP for you)",
-            ));
+        let opts = session::LoginOptions {
+            role: args.role.as_deref(),
+            trust_new: args.trust_new_account,
+            acs: None,
         };
-        let assertion = saml::parse_response(&super::read_input(file)?)?;
-        super::block_on(async {
-            let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
-            let opts = session::LoginOptions {
-                role: args.role.as_deref(),
-                trust_new: args.trust_new_account,
-            };
-            session::login(&ctx, &aws, &profile, &assertion, opts).await
-        })??
+        match (args.saml_response_file.as_deref(), browser_mode(&profile, args.browser)) {
+            (Some(file), _) => {
+                let assertion = saml::parse_response(&super::read_input(file)?)?;
+                super::block_on(async {
+                    let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
+                    session::login(&ctx, &aws, &profile, &assertion, opts).await
+                })??
+            }
+            (None, Some(mode)) => {
+                let timeout = dockpass_core::base::duration::parse(&args.timeout)
+                    .map_err(|why| err(Code::Usage, format!("--timeout: {why}")))?;
+                super::block_on(in_browser(&ctx, &profile, mode, timeout, opts))??
+            }
+            (None, None) => {
+                return Err(err(
+                    Code::Usage,
+                    "the CLI signs in with --browser (your own browser) or --saml-response-file FILE|-; the tray app opens a login window",
+                ))
+            }
+        }
     };
     let unserved = report.unserved_in_helper_mode(&profile);
     for w in report.warnings.iter().chain(&unserved) {
@@ -102,4 +121,39 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The browser sign-in to use, if any: `--browser` (loopback when the profile says so), or
+/// the profile's own mode.
+fn browser_mode(profile: &Profile, asked: bool) -> Option<LoginMode> {
+    match (profile.login, asked) {
+        (LoginMode::Loopback, _) => Some(LoginMode::Loopback),
+        (_, true) | (LoginMode::Browser, _) => Some(LoginMode::Browser),
+        (LoginMode::Window, false) => None,
+    }
+}
+
+/// Opens the IdP in the user's browser and signs in with what comes back.
+async fn in_browser(
+    ctx: &session::Context,
+    profile: &Profile,
+    mode: LoginMode,
+    timeout: Duration,
+    opts: session::LoginOptions<'_>,
+) -> Result<session::LoginReport> {
+    let mut sign = session::browser::begin(profile, mode).await?;
+    dockpass_core::platform::desktop::open_url(&sign.idp_url)?;
+    eprintln!(
+        "Opened {} in your browser; waiting up to {} for the sign-in to come back through {} (Ctrl-C cancels).",
+        sign.idp_url,
+        dockpass_core::base::duration::format(timeout),
+        sign.attempt.describe
+    );
+    let until = ctx.clock.now() + timeout;
+    let handed = sign
+        .attempt
+        .wait(ctx.clock.as_ref(), until, output::warning)
+        .await?;
+    let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
+    session::browser::finish(ctx, &aws, profile, &sign, handed, opts, false).await
 }

@@ -1,6 +1,7 @@
 //! One file per command.
 
 pub mod autostart;
+pub mod browser;
 pub mod completions;
 pub mod credential_helper;
 pub mod credentials;

@@ -10,7 +10,6 @@ use crate::session::secrets::SessionSecrets;
 use crate::session::state::SessionInfo;
 use crate::{err, Code, Result};
 use std::collections::{HashMap, VecDeque};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -38,39 +37,14 @@ fn fingerprint(s: &SessionInfo) -> String {
     f
 }
 
-/// Binds the socket: the runtime folder must be the user's own and private; a socket that
-/// answers belongs to another Dockpass (`Code::Busy`); a dead one is replaced.
+/// Binds the socket (base::private_socket): a socket that answers belongs to another
+/// Dockpass (`Code::Busy`); a dead one is replaced.
 pub fn bind() -> Result<UnixListener> {
     let path = socket::path()?;
-    let dir = path.parent().unwrap_or(std::path::Path::new("/"));
-    crate::base::fsutil::create_dir_all(dir, 0o700)?;
-    let meta = std::fs::metadata(dir)
-        .map_err(|e| err(Code::Io, format!("cannot read {}: {e}", dir.display())))?;
-    let uid = rustix::process::getuid().as_raw();
-    if meta.uid() != uid || meta.mode() & 0o077 != 0 {
-        return Err(err(
-            Code::Io,
-            format!(
-                "{} must belong to you with mode 0700; fix it (chmod 700) and restart",
-                dir.display()
-            ),
-        ));
-    }
-    if std::os::unix::net::UnixStream::connect(&path).is_ok() {
-        return Err(err(
-            Code::Busy,
-            format!("another Dockpass already answers on {}", path.display()),
-        ));
-    }
-    let _ = std::fs::remove_file(&path);
-    let listener = UnixListener::bind(&path).map_err(|e| {
-        err(
-            Code::Io,
-            format!("cannot listen on {}: {e}", path.display()),
-        )
-    })?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| err(Code::Io, format!("cannot protect {}: {e}", path.display())))?;
+    let listener = crate::base::private_socket::bind(
+        &path,
+        &format!("another Dockpass already answers on {}", path.display()),
+    )?;
     let _ = BOUND.set(path);
     Ok(listener)
 }
@@ -144,7 +118,6 @@ impl<P: AwsProvider> HelperServer<P> {
     /// Serves the helper socket until the process ends.
     pub async fn serve(self: Arc<Self>, listener: UnixListener) {
         let waiting: Shared<Waiting> = Arc::default();
-        let uid = rustix::process::getuid().as_raw();
         loop {
             let stream = match listener.accept().await {
                 Ok((s, _)) => s,
@@ -159,16 +132,8 @@ impl<P: AwsProvider> HelperServer<P> {
                 }
             };
             // Only the user's own processes get an answer.
-            match stream.peer_cred() {
-                Ok(c) if c.uid() == uid => {}
-                Ok(c) => {
-                    tracing::warn!(peer_uid = c.uid(), "helper socket: refused another user");
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!("helper socket: no peer credentials ({e}); refused");
-                    continue;
-                }
+            if !crate::base::private_socket::same_user(&stream, "helper socket") {
+                continue;
             }
             let (server, w) = (self.clone(), waiting.clone());
             // Held while the task starts, so it cannot leave the queue before it is in it.

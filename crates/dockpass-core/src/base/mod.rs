@@ -9,3 +9,5 @@ pub mod fsutil;
 pub mod lock;
 pub mod os;
 pub mod paths;
+#[cfg(unix)]
+pub mod private_socket;

@@ -187,6 +187,19 @@ pub fn problems<'a>(p: &Profile, other_names: impl IntoIterator<Item = &'a str>)
             "only a profile with idp_url signs in at an IdP; remove idp_origins".into(),
         );
     }
+    if p.aws_profile.is_some() && !p.login.is_default() {
+        add(
+            "login".into(),
+            "only a profile with idp_url signs in at an IdP; remove login".into(),
+        );
+    }
+    if p.loopback_port == Some(0) {
+        add(
+            "loopback_port".into(),
+            "0 is not a port; use the port of the loopback ACS URL you added at your IdP (1-65535)"
+                .into(),
+        );
+    }
     for (j, o) in p.idp_origins.iter().enumerate() {
         if let Err(why) = super::check_origin(o) {
             add(format!("idp_origins[{j}]"), why);

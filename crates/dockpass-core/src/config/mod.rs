@@ -39,6 +39,29 @@ impl DockerMode {
     }
 }
 
+/// Where the user signs in at the IdP (docs/browser.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum LoginMode {
+    /// Dockpass's own login window (an embedded web view).
+    #[default]
+    Window,
+    /// The user's default browser; the Dockpass extension hands the response back.
+    Browser,
+    /// The user's browser posts the response to a loopback ACS URL the IdP's AWS app lists.
+    Loopback,
+}
+
+impl LoginMode {
+    pub fn is_default(&self) -> bool {
+        *self == LoginMode::default()
+    }
+}
+
+/// The loopback ACS URL's port when the profile names none (`http://127.0.0.1:8733/saml`).
+pub const DEFAULT_LOOPBACK_PORT: u16 = 8733;
+
 /// One ECR registry of a profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -101,6 +124,13 @@ pub struct Profile {
     pub refresh_before: Option<HumanDuration>,
     #[serde(default, skip_serializing_if = "DockerMode::is_default")]
     pub docker: DockerMode,
+    /// Where the user signs in: Dockpass's window, their own browser with the extension, or
+    /// their browser posting to a loopback ACS URL.
+    #[serde(default, skip_serializing_if = "LoginMode::is_default")]
+    pub login: LoginMode,
+    /// The port of the loopback ACS URL (`login = "loopback"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loopback_port: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sts_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -110,6 +140,11 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The loopback ACS URL's port.
+    pub fn loopback_port(&self) -> u16 {
+        self.loopback_port.unwrap_or(DEFAULT_LOOPBACK_PORT)
+    }
+
     /// How long before expiry to warn and refresh.
     pub fn refresh_before(&self) -> Duration {
         self.refresh_before

@@ -57,18 +57,26 @@ impl Policy {
         crate::config::origin_of(url).is_some_and(|o| self.origins.contains(&o))
     }
 
-    /// Why a hand-over from `page` posting to `action` is refused (`None`: it is not).
-    fn refusal(&self, page: Option<&str>, action: &str) -> Option<String> {
+    /// Why a hand-over from `page` is refused (`None`: it is not): the page must be one of
+    /// the IdP's origins.
+    pub(crate) fn page_refusal(&self, page: Option<&str>) -> Option<String> {
         let from = page.and_then(crate::config::origin_of);
         match from {
-            Some(o) if self.origins.contains(&o) => {}
+            Some(o) if self.origins.contains(&o) => None,
             _ => {
                 let from = from.unwrap_or_else(|| "a page without an origin".into());
-                return Some(format!(
+                Some(format!(
                     "Dockpass did not take this sign-in: it came from {from}, not from your IdP ({}). If your IdP signs in through {from}, add it to idp_origins of this profile.",
                     self.origins.join(", ")
-                ));
+                ))
             }
+        }
+    }
+
+    /// Why a hand-over from `page` posting to `action` is refused (`None`: it is not).
+    pub(crate) fn refusal(&self, page: Option<&str>, action: &str) -> Option<String> {
+        if let Some(why) = self.page_refusal(page) {
+            return Some(why);
         }
         if is_aws_acs(action) {
             return None;

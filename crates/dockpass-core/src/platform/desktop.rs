@@ -43,3 +43,51 @@ pub fn open_folder(dir: &Path) -> Result<()> {
     std::thread::spawn(move || child.wait());
     Ok(())
 }
+
+/// Opens `url` in the user's browser: the first command of `$BROWSER` that starts (a
+/// colon-separated list; `%s` stands for the URL, else it goes last), else the desktop's
+/// opener. Detached; we never wait for the browser.
+pub fn open_url(url: &str) -> Result<()> {
+    let browsers = std::env::var("BROWSER").unwrap_or_default();
+    let mut tried = Vec::new();
+    for entry in browsers.split(':').map(str::trim).filter(|e| !e.is_empty()) {
+        let mut words: Vec<String> = entry.split_whitespace().map(str::to_string).collect();
+        if words.iter().any(|w| w.contains("%s")) {
+            for w in &mut words {
+                *w = w.replace("%s", url);
+            }
+        } else {
+            words.push(url.to_string());
+        }
+        match spawn_detached(&words[0], &words[1..]) {
+            Ok(()) => return Ok(()),
+            Err(e) => tried.push(format!("{} ({e})", words[0])),
+        }
+    }
+    spawn_detached(OPENER, &[url.to_string()]).map_err(|e| {
+        tried.push(format!("{OPENER} ({e})"));
+        err(
+            Code::Io,
+            format!(
+                "cannot open a browser: tried {}; open {url} yourself, or set BROWSER",
+                tried.join(", ")
+            ),
+        )
+    })
+}
+
+fn spawn_detached(program: &str, args: &[String]) -> std::result::Result<(), String> {
+    let mut cmd = Command::new(program);
+    if std::env::var_os(GDK_GL_MARKER).is_some() {
+        cmd.env_remove("GDK_GL").env_remove(GDK_GL_MARKER);
+    }
+    let mut child = cmd
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| crate::error::describe_io(&e))?;
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}

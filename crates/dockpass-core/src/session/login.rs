@@ -130,6 +130,9 @@ pub struct LoginOptions<'a> {
     pub role: Option<&'a str>,
     /// The user confirmed a new issuer or account (`--trust-new-account`, the app's dialog).
     pub trust_new: bool,
+    /// The loopback ACS URL the response was posted to (loopback mode): the assertion may
+    /// be addressed to it as well as to AWS sign-in.
+    pub acs: Option<&'a str>,
 }
 
 /// Signs in with a captured assertion: role → trust → STS → chained roles and ECR tokens →
@@ -187,6 +190,8 @@ pub struct Plan {
     /// The profile's session before it: a different role makes it a switch, and its docker
     /// entries that the new session will not overwrite go.
     pub previous: Option<SessionInfo>,
+    /// [`LoginOptions::acs`].
+    pub acs: Option<String>,
 }
 
 impl Plan {
@@ -227,6 +232,7 @@ pub fn plan_login(
         role,
         question,
         previous: pstate.session,
+        acs: opts.acs.map(str::to_string),
     })
 }
 
@@ -239,11 +245,12 @@ async fn login_unbounded<A: Sts + Ecr>(
 ) -> Result<LoginReport> {
     let now = ctx.clock.now();
     assertion.check_not_expired(now)?;
-    assertion.check_addressed_to_aws()?;
+    assertion.check_addressed_to(plan.acs.as_deref())?;
     let Plan {
         role,
         question,
         previous,
+        acs: _,
     } = plan;
     if let Some(q) = question {
         return Err(q.to_error());

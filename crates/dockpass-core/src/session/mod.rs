@@ -2,6 +2,7 @@
 //!
 //! Front ends (CLI, tray app, daemon) call these functions; they hold no logic of their own.
 
+pub mod browser;
 pub mod context;
 pub mod credentials;
 pub mod helper;
