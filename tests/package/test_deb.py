@@ -11,9 +11,11 @@ import json
 import os
 import shutil
 import stat
+import struct
 import subprocess
 import time
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,15 @@ from debtools import (apt_simulate_clean, depends_names, dpkg_root_install, is_e
                       needed, owners, run)
 from tests.standins.procs import REPO_ROOT, Service, wait_until
 
-BINARIES = ("dockpass-app", "dockpass", "docker-credential-dockpass")
+BINARIES = ("dockpass-app", "dockpass", "docker-credential-dockpass", "dockpass-browser-host")
+EXTENSION_ORIGIN = "chrome-extension://kphpmbblficclfcbieliakfbefcpjoaa/"
+# Where Chromium, Chrome, Edge and Firefox look for system-wide native messaging hosts.
+HOST_MANIFESTS = (
+    "/etc/chromium/native-messaging-hosts/dev.dockpass.browser.json",
+    "/etc/opt/chrome/native-messaging-hosts/dev.dockpass.browser.json",
+    "/etc/opt/edge/native-messaging-hosts/dev.dockpass.browser.json",
+    "/usr/lib/mozilla/native-messaging-hosts/dev.dockpass.browser.json",
+)
 NOT_FOUND = "credentials not found in native keychain"  # the credential helper protocol's words
 HOST = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 BUS_CONFIG = REPO_ROOT / "scripts" / "lib" / "session-bus.conf"
@@ -104,10 +114,18 @@ def test_files_in_the_archive(deb):
         "/usr/share/zsh/vendor-completions/_dockpass",
         "/usr/share/fish/vendor_completions.d/dockpass.fish",
         "/usr/share/doc/dockpass/copyright",
+        "/usr/share/dockpass/extension/manifest.json",
+        "/usr/share/dockpass/extension/background.js",
+        "/usr/share/dockpass/extension/generated/contract.js",
+        "/usr/share/dockpass/dockpass-extension.zip",
+        *HOST_MANIFESTS,
     ]:
         assert path in entries, f"{path} is not in the package"
+    assert not [p for p in entries if p.startswith("/usr/share/dockpass/extension/test")], \
+        "the extension's tests are not shipped"
     for path, (mode, owner_) in entries.items():
-        assert path == "/usr" or path.startswith("/usr/"), f"{path} outside /usr"
+        in_etc = path in HOST_MANIFESTS or any(m.startswith(path + "/") for m in HOST_MANIFESTS)
+        assert path == "/usr" or path.startswith("/usr/") or in_etc, f"{path} outside /usr"
         assert owner_ == "0/0", f"{path} belongs to {owner_}"
         assert "unknown-linux" not in path, f"{path}: a sidecar kept its target triple"
 
@@ -132,6 +150,7 @@ def test_dpkg_removes_it_without_a_trace(deb, control, tmp_path):
     left = [p for p in (tmp_path / "usr").rglob("*") if not p.is_dir()] \
         if (tmp_path / "usr").exists() else []
     assert left == []
+    assert not [m for m in HOST_MANIFESTS if (tmp_path / m.lstrip("/")).exists()]
 
 
 def test_cli_runs_from_the_root(root, tmp_path):
@@ -142,6 +161,27 @@ def test_cli_runs_from_the_root(root, tmp_path):
     write_config(tmp_path)
     r = run([dockpass, "status"], env=env)
     assert r.returncode == 0 and "logged out" in r.stdout, r.stdout + r.stderr
+
+
+def test_browser_host_and_extension_from_the_root(root, tmp_path):
+    """The host manifests name the installed host, which answers the extension's ping; the
+    CLI finds the installed extension."""
+    env = clean_env(tmp_path)
+    for path in HOST_MANIFESTS:
+        m = json.loads((root / path.lstrip("/")).read_text())
+        assert m["name"] == "dev.dockpass.browser" and m["path"] == "/usr/bin/dockpass-browser-host", m
+        assert m.get("allowed_origins") == [EXTENSION_ORIGIN] or \
+            m.get("allowed_extensions") == ["browser@dockpass.dev"], m
+    body = json.dumps({"type": "ping", "version": "t"}).encode()
+    r = subprocess.run([root / "usr/bin/dockpass-browser-host", EXTENSION_ORIGIN],
+                       input=struct.pack("=I", len(body)) + body, env=env, capture_output=True, timeout=30)
+    (n,) = struct.unpack("=I", r.stdout[:4])
+    assert r.returncode == 0 and json.loads(r.stdout[4:4 + n])["kind"] == "pong", r
+    r = run([root / "usr/bin/dockpass", "browser", "extension-path"], env=env)
+    assert r.returncode == 0 and r.stdout.strip() == str(root / "usr/share/dockpass/extension"), r
+    with zipfile.ZipFile(root / "usr/share/dockpass/dockpass-extension.zip") as z:
+        names = z.namelist()
+    assert "manifest.json" in names and "generated/contract.js" in names, names
 
 
 def test_credential_helper_runs_from_the_root(root, tmp_path):

@@ -27,6 +27,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the native messaging host manifest for a browser family (for system-wide
+    /// installs and policies: docs/browser.md).
+    Manifest {
+        #[arg(value_parser = ["chromium", "firefox"])]
+        family: String,
+        /// The host binary it names (default: dockpass-browser-host beside this program).
+        #[arg(long, value_name = "PATH")]
+        host: Option<std::path::PathBuf>,
+    },
 }
 
 pub fn run(command: Command) -> Result<()> {
@@ -54,6 +63,17 @@ pub fn run(command: Command) -> Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Manifest { family, host } => {
+            let host = match host {
+                Some(h) => h,
+                None => browsers::host_binary()?,
+            };
+            let family = match family.as_str() {
+                "firefox" => browsers::Family::Firefox,
+                _ => browsers::Family::Chromium,
+            };
+            output::json(&browsers::manifest(family, &host))
         }
         Command::ExtensionPath => {
             println!("{}", browsers::extension_dir()?.display());
