@@ -204,3 +204,24 @@ def test_the_host_answers_only_the_dockpass_extension(browser_env):
     rc, out, _ = sandbox.run("browser", "status")
     assert rc == 0 and "Chromium: ready" in out
     assert "answered from" in out
+
+
+def test_doctor_checks_the_host_its_manifests_and_the_extension(browser_env):
+    sandbox = browser_env
+    sandbox.write_config(extra='login = "browser"')
+
+    def finding():
+        rc, out, err = sandbox.run("doctor", "--offline", "--json")
+        return next(c for c in json.loads(out)["checks"] if c["id"] == "browser-host")
+
+    c = finding()
+    assert c["level"] == "warn" and "has not answered yet" in c["summary"], c
+    host(sandbox, {"type": "ping", "version": "0.1.0"}, EXTENSION_ORIGIN)  # the extension starts
+    c = finding()
+    assert c["level"] == "ok" and "Chromium" in c["summary"], c
+    manifest = sandbox.config_home / "chromium/NativeMessagingHosts/dev.dockpass.browser.json"
+    manifest.write_text(manifest.read_text().replace(EXTENSION_ORIGIN, "chrome-extension://other/"))
+    c = finding()
+    # An error when Chromium was the only browser; a warning when Firefox is here too.
+    assert c["level"] in ("warn", "error") and "does not allow the Dockpass extension" in c["summary"], c
+    assert "Chromium" in c["summary"] and c["fix"] == "run dockpass browser install"

@@ -75,6 +75,9 @@ enum Message {
         #[serde(default)]
         version: String,
     },
+    /// `dockpass doctor` checking that the host starts: answered like a ping, but it says
+    /// nothing about the extension, so nothing is recorded.
+    Probe,
     Handover {
         response: String,
         #[serde(default)]
@@ -142,6 +145,10 @@ pub fn serve(args: &[String], input: &mut impl Read, output: &mut impl Write) ->
                 waiting: signin::waiting(),
             }
         }
+        Ok(Message::Probe) => Outcome::Pong {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            waiting: signin::waiting(),
+        },
         Ok(Message::Handover {
             response,
             relay_state,

@@ -4,9 +4,11 @@
 //!
 //! - `local`: the config file, the state file, the keychain, the notification server and the
 //!   credential helper on PATH;
+//! - `browser`: the browser extension's host, its manifests and whether the extension answered;
 //! - `docker`: docker's config, `credsStore` and `credHelpers`;
 //! - `endpoints`: whether the IdP, STS and ECR endpoints of each profile can be reached.
 
+mod browser;
 mod docker;
 mod endpoints;
 mod local;
@@ -138,6 +140,7 @@ pub async fn run(setup: &Setup) -> Report {
     docker::checks(setup, &config, &state, &mut checks);
     local::helper_path(setup, &config, &mut checks);
     local::helper_socket(setup, &config, &mut checks);
+    checks.push(browser::check(&config));
     let slow = {
         let t = setup.timeout;
         let helper_mode = local::helper_profiles(&config);

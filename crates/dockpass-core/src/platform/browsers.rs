@@ -349,6 +349,58 @@ pub fn check_manifest(path: &Path, family: Family) -> std::result::Result<(), St
     Ok(())
 }
 
+/// Starts the host at `host` as a browser would, with a probe (a ping that records nothing):
+/// its answer, or why it gave none.
+pub fn ping_host(host: &Path) -> std::result::Result<dockpass_helper::signin::Outcome, String> {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(host)
+        .arg(chromium_origin())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "{} does not start: {}",
+                host.display(),
+                crate::error::describe_io(&e)
+            )
+        })?;
+    let body = serde_json::json!({"type": "probe"}).to_string();
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = dockpass_helper::native::write_message(&mut stdin, body.as_bytes());
+        let _ = stdin.flush();
+    }
+    // The host answers at once; a hung one is killed after 5 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{} did not answer within 5 s", host.display()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_end(&mut out);
+    }
+    let body = dockpass_helper::native::read_message(&mut out.as_slice(), 1 << 20)
+        .map_err(|e| format!("{} answered nothing readable ({e})", host.display()))?;
+    serde_json::from_slice(&body).map_err(|_| {
+        format!(
+            "{} answered something else than Dockpass's host would",
+            host.display()
+        )
+    })
+}
+
 /// The unpacked extension's folder (to load by hand): `$DOCKPASS_EXTENSION_DIR`, the
 /// package's `share/dockpass/extension` beside the binary's `bin/`, or the source tree's
 /// `extension/` for a build in `target/`.
