@@ -156,7 +156,7 @@ impl Bench {
         let opts = session::LoginOptions {
             role: self.role.as_deref(),
             trust_new: false,
-            acs: None,
+            acs: &[],
         };
         let r = session::login(&self.ctx, &aws, &self.profile, &a, opts).await?;
         Ok(r.registries.len())

@@ -102,20 +102,23 @@ impl Assertion {
     /// An assertion addressed (Destination, bearer Recipient) to anything but AWS sign-in was
     /// issued for another service: Dockpass does not spend it on AWS. Absent values pass.
     pub fn check_addressed_to_aws(&self) -> Result<()> {
-        self.check_addressed_to(None)
+        self.check_addressed_to(&[])
     }
 
-    /// [`Self::check_addressed_to_aws`], also accepting `extra`: the loopback ACS URL a
+    /// [`Self::check_addressed_to_aws`], also accepting `extra`: the loopback ACS URLs a
     /// profile in loopback mode listens on, which the IdP's AWS app lists beside AWS's.
-    pub fn check_addressed_to(&self, extra: Option<&str>) -> Result<()> {
-        let same = |t: &str, e: &str| t.trim_end_matches('/') == e.trim_end_matches('/');
+    pub fn check_addressed_to(&self, extra: &[String]) -> Result<()> {
+        let same = |t: &str, e: &str| {
+            t.trim_end_matches('/')
+                .eq_ignore_ascii_case(e.trim_end_matches('/'))
+        };
         for (what, to) in [
             ("Destination", &self.destination),
             ("Recipient", &self.recipient),
         ] {
             if let Some(to) = to
                 .as_deref()
-                .filter(|t| !acs::is_aws_acs(t) && !extra.is_some_and(|e| same(t, e)))
+                .filter(|t| !acs::is_aws_acs(t) && !extra.iter().any(|e| same(t, e)))
             {
                 return Err(err(
                     Code::SamlInvalid,

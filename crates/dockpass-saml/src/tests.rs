@@ -2068,3 +2068,26 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn an_assertion_for_another_service_is_refused_but_the_profiles_loopback_acs_is_not() {
+    let loopback = "http://127.0.0.1:8733/saml";
+    let a = Assertion {
+        issuer: None,
+        subject: None,
+        role_session_name: None,
+        session_duration: None,
+        not_on_or_after: None,
+        recipient: Some(loopback.into()),
+        destination: Some(format!("{loopback}/")),
+        roles: vec![],
+        response_b64: SecretString::new("x"),
+    };
+    let e = a.check_addressed_to_aws().unwrap_err();
+    assert_eq!(e.code, Code::SamlInvalid);
+    assert!(e.message.contains("127.0.0.1:8733"), "{}", e.message);
+    assert!(a.check_addressed_to(&[loopback.to_string()]).is_ok());
+    assert!(a
+        .check_addressed_to(&["http://127.0.0.1:9999/saml".to_string()])
+        .is_err());
+}

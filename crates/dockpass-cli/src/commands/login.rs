@@ -51,7 +51,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         let opts = session::LoginOptions {
             role: args.role.as_deref(),
             trust_new: args.trust_new_account,
-            acs: None,
+            acs: &[],
         };
         match (args.saml_response_file.as_deref(), browser_mode(&profile, args.browser)) {
             (Some(file), _) => {

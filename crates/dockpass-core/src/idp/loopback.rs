@@ -30,7 +30,17 @@ pub fn acs_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}{PATH}")
 }
 
-/// Opens a loopback attempt on `port` of 127.0.0.1. Must run inside a tokio runtime.
+/// The spellings of the loopback ACS URL an IdP may post to (Entra ID, for one, accepts an
+/// `http` reply URL only on `localhost`).
+pub fn acs_urls(port: u16) -> Vec<String> {
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .map(|h| format!("http://{h}:{port}{PATH}"))
+        .collect()
+}
+
+/// Opens a loopback attempt on `port` of 127.0.0.1 (and of ::1 where there is one, for
+/// `localhost`). Must run inside a tokio runtime.
 pub async fn open(policy: super::capture::Policy, port: u16) -> Result<Attempt> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
         err(
@@ -42,6 +52,9 @@ pub async fn open(policy: super::capture::Policy, port: u16) -> Result<Attempt> 
     })?;
     let (mut attempt, gate) = Attempt::new(policy);
     attempt.describe = format!("this computer at {}", acs_url(port));
+    if let Ok(v6) = TcpListener::bind(("::1", port)).await {
+        attempt.run(tokio::spawn(serve(v6, gate.clone(), port)));
+    }
     attempt.run(tokio::spawn(serve(listener, gate, port)));
     Ok(attempt)
 }

@@ -15,8 +15,8 @@ pub struct BrowserSignIn {
     pub attempt: Attempt,
     /// What to open in the browser.
     pub idp_url: String,
-    /// The loopback ACS URL (loopback mode): the assertion may be addressed to it.
-    pub acs: Option<String>,
+    /// The loopback ACS URLs (loopback mode): the assertion may be addressed to one of them.
+    pub acs: Vec<String>,
 }
 
 /// Opens the attempt of `profile` for `mode` (browser or loopback). Must run inside a tokio
@@ -33,11 +33,11 @@ pub async fn begin(profile: &Profile, mode: LoginMode) -> Result<BrowserSignIn> 
     };
     let policy = Policy::new(&idp_url, &profile.idp_origins)?;
     let (attempt, acs) = match mode {
-        LoginMode::Browser => (crate::idp::extension::open(policy)?, None),
+        LoginMode::Browser => (crate::idp::extension::open(policy)?, Vec::new()),
         LoginMode::Loopback => {
             let port = profile.loopback_port();
             let a = crate::idp::loopback::open(policy, port).await?;
-            (a, Some(crate::idp::loopback::acs_url(port)))
+            (a, crate::idp::loopback::acs_urls(port))
         }
         LoginMode::Window => {
             return Err(err(
@@ -70,7 +70,7 @@ pub async fn finish<A: crate::aws::sts::Sts + crate::aws::ecr::Ecr>(
     let result = match crate::saml::parse_response(handed.captured.response.expose().as_bytes()) {
         Ok(assertion) => {
             let opts = LoginOptions {
-                acs: sign.acs.as_deref(),
+                acs: &sign.acs,
                 ..opts
             };
             crate::session::login(ctx, aws, profile, &assertion, opts).await

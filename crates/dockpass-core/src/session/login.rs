@@ -130,9 +130,9 @@ pub struct LoginOptions<'a> {
     pub role: Option<&'a str>,
     /// The user confirmed a new issuer or account (`--trust-new-account`, the app's dialog).
     pub trust_new: bool,
-    /// The loopback ACS URL the response was posted to (loopback mode): the assertion may
-    /// be addressed to it as well as to AWS sign-in.
-    pub acs: Option<&'a str>,
+    /// The loopback ACS URLs of the profile (loopback mode): the assertion may be
+    /// addressed to one of them as well as to AWS sign-in.
+    pub acs: &'a [String],
 }
 
 /// Signs in with a captured assertion: role → trust → STS → chained roles and ECR tokens →
@@ -191,7 +191,7 @@ pub struct Plan {
     /// entries that the new session will not overwrite go.
     pub previous: Option<SessionInfo>,
     /// [`LoginOptions::acs`].
-    pub acs: Option<String>,
+    pub acs: Vec<String>,
 }
 
 impl Plan {
@@ -232,7 +232,7 @@ pub fn plan_login(
         role,
         question,
         previous: pstate.session,
-        acs: opts.acs.map(str::to_string),
+        acs: opts.acs.to_vec(),
     })
 }
 
@@ -245,7 +245,7 @@ async fn login_unbounded<A: Sts + Ecr>(
 ) -> Result<LoginReport> {
     let now = ctx.clock.now();
     assertion.check_not_expired(now)?;
-    assertion.check_addressed_to(plan.acs.as_deref())?;
+    assertion.check_addressed_to(&plan.acs)?;
     let Plan {
         role,
         question,

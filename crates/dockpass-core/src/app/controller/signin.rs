@@ -187,7 +187,7 @@ impl<P: AwsProvider> Controller<P> {
             session::LoginOptions {
                 role,
                 trust_new: false,
-                acs: None,
+                acs: &[],
             },
         )
         .await
@@ -292,7 +292,7 @@ impl<P: AwsProvider> Controller<P> {
             session::LoginOptions {
                 role: held.role.as_deref(),
                 trust_new: true,
-                acs: None,
+                acs: &[],
             },
         )
         .await
