@@ -170,6 +170,21 @@ fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, mode: 
         }
         return true;
     }
+    if ctl.uses_browser(&profile) {
+        // login = "browser" | "loopback": the user's own browser, no window. A background
+        // renewal does not open a browser by itself: the scheduler's notification asks.
+        if mode == Mode::HiddenBounded {
+            return false;
+        }
+        let (app, ctl) = (app.clone(), ctl.clone());
+        tauri::async_runtime::spawn(async move {
+            match ctl.sign_in_in_browser(&profile, role_arn, false).await {
+                Ok(next) => follow(&app, &profile, next),
+                Err(_) => crate::window::show_main(&app),
+            }
+        });
+        return true;
+    }
     if exists(app, &profile) {
         if mode == Mode::Visible {
             ctl.adopt_attempt(&profile);

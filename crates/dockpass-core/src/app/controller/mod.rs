@@ -2,6 +2,7 @@
 //! role picker, role switching, settings, activity. Front ends wire windows and menus to it
 //! and forward its [`Event`]s; they decide nothing themselves.
 
+mod browser;
 mod provider;
 mod signin;
 mod work;
@@ -53,6 +54,10 @@ struct Slot {
     untrusted: Option<Untrusted>,
     /// The repository browser's list, for the session it was fetched in.
     repos: Option<(String, RepositoryList)>,
+    /// The loopback ACS URLs the slot's assertion may be addressed to (loopback mode).
+    acs: Vec<String>,
+    /// A sign-in waits in the user's browser.
+    in_browser: bool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

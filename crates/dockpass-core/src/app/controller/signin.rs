@@ -171,7 +171,10 @@ impl<P: AwsProvider> Controller<P> {
             Ok(a) => a,
             Err(e) => return Err(self.failed(profile, e)),
         };
-        self.slot(profile, |s| s.assertion = Some(assertion.clone()));
+        self.slot(profile, |s| {
+            s.assertion = Some(assertion.clone());
+            s.acs = Vec::new();
+        });
         self.sign_in(profile, &assertion, role_arn.as_deref()).await
     }
 
@@ -181,19 +184,20 @@ impl<P: AwsProvider> Controller<P> {
         assertion: &Assertion,
         role: Option<&str>,
     ) -> Result<Next> {
+        let acs = self.slot(profile, |s| s.acs.clone());
         self.sign_in_with(
             profile,
             assertion,
             session::LoginOptions {
                 role,
                 trust_new: false,
-                acs: &[],
+                acs: &acs,
             },
         )
         .await
     }
 
-    async fn sign_in_with(
+    pub(super) async fn sign_in_with(
         &self,
         profile: &str,
         assertion: &Assertion,
@@ -286,13 +290,14 @@ impl<P: AwsProvider> Controller<P> {
                 }
             ),
         );
+        let acs = self.slot(profile, |s| s.acs.clone());
         self.sign_in_with(
             profile,
             &held.assertion,
             session::LoginOptions {
                 role: held.role.as_deref(),
                 trust_new: true,
-                acs: &[],
+                acs: &acs,
             },
         )
         .await

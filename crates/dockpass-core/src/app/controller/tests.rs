@@ -430,3 +430,65 @@ async fn the_repository_list_is_cached_for_the_session_and_refetched_on_request(
         Code::NotLoggedIn
     );
 }
+
+/// The loopback mode through the controller: the tray's Log in opens the IdP in the browser
+/// (`$BROWSER`, here `true`), the IdP posts to the loopback ACS URL, the sign-in follows, and
+/// the browser's page says how it went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_browser_posting_to_the_loopback_acs_signs_in() {
+    use std::io::{Read, Write};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let s = setup(&format!(
+        "role = \"123456789012/Admin\"\nlogin = \"loopback\"\nloopback_port = {port}\n"
+    ));
+    std::env::set_var("BROWSER", "true");
+    assert!(s.ctl.uses_browser("corp"));
+    let ctl = s.ctl.clone();
+    let signing = tokio::spawn(async move { ctl.sign_in_in_browser("corp", None, false).await });
+    let acs = format!("http://127.0.0.1:{port}/saml");
+    let xml = OKTA.replace("https://signin.aws.amazon.com/saml", &acs);
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, xml);
+    let form: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("SAMLResponse", &b64)
+        .finish();
+    let page = tokio::task::spawn_blocking(move || {
+        let mut stream = None;
+        for _ in 0..200 {
+            if let Ok(c) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                stream = Some(c);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let mut c = stream.expect("the loopback listener");
+        write!(
+            c,
+            "POST /saml HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: https://idp.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        )
+        .unwrap();
+        let mut out = String::new();
+        c.read_to_string(&mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap();
+    assert!(
+        page.contains("Signed in to profile corp as Admin @ 123456789012"),
+        "{page}"
+    );
+    assert_eq!(signing.await.unwrap().unwrap(), Next::Done);
+    assert_eq!(
+        docker_hosts(&s),
+        vec!["123456789012.dkr.ecr.us-east-1.amazonaws.com"]
+    );
+    assert!(s.events.phases().contains(&Phase::WaitingForIdp));
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "nothing listens once the sign-in is over"
+    );
+}

@@ -1,0 +1,144 @@
+//! Signing in in the user's own browser (`login = "browser"` or `"loopback"`): the attempt
+//! that waits for the response (session::browser), the IdP opened in the default browser,
+//! then the same sign-in as after the login window (role picker, trust question), and the
+//! browser told what became of it.
+
+use super::{AwsProvider, Controller, Next};
+use crate::app::activity::Kind;
+use crate::app::wire::Phase;
+use crate::config::LoginMode;
+use crate::idp::handover::ATTEMPT_TIME;
+use crate::{saml, session, Result};
+use dockpass_helper::signin::Outcome;
+
+impl<P: AwsProvider> Controller<P> {
+    /// Whether `profile` signs in in the user's browser rather than the login window.
+    pub fn uses_browser(&self, profile: &str) -> bool {
+        self.profile(profile)
+            .is_ok_and(|p| p.aws_profile.is_none() && p.login != LoginMode::Window)
+    }
+
+    /// Signs `profile` in through the user's browser: opens the IdP there and waits (up to
+    /// five minutes) for the response. `quiet`: a renewal the user did not watch; its tab
+    /// closes itself. While one waits, asking again opens the IdP again.
+    pub async fn sign_in_in_browser(
+        &self,
+        profile: &str,
+        role_arn: Option<String>,
+        quiet: bool,
+    ) -> Result<Next> {
+        let p = self.profile(profile)?;
+        let waiting = self.slot(profile, |s| std::mem::replace(&mut s.in_browser, true));
+        if waiting {
+            if let Some(url) = &p.idp_url {
+                crate::platform::desktop::open_url(url)?;
+            }
+            return Ok(Next::Done);
+        }
+        let result = self.browser_attempt(&p, role_arn, quiet).await;
+        self.slot(profile, |s| s.in_browser = false);
+        result
+    }
+
+    async fn browser_attempt(
+        &self,
+        p: &crate::config::Profile,
+        role_arn: Option<String>,
+        quiet: bool,
+    ) -> Result<Next> {
+        let profile = p.name.as_str();
+        let mut sign = match session::browser::begin(p, p.login).await {
+            Ok(s) => s,
+            Err(e) => return Err(self.failed(profile, e)),
+        };
+        if let Err(e) = crate::platform::desktop::open_url(&sign.idp_url) {
+            return Err(self.failed(profile, e));
+        }
+        self.progress(
+            profile,
+            Phase::WaitingForIdp,
+            Some(format!(
+                "Sign in in your browser; Dockpass waits for {}.",
+                sign.attempt.describe
+            )),
+        );
+        let ctx = self.context();
+        let until = ctx.clock.now() + ATTEMPT_TIME;
+        let handed = sign
+            .attempt
+            .wait(ctx.clock.as_ref(), until, |why| {
+                self.note(profile, Kind::Error, why.to_string())
+            })
+            .await;
+        let handed = match handed {
+            Ok(h) => h,
+            Err(e) => return Err(self.failed(profile, e)),
+        };
+        let parsed = saml::parse_response(handed.captured.response.expose().as_bytes())
+            .and_then(|a| a.check_addressed_to(&sign.acs).map(|()| a));
+        let assertion = match parsed {
+            Ok(a) => a,
+            Err(e) => {
+                handed
+                    .answer(Outcome::Failed {
+                        message: e.message.clone(),
+                    })
+                    .await;
+                return Err(self.failed(profile, e));
+            }
+        };
+        self.slot(profile, |s| {
+            s.assertion = Some(assertion.clone());
+            s.acs = sign.acs.clone();
+        });
+        let next = self
+            .sign_in_with(
+                profile,
+                &assertion,
+                session::LoginOptions {
+                    role: role_arn.as_deref(),
+                    trust_new: false,
+                    acs: &sign.acs,
+                },
+            )
+            .await;
+        handed
+            .answer(self.browser_outcome(profile, &next, quiet))
+            .await;
+        next
+    }
+
+    /// The line the browser shows once the sign-in went on in Dockpass.
+    fn browser_outcome(&self, profile: &str, next: &Result<Next>, quiet: bool) -> Outcome {
+        match next {
+            Ok(Next::Done) => {
+                let session = self.profile_state(profile).ok().and_then(|ps| ps.session);
+                let message = match session {
+                    Some(s) => format!(
+                        "Signed in to profile {profile} as {} @ {} until {}.",
+                        s.role_arn.rsplit('/').next().unwrap_or(&s.role_arn),
+                        s.account,
+                        crate::base::clock::rfc3339(s.expires_at)
+                    ),
+                    None => format!("Signed in to profile {profile}."),
+                };
+                Outcome::SignedIn {
+                    message,
+                    close: quiet,
+                }
+            }
+            Ok(Next::PickRole) => Outcome::Taken {
+                message: "Choose the role in Dockpass's window.".into(),
+            },
+            Ok(Next::ConfirmTrust) => Outcome::Taken {
+                message: "Confirm the new account or issuer in Dockpass's window.".into(),
+            },
+            Ok(Next::SignIn { .. }) => Outcome::Taken {
+                message: "Dockpass continues the sign-in.".into(),
+            },
+            Err(e) => Outcome::Failed {
+                message: e.message.clone(),
+            },
+        }
+    }
+}
