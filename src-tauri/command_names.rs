@@ -22,6 +22,8 @@ pub const COMMANDS: &[&str] = &[
     "add_registries",
     "autostart_get",
     "autostart_set",
+    "browser_readiness",
+    "browser_install",
     "quit_app",
     "open_logs",
 ];

@@ -79,6 +79,8 @@ fn main() {
             commands::setup::add_registries,
             commands::setup::autostart_get,
             commands::setup::autostart_set,
+            commands::setup::browser_readiness,
+            commands::setup::browser_install,
             commands::app::quit_app,
             commands::app::open_logs,
         ])

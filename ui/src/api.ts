@@ -5,6 +5,7 @@ import { emit, listen, type UnlistenFn } from "@tauri-apps/api/event";
 // The types are generated from the Rust types (ts-rs, `cargo test`; see app::wire in
 // dockpass-core): never written here. `./scripts/test` fails when they are stale.
 import type { ApiError } from "./bindings/ApiError";
+import type { BrowserReadiness } from "./bindings/BrowserReadiness";
 import type { Code } from "./bindings/Code";
 import type { ConfigView } from "./bindings/ConfigView";
 import type { EventMap, EventName } from "./bindings/events";
@@ -21,11 +22,14 @@ import type { RepositoryList } from "./bindings/RepositoryList";
 export type { Activity } from "./bindings/Activity";
 export type { ActivityKind } from "./bindings/ActivityKind";
 export type { ApiError } from "./bindings/ApiError";
+export type { BrowserReadiness } from "./bindings/BrowserReadiness";
+export type { BrowserReady } from "./bindings/BrowserReady";
 export type { ChainSpec } from "./bindings/ChainSpec";
 export type { ChainStatus } from "./bindings/ChainStatus";
 export type { Code } from "./bindings/Code";
 export type { ConfigView } from "./bindings/ConfigView";
 export type { DockerMode } from "./bindings/DockerMode";
+export type { LoginMode } from "./bindings/LoginMode";
 export type { EcrPublic } from "./bindings/EcrPublic";
 export type { EventMap, EventName } from "./bindings/events";
 export { EVENT_NAMES } from "./bindings/events";
@@ -106,6 +110,11 @@ export const api = {
   autostartGet: () => call<boolean>("autostart_get"),
   /** Turns starting at login on or off; the new state. */
   autostartSet: (enabled: boolean) => call<boolean>("autostart_set", { enabled }),
+  /** The browser sign-in on this machine: the extension's folder, browsers that reach Dockpass,
+   *  the extension's last answer. */
+  browserReadiness: () => call<BrowserReadiness>("browser_readiness"),
+  /** Registers Dockpass with the browsers found here (native messaging host manifests). */
+  browserInstall: () => call<BrowserReadiness>("browser_install"),
 };
 
 export function on<K extends EventName>(name: K, handler: (payload: EventMap[K]) => void): Promise<UnlistenFn> {

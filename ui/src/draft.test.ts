@@ -121,3 +121,23 @@ describe("ECR Public registries", () => {
     expect(profileFromDraft(draftFromProfile(east))).toEqual(east);
   });
 });
+
+describe("where the user signs in", () => {
+  const base: Profile = { name: "p", idp_url: "https://idp.example/aws", region: "us-east-1" };
+  it("round-trips login and the loopback port; the window is the default and left out", () => {
+    const loop: Profile = { ...base, login: "loopback", loopback_port: 9123 };
+    const d = draftFromProfile(loop);
+    expect([d.login, d.loopback_port]).toEqual(["loopback", "9123"]);
+    expect(profileFromDraft(d)).toEqual({ ...loop, docker: "config" });
+    expect(profileFromDraft({ ...d, login: "window" })).toEqual({ ...base, docker: "config" });
+    expect(profileFromDraft({ ...d, login: "browser" })).toEqual({ ...base, docker: "config", login: "browser" });
+  });
+  it("sends a port that is not a number as typed, for the backend to report", () => {
+    const d = { ...draftFromProfile(base), login: "loopback" as const, loopback_port: "80a" };
+    expect(profileFromDraft(d).loopback_port).toBe("80a");
+  });
+  it("an AWS-profile profile has no sign-in place", () => {
+    const d = { ...draftFromProfile(base), source: "aws_profile" as const, aws_profile: "x", login: "browser" as const };
+    expect(profileFromDraft(d).login).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 // The settings form's model: a profile as the user types it (lists as text), and the profile it
 // stands for. No rule lives here: the backend checks the profile (`check_profile`, the rules the
 // config file is loaded with) and the form shows its answer under each field.
-import type { ChainSpec, DockerMode, Profile, RegistrySpec } from "./api";
+import type { ChainSpec, DockerMode, LoginMode, Profile, RegistrySpec } from "./api";
 
 export interface RegistryDraft {
   account: string;
@@ -35,6 +35,10 @@ export interface ProfileDraft {
   session_duration: string;
   refresh_before: string;
   docker: DockerMode;
+  /** Where the user signs in (an IdP profile only). */
+  login: LoginMode;
+  /** The loopback ACS URL's port as typed (saved with `login = "loopback"` only). */
+  loopback_port: string;
   sts_endpoint: string;
   registry: RegistryDraft[];
   chain: ChainDraft[];
@@ -62,6 +66,8 @@ export function newDraft(): ProfileDraft {
     session_duration: "",
     refresh_before: "",
     docker: "config",
+    login: "window",
+    loopback_port: "",
     sts_endpoint: "",
     registry: [],
     chain: [],
@@ -82,6 +88,8 @@ const EDITED = new Set<string>([
   "session_duration",
   "refresh_before",
   "docker",
+  "login",
+  "loopback_port",
   "sts_endpoint",
   "registry",
   "chain",
@@ -108,6 +116,8 @@ export function draftFromProfile(p: Profile): ProfileDraft {
     session_duration: p.session_duration ?? "",
     refresh_before: p.refresh_before ?? "",
     docker: p.docker ?? "config",
+    login: p.login ?? "window",
+    loopback_port: p.loopback_port != null ? String(p.loopback_port) : "",
     sts_endpoint: p.sts_endpoint ?? "",
     registry: (p.registry ?? []).map(registryDraft),
     chain: (p.chain ?? []).map((c) => ({ role_arn: c.role_arn, registry: (c.registry ?? []).map(registryDraft) })),
@@ -152,6 +162,10 @@ export function profileFromDraft(d: ProfileDraft): Profile {
     // Only an IdP profile has IdP origins (the backend refuses them with aws_profile).
     const origins = splitList(d.idp_origins);
     if (origins.length) p.idp_origins = origins;
+    if (d.login !== "window") p.login = d.login;
+    const port = d.loopback_port.trim();
+    // As typed: a port that is not a number is the backend's to report, under its field.
+    if (d.login === "loopback" && port) p.loopback_port = (/^\d+$/.test(port) ? Number(port) : port) as number;
   } else {
     p.aws_profile = d.aws_profile.trim();
   }

@@ -18,6 +18,7 @@ import {
   type RegistryDraft,
 } from "../draft";
 import { ConfirmDialog } from "./ConfirmDialog";
+import { SignInPlace } from "./SignInPlace";
 import { IconPlus, IconTrash } from "./icons";
 
 interface Props {
@@ -35,7 +36,7 @@ interface Props {
 type Touched = Record<string, true>;
 
 /** The fields with their own input (their problems show under them). */
-const SHOWN = new Set(["name", "region", "idp_url", "idp_origins", "aws_profile", "role", "accounts", "session_duration", "refresh_before", "sts_endpoint"]);
+const SHOWN = new Set(["name", "region", "idp_url", "idp_origins", "loopback_port", "aws_profile", "role", "accounts", "session_duration", "refresh_before", "sts_endpoint"]);
 
 function Field(props: {
   id: string;
@@ -279,7 +280,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
           </div>
           {draft.source === "idp" ? (
             <>
-              <Field id="f-idp_url" label="Identity provider URL" error={show("idp_url")} hint="Your IdP's AWS app link; the login window opens it">
+              <Field id="f-idp_url" label="Identity provider URL" error={show("idp_url")} hint="Your IdP's AWS app link; Dockpass opens it to sign in">
                 <input {...text("idp_url")} type="url" autoComplete="off" spellcheck={false} placeholder="https://corp.example.okta.com/home/amazon_aws/…" />
               </Field>
               <Field
@@ -290,6 +291,14 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
               >
                 <input {...text("idp_origins")} data-testid="settings-idp-origins" autoComplete="off" spellcheck={false} placeholder="https://login.corp.example" />
               </Field>
+              <SignInPlace
+                id="settings"
+                mode={draft.login}
+                port={draft.loopback_port}
+                portError={show("loopback_port")}
+                onMode={(login) => update((d) => ({ ...d, login }))}
+                onPort={(loopback_port) => update((d) => ({ ...d, loopback_port }))}
+              />
             </>
           ) : (
             <Field id="f-aws_profile" label="AWS profile" error={show("aws_profile")} hint="Credentials come from this profile of your AWS shared config">

@@ -462,3 +462,57 @@ describe("not a first run", () => {
     expect(await screen.findByTestId("setup-connect")).toBeTruthy();
   });
 });
+
+describe("first run: where the user signs in", () => {
+  const readiness = (ready: boolean, seen: boolean) => ({
+    extension_dir: "/usr/share/dockpass/extension",
+    host_problem: null,
+    browsers: [{ name: "Chromium", problem: ready ? null : "no host manifest; run dockpass browser install" }],
+    last_seen: seen ? { browser: "chromium", extension_version: "0.1.0", seconds_ago: 30 } : null,
+  });
+
+  it("the browser: says whether the extension reaches Dockpass, registers it, and saves login = browser", async () => {
+    let installed = false;
+    const { be } = firstRun({
+      browser_readiness: () => readiness(installed, installed),
+      browser_install: () => {
+        installed = true;
+        return readiness(true, true);
+      },
+    });
+    render(<App />);
+    await screen.findByTestId("setup-connect");
+    await input("setup-idp-url", OKTA);
+    await click(screen.getByTestId("setup-login-browser"));
+    const panel = await screen.findByTestId("setup-browser-ready");
+    await waitFor(() => expect(within(panel).getByTestId("setup-browser-list").textContent).toContain("Chromium cannot reach Dockpass yet"));
+    expect(within(panel).getByTestId("setup-extension-dir").textContent).toBe("/usr/share/dockpass/extension");
+    expect(within(panel).getByTestId("setup-extension-seen").dataset.seen).toBe("no");
+    await click(within(panel).getByTestId("setup-browser-install"));
+    await waitFor(() => expect(within(panel).getByTestId("setup-browser-list").textContent).toContain("Chromium can reach Dockpass"));
+    expect(within(panel).getByTestId("setup-extension-seen").textContent).toContain("answered from chromium just now");
+    expect(be.argsOf("browser_install")).toHaveLength(1);
+
+    await click(screen.getByTestId("setup-save"));
+    await waitFor(() => expect(be.argsOf("login")).toEqual([{ profile: "acme" }]));
+    expect(be.argsOf("config_save")).toEqual([{ profiles: [{ name: "acme", idp_url: OKTA, region: "us-east-1", docker: "config", login: "browser" }] }]);
+    expect(screen.getByTestId("setup-signin").textContent).toContain("in your browser");
+  });
+
+  it("the loopback: the URL to add at the IdP, and the backend's word on the port", async () => {
+    const { be } = firstRun();
+    render(<App />);
+    await screen.findByTestId("setup-connect");
+    await input("setup-idp-url", OKTA);
+    await click(screen.getByTestId("setup-login-loopback"));
+    expect(screen.getByTestId("setup-connect").textContent).toContain("http://127.0.0.1:8733/saml");
+    await input("setup-loopback-port", "0");
+    const err = await screen.findByText(/0 is not a port/);
+    expect(err.dataset.field).toBe("loopback_port");
+    await input("setup-loopback-port", "9123");
+    expect(screen.getByTestId("setup-connect").textContent).toContain("http://127.0.0.1:9123/saml");
+    await click(screen.getByTestId("setup-save"));
+    await waitFor(() => expect(be.argsOf("config_save")).toHaveLength(1));
+    expect(be.argsOf("config_save")[0]).toEqual({ profiles: [{ name: "acme", idp_url: OKTA, region: "us-east-1", docker: "config", login: "loopback", loopback_port: 9123 }] });
+  });
+});

@@ -3,12 +3,13 @@
 // accounts), 4 Done (how to use docker). The result is the ordinary config file.
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, on, toApiError, type ApiError, type ConfigView, type DockerMode, type LoginPhase, type Profile, type RegistryProposal, type Status } from "../api";
+import { api, on, toApiError, type ApiError, type ConfigView, type DockerMode, type LoginMode, type LoginPhase, type Profile, type RegistryProposal, type Status } from "../api";
 import { copyText } from "../clipboard";
 import { useBackendCheck } from "../checks";
 import { IDPS, idpInfo, REGIONS, type IdpId } from "../idp";
 import { ErrorBanner } from "./ErrorBanner";
 import { IconAlert, IconCheck, IconCopy, IconLogin, IconServer, Logo } from "./icons";
+import { SignInPlace } from "./SignInPlace";
 
 export type SetupStep = "connect" | "signin" | "registries" | "done";
 
@@ -58,6 +59,9 @@ interface Connect {
   /** The region select's value: a listed region or OTHER_REGION. */
   regionChoice: string;
   docker: DockerMode;
+  /** Where the user signs in, and the loopback port as typed. */
+  login: LoginMode;
+  loopback_port: string;
   autostart: boolean;
 }
 
@@ -73,6 +77,8 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     region: "us-east-1",
     regionChoice: "us-east-1",
     docker: "config",
+    login: "window",
+    loopback_port: "",
     autostart: false,
   });
   const [touched, setTouched] = useState<Record<string, true>>({});
@@ -128,6 +134,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   if (problems.name) errors.name = problems.name;
   if (urlProblem?.severity === "error") errors.idp_url = urlProblem.message;
   if (problems.region) errors.region = problems.region;
+  if (problems.loopback_port) errors.loopback_port = problems.loopback_port;
   const valid = Object.keys(errors).length === 0;
   // A save asked for while the backend's answers are on their way waits for them (below).
   const pending = !link.current || !checked.current;
@@ -145,7 +152,13 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   function profile(): Profile {
     const prev = config.profiles.find((p) => p.name === saved);
     // Saved before (the user came back to change it): keep what else the file has for it.
-    return { ...(prev ?? {}), name: name.trim(), idp_url: url.trim(), region: form.region.trim(), docker: form.docker };
+    const p: Profile = { ...(prev ?? {}), name: name.trim(), idp_url: url.trim(), region: form.region.trim(), docker: form.docker };
+    delete p.login;
+    delete p.loopback_port;
+    if (form.login !== "window") p.login = form.login;
+    const port = form.loopback_port.trim();
+    if (form.login === "loopback" && port) p.loopback_port = (/^\d+$/.test(port) ? Number(port) : port) as number;
+    return p;
   }
 
   const startLogin = (p: string) => {
@@ -419,6 +432,17 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
               )}
             </div>
           </div>
+          <SignInPlace
+            id="setup"
+            mode={form.login}
+            port={form.loopback_port}
+            portError={show("loopback_port")}
+            onMode={(login) => set({ login })}
+            onPort={(loopback_port) => {
+              set({ loopback_port });
+              touch("loopback_port");
+            }}
+          />
           <div class="field">
             <span class="label" id="s-docker-label">
               Docker credentials
@@ -500,7 +524,9 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
                 <h2>{PHASE_TEXT[phase!]}</h2>
                 <p class="muted">
                   {phase === "opening" || phase === "waiting_for_idp"
-                    ? `Sign in at ${host || "your identity provider"} in the window that opened, as you always do; Dockpass closes it when your IdP hands over.`
+                    ? form.login === "window"
+                      ? `Sign in at ${host || "your identity provider"} in the window that opened, as you always do; Dockpass closes it when your IdP hands over.`
+                      : `Sign in at ${host || "your identity provider"} in your browser, as you always do; ${form.login === "browser" ? "the Dockpass extension hands the sign-in back" : "your IdP posts it back to Dockpass on this computer"}.`
                     : "Almost there."}
                 </p>
               </div>

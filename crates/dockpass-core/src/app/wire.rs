@@ -14,6 +14,7 @@ pub use crate::app::activity::{Activity, Kind as ActivityKind};
 pub use crate::app::setup::RegistryProposal;
 pub use crate::aws::repos::{Image, RegistryFailure, Repository, RepositoryList};
 pub use crate::idp::trust::Question as TrustQuestion;
+pub use crate::platform::browsers::{BrowserReadiness, BrowserReady, ExtensionSeen};
 pub use crate::session::{ChainStatus, RegistryStatus, SessionState};
 
 /// Something the UI and the tray should know about. `name()` is the event name on the wire.

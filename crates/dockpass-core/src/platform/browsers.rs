@@ -401,6 +401,90 @@ pub fn ping_host(host: &Path) -> std::result::Result<dockpass_helper::signin::Ou
     })
 }
 
+/// What the setup shows about the browser sign-in: where the extension is, which browsers
+/// found here can reach the host, and when the extension last answered.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BrowserReadiness {
+    /// The unpacked extension's folder, to load in the browser.
+    pub extension_dir: Option<String>,
+    /// Why the host cannot run, if it cannot.
+    pub host_problem: Option<String>,
+    /// The browsers found here.
+    pub browsers: Vec<BrowserReady>,
+    /// The extension's last ping, if any.
+    pub last_seen: Option<ExtensionSeen>,
+}
+
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BrowserReady {
+    pub name: String,
+    /// What keeps it from reaching the host (`None`: it can).
+    pub problem: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ExtensionSeen {
+    /// The program that started the host (a browser), or its family.
+    pub browser: String,
+    pub extension_version: String,
+    #[ts(type = "number")]
+    pub seconds_ago: u64,
+}
+
+/// The browser sign-in's state on this machine (reads only).
+pub fn readiness() -> BrowserReadiness {
+    let host_problem = match host_binary() {
+        Ok(h) => match ping_host(&h) {
+            Ok(dockpass_helper::signin::Outcome::Pong { .. }) => None,
+            Ok(other) => Some(other.message()),
+            Err(why) => Some(why),
+        },
+        Err(e) => Some(e.message),
+    };
+    let browsers = status()
+        .map(|all| {
+            all.into_iter()
+                .filter(|s| s.found)
+                .map(|s| BrowserReady {
+                    name: s.browser.to_string(),
+                    problem: s.problem,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let last_seen = [
+        ("chromium", "a Chromium-based browser"),
+        ("firefox", "Firefox"),
+    ]
+    .into_iter()
+    .filter_map(|(family, name)| {
+        seen::last(family).map(|s| ExtensionSeen {
+            browser: s
+                .browser
+                .as_deref()
+                .and_then(|b| Path::new(b).file_name())
+                .map(|b| b.to_string_lossy().into_owned())
+                .unwrap_or_else(|| name.to_string()),
+            extension_version: s.extension_version,
+            seconds_ago: now.saturating_sub(s.at),
+        })
+    })
+    .min_by_key(|s| s.seconds_ago);
+    BrowserReadiness {
+        extension_dir: extension_dir().ok().map(|d| d.display().to_string()),
+        host_problem,
+        browsers,
+        last_seen,
+    }
+}
+
 /// The unpacked extension's folder (to load by hand): `$DOCKPASS_EXTENSION_DIR`, the
 /// package's `share/dockpass/extension` beside the binary's `bin/`, or the source tree's
 /// `extension/` for a build in `target/`.
