@@ -221,6 +221,21 @@ fn title(profile: &str) -> String {
     format!("Sign in · {profile} · Dockpass")
 }
 
+/// "Continue in your browser": the sign-in goes on there with the window's role (the
+/// caller took the attempt from the window first: `take_for_browser`).
+async fn continue_in_browser(
+    app: AppHandle,
+    ctl: Arc<Controller>,
+    profile: String,
+    role_arn: Option<String>,
+    always: bool,
+) {
+    match ctl.continue_in_browser(&profile, role_arn, always).await {
+        Ok(next) => follow(&app, &profile, next),
+        Err(_) => crate::window::show_main(&app),
+    }
+}
+
 /// After a capture: sign in, then what the controller says comes next.
 async fn signed_in(
     app: AppHandle,
@@ -314,7 +329,18 @@ fn spawn_host(
                 continue;
             };
             let checked = ctl.check_navigation(&profile, &msg.captured, msg.page.as_deref());
-            if let Navigation::Captured(c, role_arn) = checked {
+            if let Navigation::ContinueInBrowser { always } = checked {
+                captured.store(true, Ordering::SeqCst);
+                forget(&app, &profile, id);
+                let role_arn = ctl.take_for_browser(&profile);
+                tauri::async_runtime::spawn(continue_in_browser(
+                    app.clone(),
+                    ctl.clone(),
+                    profile.clone(),
+                    role_arn,
+                    always,
+                ));
+            } else if let Navigation::Captured(c, role_arn) = checked {
                 captured.store(true, Ordering::SeqCst);
                 forget(&app, &profile, id);
                 tauri::async_runtime::spawn(signed_in(
@@ -371,6 +397,24 @@ fn build_here(
                 Navigation::Allow => true,
                 Navigation::Refuse(why) => {
                     explain(window.as_ref(), why.as_deref());
+                    false
+                }
+                Navigation::OfferBrowser { script } => {
+                    crate::login_page::run_script(window.as_ref(), script);
+                    false
+                }
+                Navigation::ContinueInBrowser { always } => {
+                    // The attempt goes to the browser first, so closing the window does
+                    // not count as cancelling it.
+                    let role_arn = ctl.take_for_browser(&profile);
+                    let (ctl, app, profile, label) =
+                        (ctl.clone(), app.clone(), profile.clone(), label.clone());
+                    tauri::async_runtime::spawn(async move {
+                        if let Some(w) = app.get_webview_window(&label) {
+                            let _ = w.close();
+                        }
+                        continue_in_browser(app, ctl, profile, role_arn, always).await;
+                    });
                     false
                 }
                 Navigation::Captured(c, role_arn) => {

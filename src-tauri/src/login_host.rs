@@ -109,7 +109,13 @@ fn build(app: &tauri::AppHandle, spec: &Spec, url: tauri::Url) -> tauri::Result<
         let window = handle.get_webview_window(LABEL);
         let page = crate::login_page::page_of(window.as_ref());
         match capture::decide(url.as_str(), &nonce, page.as_deref(), &policy) {
-            capture::Decision::Captured(_) => {
+            capture::Decision::OfferBrowser(why) => {
+                let js = dockpass_core::idp::embedded::offer_script(&nonce, why);
+                crate::login_page::run_script(window.as_ref(), js);
+                false
+            }
+            // The app checks the URL again and goes on in the browser.
+            capture::Decision::Captured(_) | capture::Decision::ContinueInBrowser { .. } => {
                 if !done.swap(true, Ordering::SeqCst) {
                     let msg = ToParent {
                         captured: url.to_string(),

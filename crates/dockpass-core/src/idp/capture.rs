@@ -94,12 +94,13 @@ pub fn init_script(nonce: &str, policy: &Policy) -> String {
     fn json(v: &impl serde::Serialize) -> String {
         serde_json::to_string(v).unwrap_or_else(|_| "null".into())
     }
-    INIT_SCRIPT
+    let capture = INIT_SCRIPT
         .replace("__DOCKPASS_NONCE__", nonce)
         .replace("__DOCKPASS_ORIGINS__", &json(&policy.origins))
         .replace("__DOCKPASS_AWS_HOSTS__", &json(&AWS_SIGNIN_HOSTS))
         .replace("__DOCKPASS_ACS_PATHS__", &json(&ACS_PATHS))
-        .replace("__DOCKPASS_ACS_PREFIX__", &json(&ACS_PREFIX))
+        .replace("__DOCKPASS_ACS_PREFIX__", &json(&ACS_PREFIX));
+    capture + &super::embedded::detect_script(nonce)
 }
 
 // Builtins are taken before the page's own scripts run, so a page cannot bend them later; the
@@ -237,6 +238,12 @@ enum Handover {
     Refused {
         action: String,
     },
+    /// The page needs what the window cannot do (super::embedded).
+    Offer(super::embedded::Why),
+    /// The user chose to continue in the browser (`always`: from now on).
+    Continue {
+        always: bool,
+    },
 }
 
 /// Whether `url` is a hand-over (of any attempt).
@@ -272,8 +279,12 @@ fn parse_sentinel(url: &str, nonce: &str) -> Option<Result<Handover>> {
     let mut action = String::new();
     let mut relay = String::new();
     let mut response = None;
+    let mut why = None;
+    let mut always = false;
     for (k, v) in parsed.query_pairs() {
         match &*k {
+            "why" => why = super::embedded::Why::parse(&v),
+            "always" => always = v == "1",
             "action" => action = v.into_owned(),
             "relay" => relay = v.into_owned(),
             "response" => response = Some(crate::SecretString::new(v.into_owned())),
@@ -282,6 +293,10 @@ fn parse_sentinel(url: &str, nonce: &str) -> Option<Result<Handover>> {
     }
     Some(match (kind, response) {
         ("refused", _) => Ok(Handover::Refused { action }),
+        ("browser", _) => why
+            .map(Handover::Offer)
+            .ok_or_else(|| err(Code::SamlInvalid, "ignored an unknown offer")),
+        ("continue", _) => Ok(Handover::Continue { always }),
         ("capture", Some(r)) if !r.is_empty() => Ok(Handover::Captured(Captured {
             action,
             relay_state: relay,
@@ -304,6 +319,12 @@ pub enum Decision {
     Refuse(Option<String>),
     /// The attempt's SAMLResponse: take it and stop the page.
     Captured(Captured),
+    /// The page needs the user's browser: offer "Continue in your browser".
+    OfferBrowser(super::embedded::Why),
+    /// The user chose the browser for this sign-in (`always`: for the profile from now on).
+    ContinueInBrowser {
+        always: bool,
+    },
 }
 
 /// The one rule every login window follows (in the app or in its own process), for a
@@ -326,6 +347,8 @@ pub fn decide(url: &str, nonce: &str, page: Option<&str>, policy: &Policy) -> De
             None => Decision::Captured(c),
             Some(why) => refused(why),
         },
+        Some(Ok(Handover::Offer(why))) => Decision::OfferBrowser(why),
+        Some(Ok(Handover::Continue { always })) => Decision::ContinueInBrowser { always },
         Some(Ok(Handover::Refused { action })) => refused(
             policy
                 .refusal(page, &action)

@@ -5,6 +5,7 @@
 //! response per attempt (`handover`).
 
 pub mod capture;
+pub mod embedded;
 pub mod extension;
 pub mod handover;
 pub mod link;

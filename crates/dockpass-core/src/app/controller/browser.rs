@@ -40,6 +40,38 @@ impl<P: AwsProvider> Controller<P> {
         result
     }
 
+    /// The user chose "Continue in your browser" in the login window: its attempt goes to
+    /// the browser (so closing the window does not cancel anything); the role it was for.
+    pub fn take_for_browser(&self, profile: &str) -> Option<String> {
+        self.slot(profile, |s| s.attempt.take())
+            .and_then(|a| a.role_arn)
+    }
+
+    /// ... then the sign-in goes on in the browser with that role; `always` switches the
+    /// profile to `login = "browser"` first.
+    pub async fn continue_in_browser(
+        &self,
+        profile: &str,
+        role_arn: Option<String>,
+        always: bool,
+    ) -> Result<Next> {
+        if always {
+            let mut profiles = self.context().config.profiles.clone();
+            if let Some(p) = profiles.iter_mut().find(|p| p.name == profile) {
+                p.login = LoginMode::Browser;
+            }
+            if let Err(e) = self.config_save(profiles) {
+                return Err(self.failed(profile, e));
+            }
+            self.note(
+                profile,
+                Kind::Info,
+                "This profile signs in in your browser from now on",
+            );
+        }
+        self.sign_in_in_browser(profile, role_arn, false).await
+    }
+
     async fn browser_attempt(
         &self,
         p: &crate::config::Profile,
@@ -47,7 +79,12 @@ impl<P: AwsProvider> Controller<P> {
         quiet: bool,
     ) -> Result<Next> {
         let profile = p.name.as_str();
-        let mut sign = match session::browser::begin(p, p.login).await {
+        // A window profile continuing in the browser this once uses the extension.
+        let mode = match p.login {
+            LoginMode::Window => LoginMode::Browser,
+            m => m,
+        };
+        let mut sign = match session::browser::begin(p, mode).await {
             Ok(s) => s,
             Err(e) => return Err(self.failed(profile, e)),
         };

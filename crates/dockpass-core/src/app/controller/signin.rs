@@ -36,6 +36,15 @@ pub enum Navigation {
     Refuse(Option<String>),
     /// The assertion of the live attempt, and the role that attempt was for.
     Captured(Captured, Option<String>),
+    /// The page needs the user's browser: run this script in it (the offer).
+    OfferBrowser {
+        script: String,
+    },
+    /// The user chose the browser: close the window and call
+    /// [`Controller::continue_in_browser`].
+    ContinueInBrowser {
+        always: bool,
+    },
 }
 
 /// What the front end must do next.
@@ -101,15 +110,16 @@ impl<P: AwsProvider> Controller<P> {
         let _profile = tracing::info_span!("login", profile).entered();
         let decided = self.slot(profile, |s| {
             let attempt = s.attempt.as_ref()?;
-            let decision = capture::decide(url, &attempt.nonce, page, &attempt.policy);
+            let nonce = attempt.nonce.clone();
+            let decision = capture::decide(url, &nonce, page, &attempt.policy);
             let role_arn = match decision {
                 // The capture ends the attempt.
                 capture::Decision::Captured(_) => s.attempt.take().and_then(|a| a.role_arn),
                 _ => None,
             };
-            Some((decision, role_arn))
+            Some((decision, role_arn, nonce))
         });
-        let Some((decision, role_arn)) = decided else {
+        let Some((decision, role_arn, nonce)) = decided else {
             // No attempt: nothing may be handed over, AWS sign-in stays refused.
             return match capture::is_aws_acs(url) || capture::is_sentinel(url) {
                 true => Navigation::Refuse(None),
@@ -125,6 +135,15 @@ impl<P: AwsProvider> Controller<P> {
                 Navigation::Refuse(why)
             }
             capture::Decision::Allow => Navigation::Allow,
+            capture::Decision::OfferBrowser(why) => {
+                tracing::info!(profile, ?why, "the login window offers the browser");
+                Navigation::OfferBrowser {
+                    script: crate::idp::embedded::offer_script(&nonce, why),
+                }
+            }
+            capture::Decision::ContinueInBrowser { always } => {
+                Navigation::ContinueInBrowser { always }
+            }
         }
     }
 

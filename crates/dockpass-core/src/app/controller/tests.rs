@@ -492,3 +492,44 @@ async fn the_browser_posting_to_the_loopback_acs_signs_in() {
         "nothing listens once the sign-in is over"
     );
 }
+
+/// A page asking for a security key gets the offer; the user's choice hands the window's
+/// attempt (and its role) to the browser, so closing the window cancels nothing.
+#[test]
+fn the_window_offers_the_browser_and_hands_its_attempt_over() {
+    let s = setup("");
+    let attempt = s
+        .ctl
+        .begin_login("corp", Some("arn:aws:iam::123456789012:role/Admin".into()))
+        .unwrap();
+    let n = &attempt.nonce;
+    let offer = format!("https://saml.dockpass.invalid/browser/{n}?why=webauthn");
+    match s.ctl.check_navigation("corp", &offer, IDP_PAGE) {
+        Navigation::OfferBrowser { script } => {
+            assert!(script.contains(&format!("/continue/{n}?always=")))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Another attempt's offer, or an unknown reason: refused, no offer.
+    let other = "https://saml.dockpass.invalid/browser/0000?why=webauthn";
+    assert!(matches!(
+        s.ctl.check_navigation("corp", other, IDP_PAGE),
+        Navigation::Refuse(_)
+    ));
+    let odd = format!("https://saml.dockpass.invalid/browser/{n}?why=bored");
+    assert!(matches!(
+        s.ctl.check_navigation("corp", &odd, IDP_PAGE),
+        Navigation::Refuse(_)
+    ));
+    let go = format!("https://saml.dockpass.invalid/continue/{n}?always=1");
+    assert!(matches!(
+        s.ctl.check_navigation("corp", &go, IDP_PAGE),
+        Navigation::ContinueInBrowser { always: true }
+    ));
+    assert_eq!(
+        s.ctl.take_for_browser("corp").as_deref(),
+        Some("arn:aws:iam::123456789012:role/Admin")
+    );
+    s.ctl.end_attempt("corp", false);
+    assert!(!s.events.phases().contains(&Phase::Cancelled));
+}
