@@ -29,7 +29,7 @@ pub fn start(app: &AppHandle) {
         let app = app.clone();
         move |action: Action| {
             let Action::LogIn { profile } = action;
-            crate::login::start(&app, Some(&profile), None);
+            crate::login::from_notification(&app, &profile);
         }
     };
     app.manage(Keeper {

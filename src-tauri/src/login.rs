@@ -59,6 +59,24 @@ pub fn start(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>) {
     open(app, profile, role_arn, Mode::Visible);
 }
 
+/// The notification's "Log in" (or "Renew in browser"): a profile that signs in in the
+/// browser renews there quietly (its tab closes itself once signed in, and with the IdP's
+/// session alive nobody types); others open the login window.
+pub fn from_notification(app: &AppHandle, profile: &str) {
+    let ctl = controller(app);
+    if !ctl.uses_browser(profile) {
+        return start(app, Some(profile), None);
+    }
+    let (app, profile) = (app.clone(), profile.to_string());
+    tauri::async_runtime::spawn(async move {
+        let role_arn = ctl.status(Some(&profile)).ok().and_then(|s| s.role_arn);
+        match ctl.sign_in_in_browser(&profile, role_arn, true).await {
+            Ok(next) => follow(&app, &profile, next),
+            Err(_) => crate::window::show_main(&app),
+        }
+    });
+}
+
 /// A background renewal ahead of the session's end (see `keeper.rs`). False when a login
 /// window for the profile is already open (one attempt per profile) or cannot open.
 pub fn renew(app: &AppHandle, profile: &str, role_arn: Option<String>) -> bool {

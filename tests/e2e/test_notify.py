@@ -327,6 +327,20 @@ def test_expiring_then_expired_replaces_and_log_in_comes_back(notify_session):
     assert s.displayed() == 0
 
 
+def test_a_browser_profile_is_asked_to_renew_in_the_browser(notify_session):
+    """A profile with login = "browser": the same notice, its action labelled "Renew in browser"
+    (the key stays `login`: the app and the daemon renew in the browser when it comes back)."""
+    s = notify_session
+    mon = s.start_monitor()
+    probe = start_probe(s, "expiring-browser:corp:9")
+    wait_for("the probe's notice", lambda: "ready" in probe.log_tail() or not probe.alive())
+    notify = wait_for("the Notify call", lambda: _of(monitor_messages(mon), "Notify"))
+    n = parse_notify(notify[0]["text"])
+    assert n["actions"] == ["login", "Renew in browser"]
+    assert "Renew in your browser" in n["body"] and "no typing" in n["body"]
+    finish(probe)
+
+
 def test_refresh_failing_has_no_action_escapes_markup_and_clear_closes(notify_session):
     s = notify_session
     mon = s.start_monitor()

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! notify_probe [--wait-action SECS] [--clear] NOTICE...
-//!   NOTICE: expiring:PROFILE:MINUTES | expired:PROFILE | failing:PROFILE:REASON
+//!   NOTICE: expiring:PROFILE:MINUTES | expiring-browser:PROFILE:MINUTES | expired:PROFILE |
+//!           failing:PROFILE:REASON
 //! ```
 //! Shows the notices in order with one notifier (a later notice of the same profile replaces the
 //! earlier one), printing `shown: SUMMARY` for each, then `ready`. With `--wait-action` it waits
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str = "usage: notify_probe [--wait-action SECS] [--clear] NOTICE...\n  \
-     NOTICE: expiring:PROFILE:MINUTES | expired:PROFILE | failing:PROFILE:REASON";
+     NOTICE: expiring[-browser]:PROFILE:MINUTES | expired:PROFILE | failing:PROFILE:REASON";
 
 fn parse_notice(s: &str) -> Option<Notice> {
     let mut parts = s.splitn(3, ':');
@@ -25,11 +26,15 @@ fn parse_notice(s: &str) -> Option<Notice> {
     let profile = parts.next().filter(|p| !p.is_empty())?.to_string();
     let rest = parts.next();
     match (kind, rest) {
-        ("expiring", Some(m)) => Some(Notice::Expiring {
+        ("expiring" | "expiring-browser", Some(m)) => Some(Notice::Expiring {
             profile,
             minutes: m.parse().ok()?,
+            in_browser: kind == "expiring-browser",
         }),
-        ("expired", None) => Some(Notice::Expired { profile }),
+        ("expired", None) => Some(Notice::Expired {
+            profile,
+            in_browser: false,
+        }),
         ("failing", Some(reason)) => Some(Notice::RefreshFailing {
             profile,
             reason: reason.to_string(),

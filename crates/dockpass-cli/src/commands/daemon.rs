@@ -30,16 +30,38 @@ impl EventSink for LogSink {
 }
 
 /// "Log in" on a notification: start the app's login window when the app is installed.
-fn on_action(action: Action) {
-    let Action::LogIn { profile } = action;
+fn open_app_login(profile: &str) {
     match std::process::Command::new("dockpass-app")
-        .args(["--login", "--profile", &profile])
+        .args(["--login", "--profile", profile])
         .spawn()
     {
         Ok(_) => {}
         Err(_) => eprintln!(
             "dockpass: [{profile}] sign in with the tray app or `dockpass login --profile {profile}`"
         ),
+    }
+}
+
+/// "Renew in browser" on a notification (profiles with login = "browser" or "loopback"): the
+/// daemon itself waits for the browser's sign-in, quietly (the tab closes itself); other
+/// profiles open the app's login window.
+fn on_action(
+    ctl: std::sync::Weak<Controller>,
+    rt: tokio::runtime::Handle,
+) -> impl Fn(Action) + Send + Sync + 'static {
+    move |action: Action| {
+        let Action::LogIn { profile } = action;
+        match ctl.upgrade() {
+            Some(ctl) if ctl.uses_browser(&profile) => {
+                rt.spawn(async move {
+                    let role = ctl.status(Some(&profile)).ok().and_then(|s| s.role_arn);
+                    if let Err(e) = ctl.sign_in_in_browser(&profile, role, true).await {
+                        eprintln!("dockpass: [{profile}] {}", e.message);
+                    }
+                });
+            }
+            _ => open_app_login(&profile),
+        }
     }
 }
 
@@ -74,7 +96,10 @@ pub fn run(profile: Option<&str>, _args: Args) -> Result<()> {
         let ctl = Arc::new(Controller::new(ctx, None, Arc::new(LogSink)));
         ctl.set_hooks(Hooks {
             renewer: None,
-            notifier: Some(Arc::new(DesktopNotifier::new(on_action))),
+            notifier: Some(Arc::new(DesktopNotifier::new(on_action(
+                Arc::downgrade(&ctl),
+                tokio::runtime::Handle::current(),
+            )))),
             profiles: Some(names.clone()),
         });
         eprintln!(

@@ -146,7 +146,8 @@ async fn without_a_renewer_the_user_is_told_before_and_at_the_end() {
         r.notes.current("corp"),
         Some(Notice::Expiring {
             profile: "corp".into(),
-            minutes: 10
+            minutes: 10,
+            in_browser: false
         })
     );
     assert_eq!(status(&r).state, SessionState::Expiring);
@@ -155,7 +156,8 @@ async fn without_a_renewer_the_user_is_told_before_and_at_the_end() {
     assert_eq!(
         r.notes.current("corp"),
         Some(Notice::Expired {
-            profile: "corp".into()
+            profile: "corp".into(),
+            in_browser: false
         })
     );
     assert_eq!(status(&r).state, SessionState::Expired);
@@ -279,7 +281,8 @@ async fn a_stuck_renewal_is_reported_before_the_session_ends() {
         r.notes.current("corp"),
         Some(Notice::Expiring {
             profile: "corp".into(),
-            minutes: 1
+            minutes: 1,
+            in_browser: false
         })
     );
 }

@@ -148,6 +148,7 @@ impl<P: AwsProvider> Controller<P> {
                     self.notify(Notice::Expiring {
                         profile: profile.to_string(),
                         minutes: minutes_left(),
+                        in_browser: self.uses_browser(profile),
                     });
                 }
                 self.publish_status(profile);
@@ -172,6 +173,7 @@ impl<P: AwsProvider> Controller<P> {
                     self.notify(Notice::Expiring {
                         profile: profile.to_string(),
                         minutes: minutes_left(),
+                        in_browser: self.uses_browser(profile),
                     });
                 }
             }
@@ -187,6 +189,7 @@ impl<P: AwsProvider> Controller<P> {
                 self.notify(Notice::Expiring {
                     profile: profile.to_string(),
                     minutes: minutes_left(),
+                    in_browser: self.uses_browser(profile),
                 });
             }
             Work::Expire => {
@@ -197,6 +200,7 @@ impl<P: AwsProvider> Controller<P> {
                 self.note(profile, Kind::Info, "Session ended; sign in to continue");
                 self.notify(Notice::Expired {
                     profile: profile.to_string(),
+                    in_browser: self.uses_browser(profile),
                 });
                 self.publish_status(profile);
             }

@@ -29,6 +29,9 @@ pub const APP_NAME: &str = "Dockpass";
 pub const LOGIN_ACTION: &str = "login";
 /// The label of the "Log in" action.
 pub const LOGIN_LABEL: &str = "Log in";
+/// Its label for a profile that signs in in the browser (`login = "browser"` or
+/// `"loopback"`): with the IdP's session alive in the browser, it completes without typing.
+pub const RENEW_IN_BROWSER_LABEL: &str = "Renew in browser";
 /// How long [`DesktopNotifier::show`] waits for the notification server by default.
 pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(1);
 /// A refresh failure's reason is cut to this many characters in a notification.
@@ -42,9 +45,19 @@ const REASON_MAX_CHARS: usize = 200;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notice {
     /// The session ends in `minutes` and the silent renewal needs the user (`refresh_before`).
-    Expiring { profile: String, minutes: u64 },
+    /// `in_browser`: the profile signs in in the user's browser.
+    Expiring {
+        profile: String,
+        minutes: u64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        in_browser: bool,
+    },
     /// The session has ended: docker credentials no longer work.
-    Expired { profile: String },
+    Expired {
+        profile: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        in_browser: bool,
+    },
     /// Refreshing keeps failing (after backoff); `reason` is a core error message.
     RefreshFailing { profile: String, reason: String },
 }
@@ -54,7 +67,7 @@ impl Notice {
     pub fn profile(&self) -> &str {
         match self {
             Notice::Expiring { profile, .. }
-            | Notice::Expired { profile }
+            | Notice::Expired { profile, .. }
             | Notice::RefreshFailing { profile, .. } => profile,
         }
     }
@@ -62,10 +75,12 @@ impl Notice {
     /// One line: "Dockpass: corp expires in 9 minutes".
     pub fn summary(&self) -> String {
         match self {
-            Notice::Expiring { profile, minutes } => {
+            Notice::Expiring {
+                profile, minutes, ..
+            } => {
                 format!("Dockpass: {profile} expires in {}", in_minutes(*minutes))
             }
-            Notice::Expired { profile } => format!("Dockpass: {profile} session expired"),
+            Notice::Expired { profile, .. } => format!("Dockpass: {profile} session expired"),
             Notice::RefreshFailing { profile, .. } => {
                 format!("Dockpass: {profile} refresh is failing")
             }
@@ -75,17 +90,44 @@ impl Notice {
     /// What happened and what to do, in plain text (no markup).
     pub fn body(&self) -> String {
         match self {
+            Notice::Expiring {
+                profile,
+                in_browser: true,
+                ..
+            } => format!(
+                "Renew in your browser to keep docker credentials for {profile} working; while \
+                 your IdP session lasts there, it takes no typing."
+            ),
             Notice::Expiring { profile, .. } => format!(
                 "Silent renewal needs you to sign in. Log in to keep docker credentials for \
                  {profile} working."
             ),
-            Notice::Expired { profile } => {
+            Notice::Expired {
+                profile,
+                in_browser: true,
+            } => format!(
+                "Docker credentials for {profile} no longer work. Renew in your browser to sign in again."
+            ),
+            Notice::Expired { profile, .. } => {
                 format!("Docker credentials for {profile} no longer work. Log in to sign in again.")
             }
             Notice::RefreshFailing { reason, .. } => format!(
                 "{} Dockpass keeps retrying; the current credentials work until they expire.",
                 sentence(reason)
             ),
+        }
+    }
+
+    /// The label of its "Log in" action.
+    pub fn login_label(&self) -> &'static str {
+        match self {
+            Notice::Expiring {
+                in_browser: true, ..
+            }
+            | Notice::Expired {
+                in_browser: true, ..
+            } => RENEW_IN_BROWSER_LABEL,
+            _ => LOGIN_LABEL,
         }
     }
 
@@ -549,7 +591,29 @@ mod tests {
         Notice::Expiring {
             profile: profile.into(),
             minutes,
+            in_browser: false,
         }
+    }
+
+    #[test]
+    fn a_browser_profile_is_asked_to_renew_in_the_browser() {
+        let n = Notice::Expiring {
+            profile: "corp".into(),
+            minutes: 9,
+            in_browser: true,
+        };
+        assert_eq!(n.login_label(), "Renew in browser");
+        assert!(n.body().contains("Renew in your browser"), "{}", n.body());
+        assert_eq!(expiring("corp", 9).login_label(), "Log in");
+        let e = Notice::Expired {
+            profile: "corp".into(),
+            in_browser: true,
+        };
+        assert_eq!(e.login_label(), "Renew in browser");
+        assert_eq!(
+            serde_json::to_value(&expiring("corp", 1)).unwrap(),
+            serde_json::json!({"kind": "expiring", "profile": "corp", "minutes": 1})
+        );
     }
 
     #[test]
@@ -577,6 +641,7 @@ mod tests {
     fn expired_texts() {
         let n = Notice::Expired {
             profile: "corp".into(),
+            in_browser: false,
         };
         assert_eq!(n.summary(), "Dockpass: corp session expired");
         assert_eq!(
@@ -632,6 +697,7 @@ mod tests {
         r.show(&expiring("corp", 4)).unwrap();
         r.show(&Notice::Expired {
             profile: "corp".into(),
+            in_browser: false,
         })
         .unwrap();
         // One per profile on screen: the newest replaced the previous, nothing stacked.
@@ -639,7 +705,8 @@ mod tests {
             r.visible(),
             vec![
                 Notice::Expired {
-                    profile: "corp".into()
+                    profile: "corp".into(),
+                    in_browser: false
                 },
                 expiring("other", 5)
             ]

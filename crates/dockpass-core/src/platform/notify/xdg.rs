@@ -90,7 +90,8 @@ impl Worker {
             });
         if notice.wants_login_action() {
             // Stays until acted on or cleared.
-            n.action(LOGIN_ACTION, LOGIN_LABEL).timeout(Timeout::Never);
+            n.action(LOGIN_ACTION, notice.login_label())
+                .timeout(Timeout::Never);
         }
         if let Some(p) = previous {
             n.id(p.handle.id()); // replace, never stack
