@@ -611,7 +611,7 @@ mod tests {
         };
         assert_eq!(e.login_label(), "Renew in browser");
         assert_eq!(
-            serde_json::to_value(&expiring("corp", 1)).unwrap(),
+            serde_json::to_value(expiring("corp", 1)).unwrap(),
             serde_json::json!({"kind": "expiring", "profile": "corp", "minutes": 1})
         );
     }
