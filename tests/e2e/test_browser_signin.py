@@ -225,3 +225,31 @@ def test_doctor_checks_the_host_its_manifests_and_the_extension(browser_env):
     # An error when Chromium was the only browser; a warning when Firefox is here too.
     assert c["level"] in ("warn", "error") and "does not allow the Dockpass extension" in c["summary"], c
     assert "Chromium" in c["summary"] and c["fix"] == "run dockpass browser install"
+
+
+def test_sign_in_in_firefox_while_the_cli_waits(browser_env, image, tmp_path):
+    """The same extension in Firefox ESR (a temporary add-on over Marionette), its host found
+    through ~/.mozilla/native-messaging-hosts/, while `dockpass login --browser` waits."""
+    from tests.standins.browsers import Firefox, have_firefox
+    if not have_firefox():
+        pytest.fail("firefox-esr is not installed: run scripts/setup", pytrace=False)
+    sandbox = browser_env
+    manifest = sandbox.home / ".mozilla/native-messaging-hosts/dev.dockpass.browser.json"
+    assert json.loads(manifest.read_text())["allowed_extensions"] == ["browser@dockpass.dev"]
+    sandbox.write_config(extra='login = "browser"')
+    firefox = Firefox(tmp_path, sandbox.env)
+    try:
+        assert firefox.addon == "browser@dockpass.dev"
+        proc = start_login(sandbox, "--role", f"{ACCOUNT}/Developer")
+        firefox.sign_in_at_idp(opened_url(sandbox))
+        rc, out, err = finish(proc)
+        assert rc == 0, err
+        assert "Signed in to profile test as Developer @ 111111111111" in out
+        done = firefox.wait_url(lambda u: u.startswith("moz-extension://") and "done.html" in u, 20,
+                                "the extension's page in Firefox")
+        assert "kind=signed_in" in done
+        assert "Signed in to profile test" in firefox.text("#message")
+    finally:
+        firefox.stop()
+    r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
+    assert r.returncode == 0, r.stderr

@@ -16,6 +16,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Mapping
@@ -146,3 +147,135 @@ def chromium_missing_reason() -> str | None:
     if not shutil.which("openssl"):
         return "openssl is not installed"
     return None
+
+
+FIREFOX = "/usr/bin/firefox-esr"
+
+
+def have_firefox() -> bool:
+    return Path(FIREFOX).exists()
+
+
+class Firefox:
+    """Debian's Firefox ESR (headless) driven over Marionette, its own remote protocol (a
+    length-prefixed JSON exchange; the few commands the tests need are here), with the
+    unpacked Dockpass extension installed as a temporary add-on. Firefox reads native
+    messaging host manifests from `$HOME/.mozilla/native-messaging-hosts/`."""
+
+    ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+
+    def __init__(self, workdir: Path, env: Mapping[str, str], extension: bool = True):
+        import json as _json
+        import socket
+
+        if not have_firefox():
+            raise StandinError("firefox-esr is not installed: run scripts/setup")
+        self._json = _json
+        self.port = free_port()
+        profile = workdir / f"firefox-{self.port}"
+        profile.mkdir(parents=True)
+        prefs = {
+            "marionette.port": self.port,
+            "browser.shell.checkDefaultBrowser": False,
+            "browser.startup.homepage_override.mstone": "ignore",
+            "datareporting.policy.dataSubmissionEnabled": False,
+            "toolkit.telemetry.reportingpolicy.firstRun": False,
+            "app.update.disabledForTesting": True,
+            "network.captive-portal-service.enabled": False,
+            "network.connectivity-service.enabled": False,
+            "extensions.update.enabled": False,
+            "browser.safebrowsing.malware.enabled": False,
+            "browser.safebrowsing.phishing.enabled": False,
+        }
+        (profile / "user.js").write_text("".join(
+            f"user_pref({_json.dumps(k)}, {_json.dumps(v)});\n" for k, v in prefs.items()))
+        self.proc = Service("firefox", [FIREFOX, "--headless", "--marionette", "--no-remote",
+                                        "--profile", str(profile)],
+                            workdir / f"firefox-{self.port}.log", env={**env, "MOZ_HEADLESS": "1"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+                break
+            except OSError:
+                if time.monotonic() > deadline or not self.proc.alive():
+                    raise StandinError(f"Firefox's Marionette did not answer: {self.proc.log_tail()}")
+                time.sleep(0.2)
+        self.buf = b""
+        self._read()  # the server's hello
+        self.next_id = 0
+        self.cmd("WebDriver:NewSession", {"capabilities": {"alwaysMatch": {"pageLoadStrategy": "none"}}})
+        if extension:
+            self.addon = self.cmd("Addon:Install", {"path": str(EXTENSION_DIR), "temporary": True})["value"]
+
+    def _read(self):
+        while b":" not in self.buf:
+            self.buf += self._recv()
+        n, _, rest = self.buf.partition(b":")
+        size = int(n)
+        while len(rest) < size:
+            rest += self._recv()
+        self.buf = rest[size:]
+        return self._json.loads(rest[:size])
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise StandinError("Firefox closed the Marionette connection")
+        return chunk
+
+    def cmd(self, name: str, params: dict | None = None):
+        self.next_id += 1
+        body = self._json.dumps([0, self.next_id, name, params or {}]).encode()
+        self.sock.sendall(str(len(body)).encode() + b":" + body)
+        while True:
+            kind, msg_id, error, result = self._read()
+            if kind == 1 and msg_id == self.next_id:
+                if error:
+                    raise StandinError(f"Marionette {name}: {error}")
+                return result
+
+    def open(self, url: str) -> None:
+        self.cmd("WebDriver:Navigate", {"url": url})
+
+    def find(self, css: str, timeout: float = 20) -> str:
+        def probe():
+            try:
+                return self.cmd("WebDriver:FindElement", {"using": "css selector", "value": css})["value"][self.ELEMENT]
+            except StandinError:
+                return None
+        return wait(probe, timeout, f"element {css!r} in Firefox")
+
+    def text(self, css: str) -> str:
+        return self.cmd("WebDriver:GetElementText", {"id": self.find(css)})["value"]
+
+    def sign_in_at_idp(self, url: str) -> None:
+        self.open(url)
+        try:
+            self.cmd("WebDriver:ElementClick", {"id": self.find("#btn-sign-in")})
+        except StandinError as e:
+            # The click waits for the navigation it starts: AWS sign-in cannot be reached
+            # here, which is no concern of the sign-in (the extension saw the POST already).
+            if "Reached error page" not in str(e):
+                raise
+
+    def current_url(self) -> str:
+        try:
+            return self.cmd("WebDriver:GetCurrentURL")["value"]
+        except StandinError:
+            return ""
+
+    def wait_url(self, predicate, timeout: float, what: str) -> str:
+        return wait(lambda: (lambda u: u if predicate(u) else None)(self.current_url()), timeout, what,
+                    lambda: f" (at {self.current_url()})")
+
+    def stop(self) -> None:
+        try:
+            self.cmd("Marionette:Quit", {"flags": ["eForceQuit"]})
+        except Exception:  # noqa: BLE001 - it may be gone already
+            pass
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        self.proc.stop()

@@ -5,131 +5,141 @@
 //! AWS sign-in. The socket exists only while the attempt does, so "no socket" is how the
 //! host knows that nobody waits and the browser may go on to AWS.
 
-use super::capture::{is_aws_acs, Captured};
-use super::handover::{Attempt, Gate};
-use crate::{err, Code, Result, SecretString};
-use dockpass_helper::signin::{Handover, Outcome, MAX_HANDOVER};
-use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
-
-/// The host sends its line at once; a connection that has not within this time goes.
-const REQUEST_DEADLINE: Duration = Duration::from_secs(2);
-/// The hosts the extension may name as itself (the host checked the browser's word already).
-fn known_extension(e: &str) -> bool {
-    e == dockpass_helper::native::chromium_origin()
-        || e == dockpass_helper::native::FIREFOX_EXTENSION_ID
-}
-
-/// Opens a browser sign-in that the extension hands over to: binds the sign-in socket
-/// (`Code::Busy` when another sign-in waits) and serves it until the attempt is dropped.
-/// Must run inside a tokio runtime.
 #[cfg(unix)]
-pub fn open(policy: super::capture::Policy) -> Result<Attempt> {
-    let path = dockpass_helper::signin::socket_path().ok_or_else(|| {
-        err(
-            Code::Io,
-            "no folder for the sign-in socket: set XDG_RUNTIME_DIR or HOME",
-        )
-    })?;
-    open_at(path, policy)
-}
-
-/// [`open`] on the socket at `path`.
-#[cfg(unix)]
-pub fn open_at(path: std::path::PathBuf, policy: super::capture::Policy) -> Result<Attempt> {
-    let listener = crate::base::private_socket::bind(
-        &path,
-        "another Dockpass sign-in waits for the browser already; finish or cancel it first",
-    )?;
-    let (mut attempt, gate) = Attempt::new(policy);
-    attempt.remove_on_drop(path);
-    attempt.describe = "the Dockpass extension in your browser".into();
-    attempt.run(tokio::spawn(serve(listener, gate)));
-    Ok(attempt)
-}
+pub use server::{open, open_at};
 
 /// Windows has no sign-in socket yet: the browser mode needs the loopback listener there.
 #[cfg(not(unix))]
-pub fn open(_policy: super::capture::Policy) -> Result<Attempt> {
-    Err(err(
-        Code::Usage,
+pub fn open(_policy: super::capture::Policy) -> crate::Result<super::handover::Attempt> {
+    Err(crate::err(
+        crate::Code::Usage,
         "signing in through the browser extension is not available on this system yet; use login = \"loopback\"",
     ))
 }
 
-async fn serve(listener: UnixListener, gate: Gate) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(e) => {
-                tracing::warn!("sign-in socket: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
+#[cfg(unix)]
+mod server {
+    use super::super::capture::{is_aws_acs, Captured};
+    use super::super::handover::{Attempt, Gate};
+    use crate::{err, Code, Result, SecretString};
+    use dockpass_helper::signin::{Handover, Outcome, MAX_HANDOVER};
+    use std::time::Duration;
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::{UnixListener, UnixStream};
+
+    /// The host sends its line at once; a connection that has not within this time goes.
+    const REQUEST_DEADLINE: Duration = Duration::from_secs(2);
+    /// The hosts the extension may name as itself (the host checked the browser's word already).
+    fn known_extension(e: &str) -> bool {
+        e == dockpass_helper::native::chromium_origin()
+            || e == dockpass_helper::native::FIREFOX_EXTENSION_ID
+    }
+
+    /// Opens a browser sign-in that the extension hands over to: binds the sign-in socket
+    /// (`Code::Busy` when another sign-in waits) and serves it until the attempt is dropped.
+    /// Must run inside a tokio runtime.
+    pub fn open(policy: super::super::capture::Policy) -> Result<Attempt> {
+        let path = dockpass_helper::signin::socket_path().ok_or_else(|| {
+            err(
+                Code::Io,
+                "no folder for the sign-in socket: set XDG_RUNTIME_DIR or HOME",
+            )
+        })?;
+        open_at(path, policy)
+    }
+
+    /// [`open`] on the socket at `path`.
+    pub fn open_at(
+        path: std::path::PathBuf,
+        policy: super::super::capture::Policy,
+    ) -> Result<Attempt> {
+        let listener = crate::base::private_socket::bind(
+            &path,
+            "another Dockpass sign-in waits for the browser already; finish or cancel it first",
+        )?;
+        let (mut attempt, gate) = Attempt::new(policy);
+        attempt.remove_on_drop(path);
+        attempt.describe = "the Dockpass extension in your browser".into();
+        attempt.run(tokio::spawn(serve(listener, gate)));
+        Ok(attempt)
+    }
+
+    async fn serve(listener: UnixListener, gate: Gate) {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    tracing::warn!("sign-in socket: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            if !crate::base::private_socket::same_user(&stream, "sign-in socket") {
                 continue;
             }
-        };
-        if !crate::base::private_socket::same_user(&stream, "sign-in socket") {
-            continue;
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                if let Err(e) = answer_one(stream, &gate).await {
+                    tracing::debug!("sign-in socket: {}", e.message);
+                }
+            });
         }
-        let gate = gate.clone();
-        tokio::spawn(async move {
-            if let Err(e) = answer_one(stream, &gate).await {
-                tracing::debug!("sign-in socket: {}", e.message);
-            }
-        });
     }
-}
 
-async fn answer_one(stream: UnixStream, gate: &Gate) -> Result<()> {
-    let (read, mut write) = stream.into_split();
-    let io = |e: std::io::Error| err(Code::Io, format!("sign-in socket: {e}"));
-    let mut reader = BufReader::new(read.take(MAX_HANDOVER as u64 + 4096));
-    let mut line = String::new();
-    match tokio::time::timeout(REQUEST_DEADLINE, reader.read_line(&mut line)).await {
-        Ok(r) => r.map_err(io)?,
-        Err(_) => return Err(err(Code::Io, "sign-in socket: no request in time")),
-    };
-    let outcome = match serde_json::from_str::<Handover>(&line) {
-        Ok(h) => take(h, gate).await,
-        Err(_) => Outcome::Refused {
-            message:
-                "Dockpass could not read this hand-over; update the extension and Dockpass together"
-                    .into(),
-        },
-    };
-    let mut out = serde_json::to_vec(&outcome)
-        .map_err(|e| err(Code::Internal, format!("cannot encode the answer: {e}")))?;
-    out.push(b'\n');
-    write.write_all(&out).await.map_err(io)?;
-    Ok(())
-}
+    async fn answer_one(stream: UnixStream, gate: &Gate) -> Result<()> {
+        let (read, mut write) = stream.into_split();
+        let io = |e: std::io::Error| err(Code::Io, format!("sign-in socket: {e}"));
+        let mut reader = BufReader::new(read.take(MAX_HANDOVER as u64 + 4096));
+        let mut line = String::new();
+        match tokio::time::timeout(REQUEST_DEADLINE, reader.read_line(&mut line)).await {
+            Ok(r) => r.map_err(io)?,
+            Err(_) => return Err(err(Code::Io, "sign-in socket: no request in time")),
+        };
+        let outcome = match serde_json::from_str::<Handover>(&line) {
+            Ok(h) => take(h, gate).await,
+            Err(_) => Outcome::Refused {
+                message:
+                    "Dockpass could not read this hand-over; update the extension and Dockpass together"
+                        .into(),
+            },
+        };
+        let mut out = serde_json::to_vec(&outcome)
+            .map_err(|e| err(Code::Internal, format!("cannot encode the answer: {e}")))?;
+        out.push(b'\n');
+        write.write_all(&out).await.map_err(io)?;
+        Ok(())
+    }
 
-async fn take(h: Handover, gate: &Gate) -> Outcome {
-    let refusal = if !known_extension(&h.extension) {
-        Some(format!(
-            "Dockpass takes sign-ins only from its own extension, not from {}",
-            h.extension
-        ))
-    } else if !is_aws_acs(&h.action) {
-        Some(format!(
-            "Dockpass did not take this sign-in: it was posted to {}, not to AWS sign-in",
-            crate::config::origin_of(&h.action).unwrap_or_else(|| "an unknown address".into())
-        ))
-    } else {
-        gate.policy().refusal(h.page.as_deref(), &h.action)
-    };
-    let captured = Captured {
-        action: h.action,
-        relay_state: h.relay_state,
-        response: SecretString::new(h.response),
-    };
-    gate.offer(captured, h.page, refusal).await
+    async fn take(h: Handover, gate: &Gate) -> Outcome {
+        let refusal = if !known_extension(&h.extension) {
+            Some(format!(
+                "Dockpass takes sign-ins only from its own extension, not from {}",
+                h.extension
+            ))
+        } else if !is_aws_acs(&h.action) {
+            Some(format!(
+                "Dockpass did not take this sign-in: it was posted to {}, not to AWS sign-in",
+                crate::config::origin_of(&h.action).unwrap_or_else(|| "an unknown address".into())
+            ))
+        } else {
+            gate.policy().refusal(h.page.as_deref(), &h.action)
+        };
+        let captured = Captured {
+            action: h.action,
+            relay_state: h.relay_state,
+            response: SecretString::new(h.response),
+        };
+        gate.offer(captured, h.page, refusal).await
+    }
 }
 
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::base::clock::SystemClock;
+    use crate::idp::handover::Attempt;
+    use crate::Code;
+    use dockpass_helper::signin::{Handover, Outcome};
     use crate::idp::capture::Policy;
     use dockpass_helper::signin::hand_over_at;
 

@@ -42,6 +42,7 @@ impl Browser {
     }
 }
 
+#[cfg(not(windows))]
 fn home() -> Result<PathBuf> {
     std::env::var_os("HOME")
         .or_else(|| std::env::var_os("USERPROFILE"))
@@ -51,6 +52,7 @@ fn home() -> Result<PathBuf> {
 }
 
 /// Programs on PATH by these names.
+#[cfg(not(any(target_os = "macos", windows)))]
 fn programs(names: &[&str]) -> Vec<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
