@@ -18,13 +18,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import bench_app, bench_helper, bench_login, bench_scale
+from . import bench_app, bench_browser, bench_helper, bench_login, bench_scale
 from .bed import Bed, BenchError
 from .report import commit, console_table, machine, machine_line, now_utc, write_markdown
 
 # Every benchmark, in the order they run and appear in BENCHMARKS.md. A module has NAME, TITLE
 # and run(bed, quick=False) -> Section (see benches/README.md).
-BENCHES = [bench_login, bench_scale, bench_helper, bench_app]
+BENCHES = [bench_login, bench_browser, bench_scale, bench_helper, bench_app]
 
 ROOT = Path(__file__).resolve().parents[1]
 
