@@ -253,3 +253,53 @@ def test_sign_in_in_firefox_while_the_cli_waits(browser_env, image, tmp_path):
         firefox.stop()
     r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
     assert r.returncode == 0, r.stderr
+
+
+def _handover(sandbox, response: str) -> dict:
+    return {"type": "handover", "response": response, "relay_state": "",
+            "action": "https://signin.aws.amazon.com/saml", "page": sandbox.idp.url.rstrip("/")}
+
+
+def test_one_hand_over_per_attempt_and_none_after_its_time(browser_env, tmp_path, moto):
+    """Through the real host: while the first hand-over signs in (STS slowed down by the fault
+    proxy), a second one is refused with one line; a hand-over after the attempt's time finds
+    nobody waiting, and the browser goes on to AWS."""
+    from tests.standins import FaultProxy
+    sandbox = browser_env
+    sandbox.write_config(extra='login = "browser"')
+    proxy = FaultProxy(tmp_path / "fp", moto.url)
+    try:
+        proxy.latency("sts", 3.0, count=1)
+        sandbox.env["AWS_ENDPOINT_URL_STS"] = proxy.url
+        proc = start_login(sandbox, "--role", f"{ACCOUNT}/Developer")
+        opened_url(sandbox)
+        sock = sandbox.state_home / "dockpass" / "signin.sock"
+        deadline = time.monotonic() + 10
+        while not sock.exists():
+            assert time.monotonic() < deadline, "no sign-in socket"
+            time.sleep(0.02)
+        first = subprocess.Popen(
+            [str(require_binary().parent / "dockpass-browser-host"), EXTENSION_ORIGIN],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=sandbox.env)
+        body = json.dumps(_handover(sandbox, sandbox.idp.saml_response())).encode()
+        first.stdin.write(struct.pack("=I", len(body)) + body)
+        first.stdin.close()
+        time.sleep(1.0)  # the first is with STS now
+        rc, answer, _ = host(sandbox, _handover(sandbox, sandbox.idp.saml_response()), EXTENSION_ORIGIN)
+        assert answer["kind"] == "refused" and "already has the response" in answer["message"], answer
+        assert "\n" not in answer["message"]
+        out = first.stdout.read()
+        first.wait(timeout=30)
+        (n,) = struct.unpack("=I", out[:4])
+        assert json.loads(out[4:4 + n])["kind"] == "signed_in"
+        rc, _, err = finish(proc)
+        assert rc == 0, err
+        assert "already has the response" in err  # the CLI says what it refused, too
+    finally:
+        proxy.stop()
+    # The attempt's time is over: its socket is gone, nobody waits.
+    proc = start_login(sandbox, "--timeout", "1s")
+    rc, _, err = finish(proc)
+    assert rc == 3 and "no sign-in arrived from the browser in time" in err
+    rc, answer, _ = host(sandbox, _handover(sandbox, sandbox.idp.saml_response()), EXTENSION_ORIGIN)
+    assert answer["kind"] == "none" and "continues to AWS" in answer["message"]

@@ -155,5 +155,9 @@ async fn in_browser(
         .wait(ctx.clock.as_ref(), until, output::warning)
         .await?;
     let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
-    session::browser::finish(ctx, &aws, profile, &sign, handed, opts, false).await
+    let result = session::browser::finish(ctx, &aws, profile, &sign, handed, opts, false).await;
+    for why in sign.attempt.later_refusals() {
+        output::warning(&why);
+    }
+    result
 }

@@ -137,11 +137,11 @@ mod server {
 mod tests {
     use super::*;
     use crate::base::clock::SystemClock;
+    use crate::idp::capture::Policy;
     use crate::idp::handover::Attempt;
     use crate::Code;
-    use dockpass_helper::signin::{Handover, Outcome};
-    use crate::idp::capture::Policy;
     use dockpass_helper::signin::hand_over_at;
+    use dockpass_helper::signin::{Handover, Outcome};
 
     fn handover(page: &str, action: &str) -> Handover {
         Handover {

@@ -169,6 +169,18 @@ impl Attempt {
         self.cleanup = Some(path);
     }
 
+    /// The refusals since the hand-over was taken (a second hand-over while the sign-in
+    /// ran), for the caller to report once the sign-in is done.
+    pub fn later_refusals(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(got) = self.rx.try_recv() {
+            if let Incoming::Refused(why) = got {
+                out.push(why);
+            }
+        }
+        out
+    }
+
     /// Waits for the attempt's hand-over until `until` (wall clock, so a laptop that slept
     /// past it ends the attempt at once). `refused` hears each refusal as it happens.
     pub async fn wait(
