@@ -165,6 +165,7 @@ impl Attempt {
         self.stop.push(task.abort_handle());
     }
 
+    #[cfg(unix)]
     pub(crate) fn remove_on_drop(&mut self, path: std::path::PathBuf) {
         self.cleanup = Some(path);
     }
