@@ -40,6 +40,13 @@ def test_the_tray_app_waits_for_the_browser(gui, sandbox, idp, moto, registry, i
     assert url == idp.url
     assert [h for h, u in run.windows().items() if u.startswith(idp.url)] == [], \
         "no login window opens in browser mode"
+    # The main window says where the sign-in waits.
+    s = run.session
+    run.wait_loaded()
+    line = wait(lambda: next((e.text for e in s.find_all('[data-testid="login-progress"]')
+                              if "browser" in e.text), None), 20, "the main window to say it waits for the browser")
+    assert "Sign in in your browser" in line and "Dockpass extension" in line, line
+    gui.shot("main-window-waiting-for-the-browser", s)
 
     chromium = Chromium(tmp_path, sandbox.config_home / "chromium", sandbox.env)
     try:
@@ -59,8 +66,6 @@ def test_the_tray_app_waits_for_the_browser(gui, sandbox, idp, moto, registry, i
     assert r.returncode == 0, r.stderr
     assert [c["role_arn"] for c in moto.saml_calls()] == [DEV_ROLE]
     # The main window shows the session the browser brought.
-    s = run.session
-    run.wait_loaded()
     wait(lambda: next((e for e in s.find_all('[data-testid="session"]')
                        if e.attribute("data-state") == "active"), None),
          30, "the session view to show an active session", lambda: f"; {gui.log_tail()}")

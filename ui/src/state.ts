@@ -31,7 +31,7 @@ export type Action =
 
 export const initialState: AppState = { overview: null, config: null, picker: null, trust: null, progress: {}, error: null };
 
-const emptyOverview = (): Overview => ({ profiles: [], selected: null, sessions: [], roles: {}, activity: [], warnings: [], picker: null, trust: null });
+const emptyOverview = (): Overview => ({ profiles: [], selected: null, sessions: [], roles: {}, activity: [], warnings: [], picker: null, trust: null, progress: [] });
 
 export function reduce(state: AppState, action: Action): AppState {
   switch (action.type) {
@@ -39,10 +39,13 @@ export function reduce(state: AppState, action: Action): AppState {
       const o = action.overview;
       // A pending sign-in's picker or trust question comes with the overview when its event had
       // no listener yet.
+      // Sign-ins under way when the window opened: their last progress (a later event wins).
+      const running = Object.fromEntries(o.progress.map((p) => [p.profile, p]));
       return {
         ...state,
         picker: o.picker ?? state.picker,
         trust: o.trust ?? state.trust,
+        progress: { ...running, ...state.progress },
         overview: { ...o, activity: o.activity.slice(0, MAX_ACTIVITY) },
       };
     }

@@ -134,6 +134,7 @@ describe("role picker", () => {
         warnings: [],
         picker: null,
         trust: null,
+        progress: [],
       },
     });
     render(<App />);

@@ -237,8 +237,8 @@ export function installMock(variant: string) {
     : { path: "/home/dev/.config/dockpass/config.toml", profiles: PROFILES, exists: true, ecr_public: ECR_PUBLIC };
   const state: Overview =
     empty
-      ? { profiles: [], selected: null, sessions: [], roles: {}, activity: [], warnings: [], picker: null, trust: null }
-      : { profiles: config.profiles.map((p) => p.name), selected: "corp", sessions: sessions(), roles: { corp: ROLES, staging: ROLES.slice(3, 5) }, activity: activity(), warnings: [], picker: null, trust: null };
+      ? { profiles: [], selected: null, sessions: [], roles: {}, activity: [], warnings: [], picker: null, trust: null, progress: [] }
+      : { profiles: config.profiles.map((p) => p.name), selected: "corp", sessions: sessions(), roles: { corp: ROLES, staging: ROLES.slice(3, 5) }, activity: activity(), warnings: [], picker: null, trust: null, progress: [] };
   if (variant === "error") {
     state.sessions[0] = {
       ...state.sessions[0],

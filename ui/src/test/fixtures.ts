@@ -81,6 +81,7 @@ export function overview(partial: Partial<Overview> = {}): Overview {
     warnings: [],
     picker: null,
     trust: null,
+    progress: [],
     ...partial,
   };
 }

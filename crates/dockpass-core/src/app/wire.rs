@@ -180,6 +180,8 @@ pub struct Overview {
     pub picker: Option<RolePicker>,
     /// A sign-in waiting for the user to confirm a new issuer or account, if any.
     pub trust: Option<TrustQuestion>,
+    /// The sign-ins under way (their last progress), for a window that opens meanwhile.
+    pub progress: Vec<LoginProgress>,
 }
 
 #[cfg(test)]
@@ -258,6 +260,7 @@ mod tests {
                 warnings: vec![],
                 picker: None,
                 trust: None,
+                progress: vec![],
             })),
         ]
     }

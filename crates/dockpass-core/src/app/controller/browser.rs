@@ -91,13 +91,14 @@ impl<P: AwsProvider> Controller<P> {
         if let Err(e) = crate::platform::desktop::open_url(&sign.idp_url) {
             return Err(self.failed(profile, e));
         }
+        let how = match sign.acs.first() {
+            Some(acs) => format!("your IdP posts the sign-in back to {acs}"),
+            None => "the Dockpass extension hands the sign-in back".to_string(),
+        };
         self.progress(
             profile,
             Phase::WaitingForIdp,
-            Some(format!(
-                "Sign in in your browser; Dockpass waits for {}.",
-                sign.attempt.describe
-            )),
+            Some(format!("Sign in in your browser; {how}.")),
         );
         let ctx = self.context();
         let until = ctx.clock.now() + ATTEMPT_TIME;

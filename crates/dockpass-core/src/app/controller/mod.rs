@@ -58,6 +58,8 @@ struct Slot {
     acs: Vec<String>,
     /// A sign-in waits in the user's browser.
     in_browser: bool,
+    /// The sign-in under way: its last progress (none once done, cancelled or failed).
+    progress: Option<LoginProgress>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -121,11 +123,14 @@ impl<P: AwsProvider> Controller<P> {
     }
 
     fn progress(&self, profile: &str, phase: Phase, message: Option<String>) {
-        self.sink.emit(Event::LoginProgress(LoginProgress {
+        let p = LoginProgress {
             profile: profile.to_string(),
             phase,
             message,
-        }));
+        };
+        let running = !matches!(phase, Phase::Done | Phase::Cancelled | Phase::Failed);
+        self.slot(profile, |s| s.progress = running.then(|| p.clone()));
+        self.sink.emit(Event::LoginProgress(p));
     }
 
     /// A new session (or none): scheduling starts afresh and any notice goes.
@@ -167,13 +172,14 @@ impl<P: AwsProvider> Controller<P> {
     /// Everything the main window shows at start.
     pub fn overview(&self) -> Result<Overview> {
         let ctx = self.context();
-        let (picker, trust) = {
+        let (picker, trust, progress) = {
             let slots = lock(&self.slots);
             let picker = slots.values().find_map(|s| s.picker.clone());
             let trust = slots
                 .values()
                 .find_map(|s| s.untrusted.as_ref().map(|u| u.question.clone()));
-            (picker, trust)
+            let progress = slots.values().filter_map(|s| s.progress.clone()).collect();
+            (picker, trust, progress)
         };
         let state = ctx.state.load()?;
         let now = ctx.clock.now();
@@ -197,6 +203,7 @@ impl<P: AwsProvider> Controller<P> {
                 .clone(),
             picker,
             trust,
+            progress,
             warnings: ctx
                 .secrets_warning()
                 .map(|w| {
