@@ -5,6 +5,7 @@ pub const COMMANDS: &[&str] = &[
     "overview",
     "select_profile",
     "login",
+    "cancel_login",
     "logout",
     "pick_role",
     "cancel_pick",

@@ -150,6 +150,11 @@ fn show(app: &AppHandle, profile: &str) {
     }
 }
 
+/// The user cancelled from the main window: the login window closes, which cancels.
+pub fn cancel(app: &AppHandle, profile: &str) {
+    close(app, profile);
+}
+
 fn close(app: &AppHandle, profile: &str) {
     if let Some(h) = hosts(app).lock().get_mut(profile) {
         send(h, login_host::Command::Close);

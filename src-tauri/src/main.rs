@@ -62,6 +62,7 @@ fn main() {
             commands::session::overview,
             commands::session::select_profile,
             commands::session::login,
+            commands::session::cancel_login,
             commands::session::logout,
             commands::roles::pick_role,
             commands::roles::cancel_pick,

@@ -70,3 +70,25 @@ def test_the_tray_app_waits_for_the_browser(gui, sandbox, idp, moto, registry, i
                        if e.attribute("data-state") == "active"), None),
          30, "the session view to show an active session", lambda: f"; {gui.log_tail()}")
     gui.shot("main-window-after-browser-sign-in", s)
+
+
+def test_cancel_stops_the_wait_for_the_browser(gui, sandbox, idp, registry):
+    """The user closed the tab or changed their mind: Cancel in the main window stops the
+    sign-in at once; the sign-in socket goes, so the browser would go on to AWS untouched."""
+    opened = sandbox.root / "opened-urls"
+    browser_opener(sandbox.bin_dir, opened)
+    sandbox.env["BROWSER"] = str(sandbox.bin_dir / "record-browser")
+    sandbox.write_config(profile_toml("test", idp.url, role=DEV_ROLE, registry_aliases=[registry.host],
+                                      extra='login = "browser"'))
+    run = gui.launch("--login")
+    s = run.session
+    run.wait_loaded()
+    wait(lambda: s.find_all('[data-testid="cancel-sign-in"]'), 20, "the Cancel button of the waiting sign-in")
+    sock = sandbox.state_home / "dockpass" / "signin.sock"
+    assert sock.exists()
+    s.find('[data-testid="cancel-sign-in"]').click()
+    wait(lambda: not s.find_all('[data-testid="login-progress"]'), 10, "the waiting line to go")
+    wait(lambda: not sock.exists(), 10, "the sign-in socket to go")
+    assert wait(lambda: "Sign-in cancelled" in s.find("body").text, 10, "the activity to say so")
+    assert gui.status("test")["state"] == "logged_out"
+    gui.shot("cancelled", s)

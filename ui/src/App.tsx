@@ -215,6 +215,7 @@ export function App() {
                 progress={state.progress[selected]}
                 knownRoles={roles.length}
                 onSignIn={() => run(() => api.login(selected))}
+                onCancel={() => run(() => api.cancelLogin(selected))}
                 onSwitchRole={() => run(() => api.switchRole(selected))}
                 onSignOut={() => run(() => api.logout(selected))}
               />

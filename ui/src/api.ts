@@ -88,6 +88,8 @@ export const api = {
   /** The ECR host of each account and region, or what is wrong with the pair. */
   registryHosts: (registries: NewRegistry[]) => call<RegistryHost[]>("registry_hosts", { registries }),
   login: (profile: string) => call<void>("login", { profile }),
+  /** Cancels the sign-in under way (in the browser, or its login window). */
+  cancelLogin: (profile: string) => call<void>("cancel_login", { profile }),
   pickRole: (profile: string, roleArn: string) => call<void>("pick_role", { profile, roleArn }),
   cancelPick: (profile: string) => call<void>("cancel_pick", { profile }),
   /** Signs in with the held assertion after all: the user trusts its new issuer or account. */

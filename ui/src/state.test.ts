@@ -85,7 +85,7 @@ describe("sign-ins under way when the window opens", () => {
     const waiting = { profile: "corp", phase: "waiting_for_idp" as const, message: "Sign in in your browser" };
     let s = reduce(initialState, { type: "overview", overview: overview({ progress: [waiting] }) });
     expect(s.progress.corp?.message).toBe("Sign in in your browser");
-    s = reduce(s, { type: "progress", progress: { profile: "corp", phase: "assuming_role", message: null } });
+    s = reduce(s, { type: "progress", progress: { profile: "corp", phase: "assuming_role" } });
     s = reduce(s, { type: "overview", overview: overview({ progress: [waiting] }) });
     expect(s.progress.corp?.phase).toBe("assuming_role");
   });

@@ -21,6 +21,15 @@ pub fn login(app: AppHandle, profile: String) {
     crate::login::start(&app, Some(&profile), None);
 }
 
+/// Cancels the profile's sign-in under way: the one waiting in the browser, else its login
+/// window (closing it cancels).
+#[tauri::command]
+pub fn cancel_login(app: AppHandle, ctl: Ctl<'_>, profile: String) {
+    if !ctl.cancel_browser_sign_in(&profile) {
+        crate::login::cancel(&app, &profile);
+    }
+}
+
 #[tauri::command]
 pub fn logout(ctl: Ctl<'_>, profile: String) -> Result<(), Error> {
     ctl.logout(&profile)

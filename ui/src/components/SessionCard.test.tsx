@@ -241,3 +241,37 @@ describe("chained roles", () => {
     expect(screen.queryByTestId("chain-list")).toBeNull();
   });
 });
+
+describe("a sign-in under way", () => {
+  it("offers Cancel while it waits for the IdP, not once AWS is asked", async () => {
+    const cancelled: string[] = [];
+    const { rerender } = render(
+      <SessionCard
+        status={loggedOut("corp")}
+        thresholdMs={600_000}
+        knownRoles={0}
+        progress={{ profile: "corp", phase: "waiting_for_idp", message: "Sign in in your browser; the Dockpass extension hands the sign-in back." }}
+        onSignIn={() => {}}
+        onCancel={() => cancelled.push("corp")}
+        onSwitchRole={() => {}}
+        onSignOut={() => {}}
+      />,
+    );
+    expect(screen.getByTestId("login-progress").textContent).toContain("Sign in in your browser");
+    fireEvent.click(screen.getByTestId("cancel-sign-in"));
+    expect(cancelled).toEqual(["corp"]);
+    rerender(
+      <SessionCard
+        status={loggedOut("corp")}
+        thresholdMs={600_000}
+        knownRoles={0}
+        progress={{ profile: "corp", phase: "assuming_role" }}
+        onSignIn={() => {}}
+        onCancel={() => cancelled.push("corp")}
+        onSwitchRole={() => {}}
+        onSignOut={() => {}}
+      />,
+    );
+    expect(screen.queryByTestId("cancel-sign-in")).toBeNull();
+  });
+});

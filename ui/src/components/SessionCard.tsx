@@ -19,6 +19,8 @@ interface Props {
   progress?: LoginProgress;
   knownRoles: number;
   onSignIn: () => void;
+  /** Cancels a sign-in under way (shown while it waits for the IdP). */
+  onCancel?: () => void;
   onSwitchRole: () => void;
   onSignOut: () => void;
 }
@@ -88,7 +90,7 @@ export function sessionCardNext(status: Status, now: number, thresholdMs: number
   );
 }
 
-export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignIn, onSwitchRole, onSignOut }: Props) {
+export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignIn, onCancel, onSwitchRole, onSignOut }: Props) {
   const now = useNow((t) => sessionCardNext(status, t, thresholdMs));
   const state = effectiveState(status, now, thresholdMs);
   const exp = parseTime(status.expires_at);
@@ -200,7 +202,12 @@ export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignI
       {progress && running && (
         <div class="progress-line" role="status" data-testid="login-progress" data-phase={progress.phase}>
           <span class="spinner" aria-hidden="true" />
-          {progress.message ?? PHASE_TEXT[progress.phase]}
+          <span class="grow">{progress.message ?? PHASE_TEXT[progress.phase]}</span>
+          {onCancel && (progress.phase === "opening" || progress.phase === "waiting_for_idp") && (
+            <button type="button" class="btn small ghost" data-testid="cancel-sign-in" onClick={onCancel}>
+              Cancel
+            </button>
+          )}
         </div>
       )}
       {progress && progress.phase === "failed" && !(state === "error" && status.error?.message === progress.message) && (

@@ -40,6 +40,15 @@ impl<P: AwsProvider> Controller<P> {
         result
     }
 
+    /// The user cancelled the sign-in that waits in the browser: it stops at once (its socket
+    /// or loopback listener goes), and the UI hears "cancelled". False when none waits.
+    pub fn cancel_browser_sign_in(&self, profile: &str) -> bool {
+        match self.slot(profile, |s| s.stop_browser.take()) {
+            Some(stop) => stop.send(()).is_ok(),
+            None => false,
+        }
+    }
+
     /// The user chose "Continue in your browser" in the login window: its attempt goes to
     /// the browser (so closing the window does not cancel anything); the role it was for.
     pub fn take_for_browser(&self, profile: &str) -> Option<String> {
@@ -102,15 +111,26 @@ impl<P: AwsProvider> Controller<P> {
         );
         let ctx = self.context();
         let until = ctx.clock.now() + ATTEMPT_TIME;
-        let handed = sign
-            .attempt
-            .wait(ctx.clock.as_ref(), until, |why| {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        self.slot(profile, |s| s.stop_browser = Some(stop));
+        let waited = tokio::select! {
+            h = sign.attempt.wait(ctx.clock.as_ref(), until, |why| {
                 self.note(profile, Kind::Error, why.to_string())
-            })
-            .await;
-        let handed = match handed {
-            Ok(h) => h,
-            Err(e) => return Err(self.failed(profile, e)),
+            }) => Some(h),
+            Ok(()) = stopped => None,
+        };
+        self.slot(profile, |s| s.stop_browser = None);
+        let handed = match waited {
+            Some(Ok(h)) => h,
+            Some(Err(e)) => return Err(self.failed(profile, e)),
+            None => {
+                self.progress(profile, Phase::Cancelled, None);
+                self.note(profile, Kind::Info, "Sign-in cancelled");
+                return Err(crate::err(
+                    crate::Code::SignInTimeout,
+                    "the sign-in in the browser was cancelled",
+                ));
+            }
         };
         let parsed = saml::parse_response(handed.captured.response.expose().as_bytes())
             .and_then(|a| a.check_addressed_to(&sign.acs).map(|()| a));

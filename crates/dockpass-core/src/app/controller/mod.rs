@@ -56,8 +56,9 @@ struct Slot {
     repos: Option<(String, RepositoryList)>,
     /// The loopback ACS URLs the slot's assertion may be addressed to (loopback mode).
     acs: Vec<String>,
-    /// A sign-in waits in the user's browser.
+    /// A sign-in waits in the user's browser; the sender stops it (Cancel).
     in_browser: bool,
+    stop_browser: Option<tokio::sync::oneshot::Sender<()>>,
     /// The sign-in under way: its last progress (none once done, cancelled or failed).
     progress: Option<LoginProgress>,
 }

@@ -487,10 +487,16 @@ async fn the_browser_posting_to_the_loopback_acs_signs_in() {
         vec!["123456789012.dkr.ecr.us-east-1.amazonaws.com"]
     );
     assert!(s.events.phases().contains(&Phase::WaitingForIdp));
-    assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-        "nothing listens once the sign-in is over"
-    );
+    // Nothing listens once the sign-in is over (its task ends at its next turn).
+    let mut gone = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(gone, "the loopback listener stopped");
 }
 
 /// A page asking for a security key gets the offer; the user's choice hands the window's
@@ -532,4 +538,46 @@ fn the_window_offers_the_browser_and_hands_its_attempt_over() {
     );
     s.ctl.end_attempt("corp", false);
     assert!(!s.events.phases().contains(&Phase::Cancelled));
+}
+
+/// Cancel stops a sign-in that waits in the browser at once: its listener goes, the UI hears
+/// "cancelled", and the session stays as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_sign_in_can_be_cancelled() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let s = setup(&format!("login = \"loopback\"\nloopback_port = {port}\n"));
+    std::env::set_var("BROWSER", "true");
+    assert!(!s.ctl.cancel_browser_sign_in("corp"), "nothing waits yet");
+    let ctl = s.ctl.clone();
+    let signing = tokio::spawn(async move { ctl.sign_in_in_browser("corp", None, false).await });
+    // Waiting: the listener answers and the overview shows it.
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && !s.ctl.overview().unwrap().progress.is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(s.ctl.overview().unwrap().progress.len(), 1);
+    assert!(s.ctl.cancel_browser_sign_in("corp"));
+    let e = signing.await.unwrap().unwrap_err();
+    assert!(e.message.contains("cancelled"), "{}", e.message);
+    assert!(s.events.phases().contains(&Phase::Cancelled));
+    assert!(s.ctl.overview().unwrap().progress.is_empty());
+    // The listener's task ends at its next turn.
+    let mut gone = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(gone, "the loopback listener stopped");
+    assert!(!s.docker.exists());
 }
