@@ -34,11 +34,15 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     let ctx = session::Context::load()?;
     let profile = ctx.profile(profile)?.clone();
     let report = if let Some(aws_profile) = &profile.aws_profile {
-        if args.saml_response_file.is_some() || args.role.is_some() || args.trust_new_account {
+        if args.saml_response_file.is_some()
+            || args.role.is_some()
+            || args.trust_new_account
+            || args.browser
+        {
             return Err(err(
                 Code::Usage,
                 format!(
-                    "profile {} takes its credentials from AWS profile {aws_profile:?}; drop --saml-response-file, --role and --trust-new-account",
+                    "profile {} takes its credentials from AWS profile {aws_profile:?}; drop --saml-response-file, --browser, --role and --trust-new-account",
                     profile.name
                 ),
             ));
