@@ -303,3 +303,21 @@ def test_one_hand_over_per_attempt_and_none_after_its_time(browser_env, tmp_path
     assert rc == 3 and "no sign-in arrived from the browser in time" in err
     rc, answer, _ = host(sandbox, _handover(sandbox, sandbox.idp.saml_response()), EXTENSION_ORIGIN)
     assert answer["kind"] == "none" and "continues to AWS" in answer["message"]
+
+
+def test_after_a_quiet_renewal_the_tab_closes_itself(chromium):
+    """The host's answer to a renewal nobody watched carries close: the extension's page says
+    so and closes its own tab (the other tabs stay)."""
+    s = chromium.session
+    first = s.current_handle()
+    new = s.cmd("POST", "/window/new", {"type": "tab"})["handle"]
+    s.switch_to(new)
+    page = EXTENSION_ORIGIN + "done.html?kind=signed_in&message=Signed+in+to+profile+test&close=1"
+    chromium.open(page)
+    assert "closes by itself" in s.wait_for("#next", 10).text
+    s.switch_to(first)
+    wait_until_gone = time.monotonic() + 10
+    while new in s.handles():
+        assert time.monotonic() < wait_until_gone, "the extension's tab did not close itself"
+        time.sleep(0.1)
+    assert first in s.handles()
