@@ -11,6 +11,8 @@ the WebDriver tests cannot see this path). Driven with X11 and /proc only.
       `--login` opens a new one
   test_the_login_process_ends_with_the_app the app is killed while its login window is open:
       the child sees its input end and closes within seconds (no orphaned window)
+  test_continue_in_your_browser_from_the_login_process   a security-key page: the child's offer,
+      pressed, reaches the app, which switches the profile to the browser and opens it
 """
 
 from __future__ import annotations
@@ -139,5 +141,28 @@ def test_the_login_process_ends_with_the_app(gui, sandbox, sso):
         os.kill(main, signal.SIGKILL)  # a crash: nothing of the app's own shutdown runs
         wait(lambda: not login_processes(sandbox), 10, "the orphaned login process to close")
         wait(lambda: not gui.x.windows("--onlyvisible", "--name", LOGIN_TITLE), 10, "the login window to go")
+    finally:
+        app.stop()
+
+
+def test_continue_in_your_browser_from_the_login_process(gui, pages, sandbox):
+    """The security-key offer in the login window's own process: the choice reaches the app,
+    which switches the profile to the browser and opens the IdP there; the child is gone."""
+    from tests.standins.browsers import browser_opener
+    opened = sandbox.root / "opened-urls"
+    browser_opener(sandbox.bin_dir, opened)
+    sandbox.env["BROWSER"] = str(sandbox.bin_dir / "record-browser")
+    page = pages.publish("webauthn_continue")
+    sandbox.write_config(profile_toml("test", page.url, role=DEV_ROLE))
+    app = PlainApp(gui.binary, ["--tray", "--login"], gui.env, gui.artifacts / "app.log")
+    try:
+        wait(lambda: opened.exists() and opened.read_text().strip(), 60, "the app to open the browser",
+             lambda: f"; app log: {app.service.log_tail()}")
+        assert opened.read_text().split()[-1] == page.url
+        wait(lambda: not login_processes(sandbox), 15, "the login process to end")
+        assert 'login = "browser"' in sandbox.config_path.read_text()
+        assert (sandbox.state_home / "dockpass" / "signin.sock").exists(), "the sign-in waits in the browser"
+        assert _no_session(sandbox)
+        assert app.alive(), app.service.log_tail()
     finally:
         app.stop()
