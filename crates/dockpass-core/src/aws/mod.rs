@@ -1,10 +1,12 @@
 //! AWS: STS (federated and chained roles), ECR and ECR Public tokens, repository listings,
-//! credentials from an AWS shared-config profile, and the SDK client behind them.
+//! credentials from an AWS shared-config profile, the IAM Identity Center token cache shared
+//! with the AWS CLI, and the SDK client behind them.
 
 pub mod ecr;
 pub mod profile_source;
 pub mod repos;
 pub mod sdk;
+pub mod sso_cache;
 pub mod sts;
 
 pub use sdk::Aws;
