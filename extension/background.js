@@ -7,6 +7,7 @@ const api = globalThis.browser ?? globalThis.chrome;
 const signin = createSignin(api);
 
 api.webNavigation.onCommitted.addListener(signin.committed);
+api.tabs.onRemoved.addListener((tabId) => signin.forget(tabId));
 api.webRequest.onBeforeRequest.addListener(
   (d) => {
     signin.request(d).catch((e) => console.warn("Dockpass:", e));

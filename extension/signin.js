@@ -72,13 +72,23 @@ export function donePage(base, answer) {
  * behind a top-level form POST; `request` hands an AWS sign-in POST to the host and, when a
  * Dockpass sign-in took it, shows the extension's page in that tab instead of the console.
  */
+/** The most tabs whose page is remembered (the oldest go first). */
+export const MAX_TABS = 500;
+
 export function createSignin(api) {
   const pages = new Map();
   const doneBase = api.runtime.getURL("done.html");
   const version = api.runtime.getManifest().version;
 
   function committed(d) {
-    if (d.frameId === 0) pages.set(d.tabId, originOf(d.url));
+    if (d.frameId !== 0) return;
+    pages.delete(d.tabId); // re-inserted last: the map's order is the tabs' recency
+    pages.set(d.tabId, originOf(d.url));
+    while (pages.size > MAX_TABS) pages.delete(pages.keys().next().value);
+  }
+
+  function forget(tabId) {
+    pages.delete(tabId);
   }
 
   function pageOf(d) {
@@ -129,5 +139,5 @@ export function createSignin(api) {
     return result;
   }
 
-  return { committed, pageOf, request, ping };
+  return { committed, forget, pageOf, request, ping, tabsKnown: () => pages.size };
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ACS_EXAMPLES, HOST_NAME, NOT_ACS_EXAMPLES } from "../generated/contract.js";
-import { createSignin, donePage, formValue, isAwsAcs, originOf, URL_FILTERS } from "../signin.js";
+import { createSignin, donePage, formValue, isAwsAcs, MAX_TABS, originOf, URL_FILTERS } from "../signin.js";
 
 test("recognises AWS sign-in exactly as Dockpass's Rust does", () => {
   for (const u of ACS_EXAMPLES) assert.equal(isAwsAcs(u), true, u);
@@ -114,4 +114,15 @@ test("a ping reaches the host with the extension's version", async () => {
   const r = await createSignin(api).ping();
   assert.deepEqual(sent[0].msg, { type: "ping", version: "9.9.9" });
   assert.equal(r.answer.kind, "pong");
+});
+
+test("remembers a bounded number of tabs, and forgets closed ones", () => {
+  const { api } = fakeApi({ kind: "none" });
+  const s = createSignin(api);
+  for (let t = 0; t < MAX_TABS + 50; t++) s.committed({ frameId: 0, tabId: t, url: `https://site${t}.example/` });
+  assert.equal(s.tabsKnown(), MAX_TABS);
+  assert.equal(s.pageOf({ tabId: 0 }), null, "the oldest went first");
+  assert.equal(s.pageOf({ tabId: MAX_TABS + 49 }), `https://site${MAX_TABS + 49}.example`);
+  s.forget(MAX_TABS + 49);
+  assert.equal(s.pageOf({ tabId: MAX_TABS + 49 }), null);
 });
