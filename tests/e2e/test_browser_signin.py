@@ -20,6 +20,7 @@ from support import ACCOUNT, ECR_HOST, require_binary  # noqa: F401 (ECR_HOST do
 
 from tests.standins import Idp
 from tests.standins.browsers import AwsSignin, Chromium, browser_opener, have_chromium
+from tests.gui.webdriver_client import wait
 from tests.standins.procs import free_port
 
 EXTENSION_ORIGIN = "chrome-extension://kphpmbblficclfcbieliakfbefcpjoaa/"
@@ -110,7 +111,7 @@ def test_sign_in_in_chromium_while_the_cli_waits(browser_env, chromium, image, a
     # The tab shows the extension's page, with what happened.
     done = chromium.wait_url(lambda u: u.startswith(EXTENSION_ORIGIN + "done.html"), 15, "the extension's page")
     assert "kind=signed_in" in done
-    msg = chromium.session.wait_for("#message", 10).text
+    msg = wait(lambda: chromium.session.wait_for("#message", 10).text, 10, "the extension page's line")
     assert "Signed in to profile test as Developer @ 111111111111" in msg
     # docker's config holds the registry's credentials, and skopeo pulls with them.
     assert sandbox.registry_host in sandbox.docker_config()["auths"]
@@ -147,7 +148,7 @@ def test_a_post_from_a_page_the_profile_does_not_trust_is_refused(browser_env, c
     chromium.sign_in_at_idp(sandbox.idp.url)
     done = chromium.wait_url(lambda u: u.startswith(EXTENSION_ORIGIN), 20, "the extension's page")
     assert "kind=refused" in done
-    assert "127.0.0.1" in chromium.session.wait_for("#message", 10).text
+    assert "127.0.0.1" in wait(lambda: chromium.session.wait_for("#message", 10).text, 10, "the refusal's line")
     rc, out, err = finish(proc)
     assert rc == 3, err
     lines = err.strip().splitlines()
@@ -248,7 +249,9 @@ def test_sign_in_in_firefox_while_the_cli_waits(browser_env, image, tmp_path):
         done = firefox.wait_url(lambda u: u.startswith("moz-extension://") and "done.html" in u, 20,
                                 "the extension's page in Firefox")
         assert "kind=signed_in" in done
-        assert "Signed in to profile test" in firefox.text("#message")
+        # The page writes its line once its script ran: wait for it.
+        msg = wait(lambda: firefox.text("#message"), 10, "the extension page's line in Firefox")
+        assert "Signed in to profile test" in msg
     finally:
         firefox.stop()
     r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
