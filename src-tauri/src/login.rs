@@ -69,8 +69,7 @@ pub fn from_notification(app: &AppHandle, profile: &str) {
     }
     let (app, profile) = (app.clone(), profile.to_string());
     tauri::async_runtime::spawn(async move {
-        let role_arn = ctl.status(Some(&profile)).ok().and_then(|s| s.role_arn);
-        match ctl.sign_in_in_browser(&profile, role_arn, true).await {
+        match ctl.renew_in_browser(&profile).await {
             Ok(next) => follow(&app, &profile, next),
             Err(_) => crate::window::show_main(&app),
         }

@@ -54,8 +54,7 @@ fn on_action(
         match ctl.upgrade() {
             Some(ctl) if ctl.uses_browser(&profile) => {
                 rt.spawn(async move {
-                    let role = ctl.status(Some(&profile)).ok().and_then(|s| s.role_arn);
-                    if let Err(e) = ctl.sign_in_in_browser(&profile, role, true).await {
+                    if let Err(e) = ctl.renew_in_browser(&profile).await {
                         eprintln!("dockpass: [{profile}] {}", e.message);
                     }
                 });

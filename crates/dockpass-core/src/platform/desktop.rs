@@ -19,28 +19,15 @@ pub const GDK_GL_MARKER: &str = "DOCKPASS_SET_GDK_GL";
 /// Opens `dir` in the file manager, creating it first so the click never shows an error page.
 pub fn open_folder(dir: &Path) -> Result<()> {
     crate::base::fsutil::create_dir_all(dir, 0o700)?;
-    let mut cmd = Command::new(OPENER);
-    if std::env::var_os(GDK_GL_MARKER).is_some() {
-        cmd.env_remove("GDK_GL").env_remove(GDK_GL_MARKER);
-    }
-    let mut child = cmd
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            err(
-                Code::Io,
-                format!(
-                    "cannot run {OPENER} to open {}: {}; open the folder yourself",
-                    dir.display(),
-                    crate::error::describe_io(&e)
-                ),
-            )
-        })?;
-    // Reap it in the background so no zombie stays behind.
-    std::thread::spawn(move || child.wait());
+    spawn_detached(OPENER, &[dir]).map_err(|why| {
+        err(
+            Code::Io,
+            format!(
+                "cannot run {OPENER} to open {}: {why}; open the folder yourself",
+                dir.display()
+            ),
+        )
+    })?;
     Ok(())
 }
 
@@ -64,7 +51,7 @@ pub fn open_url(url: &str) -> Result<()> {
             Err(e) => tried.push(format!("{} ({e})", words[0])),
         }
     }
-    spawn_detached(OPENER, &[url.to_string()]).map_err(|e| {
+    spawn_detached(OPENER, &[url]).map_err(|e| {
         tried.push(format!("{OPENER} ({e})"));
         err(
             Code::Io,
@@ -76,7 +63,12 @@ pub fn open_url(url: &str) -> Result<()> {
     })
 }
 
-fn spawn_detached(program: &str, args: &[String]) -> std::result::Result<(), String> {
+/// Starts `program` without waiting for it (a thread reaps it, so no zombie stays), with the
+/// user's own GDK settings; the error is a short description.
+fn spawn_detached<A: AsRef<std::ffi::OsStr>>(
+    program: &str,
+    args: &[A],
+) -> std::result::Result<(), String> {
     let mut cmd = Command::new(program);
     if std::env::var_os(GDK_GL_MARKER).is_some() {
         cmd.env_remove("GDK_GL").env_remove(GDK_GL_MARKER);

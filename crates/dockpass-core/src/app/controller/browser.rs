@@ -40,6 +40,13 @@ impl<P: AwsProvider> Controller<P> {
         result
     }
 
+    /// "Renew in browser" on a notification: the session's role again, quietly (the tab
+    /// closes itself once signed in). The app and the daemon both answer the click with it.
+    pub async fn renew_in_browser(&self, profile: &str) -> Result<Next> {
+        let role = self.status(Some(profile)).ok().and_then(|s| s.role_arn);
+        self.sign_in_in_browser(profile, role, true).await
+    }
+
     /// The user cancelled the sign-in that waits in the browser: it stops at once (its socket
     /// or loopback listener goes), and the UI hears "cancelled". False when none waits.
     pub fn cancel_browser_sign_in(&self, profile: &str) -> bool {
