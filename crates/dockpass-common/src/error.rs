@@ -57,6 +57,9 @@ pub enum Code {
     StsFailed,
     /// ECR failed to issue a token.
     EcrFailed,
+    /// IAM Identity Center failed for a reason other than an ended sign-in (throttling, a
+    /// server error, a registration it refused).
+    SsoFailed,
     /// The endpoint could not be reached.
     Network,
     /// The docker config file cannot be read, parsed or written.
@@ -100,7 +103,7 @@ impl Code {
             | Code::RoleNotChosen
             | Code::Untrusted => 2,
             Code::SamlExpired | Code::StsRejected | Code::NotLoggedIn | Code::SignInTimeout => 3,
-            Code::StsFailed | Code::EcrFailed | Code::Network => 4,
+            Code::StsFailed | Code::EcrFailed | Code::SsoFailed | Code::Network => 4,
             Code::SamlEncrypted
             | Code::SamlNoRoles
             | Code::DockerConfig

@@ -13,6 +13,7 @@ pub mod docker;
 pub mod doctor;
 pub mod idp;
 pub mod platform;
+pub mod portal;
 pub mod registry;
 pub mod session;
 

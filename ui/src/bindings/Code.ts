@@ -3,4 +3,4 @@
 /**
  * Stable error codes. Their `snake_case` names are a public contract (CLI `--json`, IPC).
  */
-export type Code = "usage" | "config" | "profile_not_found" | "saml_invalid" | "saml_encrypted" | "saml_no_roles" | "saml_expired" | "saml_too_large" | "saml_unsafe" | "role_not_found" | "role_ambiguous" | "role_not_chosen" | "untrusted" | "sts_rejected" | "sts_failed" | "ecr_failed" | "network" | "docker_config" | "docker_helper" | "state" | "keychain" | "not_logged_in" | "sign_in_timeout" | "busy" | "io" | "internal";
+export type Code = "usage" | "config" | "profile_not_found" | "saml_invalid" | "saml_encrypted" | "saml_no_roles" | "saml_expired" | "saml_too_large" | "saml_unsafe" | "role_not_found" | "role_ambiguous" | "role_not_chosen" | "untrusted" | "sts_rejected" | "sts_failed" | "ecr_failed" | "sso_failed" | "network" | "docker_config" | "docker_helper" | "state" | "keychain" | "not_logged_in" | "sign_in_timeout" | "busy" | "io" | "internal";

@@ -12,7 +12,20 @@ export type Profile = { name: string, idp_url?: string | null,
  * More origins (`https://host[:port]`) whose pages may hand over the SAML response, for
  * IdPs that sign in through another site than `idp_url`'s.
  */
-idp_origins?: Array<string>, aws_profile?: string | null, region: string, 
+idp_origins?: Array<string>, aws_profile?: string | null, 
+/**
+ * IAM Identity Center: the AWS access portal URL (docs/identity-center.md).
+ */
+sso_start_url?: string | null, 
+/**
+ * IAM Identity Center: the region of its instance (where the portal and sign-in are).
+ */
+sso_region?: string | null, 
+/**
+ * IAM Identity Center: an `[sso-session NAME]` of the AWS config giving the start URL and
+ * region, so that the AWS CLI and Dockpass share one sign-in under that name.
+ */
+sso_session?: string | null, region: string, 
 /**
  * AWS accounts this profile may sign in to without asking (besides those it already
  * used): a role in any other account waits for the user's confirmation.

@@ -1,7 +1,7 @@
 //! `dockpass login`: a captured SAML response → STS → ECR → docker config.
 
 use crate::output;
-use dockpass_core::config::{DockerMode, LoginMode, Profile};
+use dockpass_core::config::{DockerMode, LoginMode, Profile, Source};
 use dockpass_core::{aws::Aws, err, saml, session, Code, Result};
 use std::time::Duration;
 
@@ -22,6 +22,10 @@ pub struct Args {
     /// response back. The default for profiles with login = "browser" or "loopback".
     #[arg(long, conflicts_with = "saml_response_file")]
     browser: bool,
+    /// IAM Identity Center profiles: sign in with a code on any device instead of this
+    /// computer's browser (Dockpass prints the URL and the code).
+    #[arg(long, conflicts_with_all = ["browser", "saml_response_file"])]
+    no_browser: bool,
     /// How long to wait for the browser's sign-in.
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     timeout: String,
@@ -33,7 +37,34 @@ pub struct Args {
 pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     let ctx = session::Context::load()?;
     let profile = ctx.profile(profile)?.clone();
-    let report = if let Some(aws_profile) = &profile.aws_profile {
+    if args.no_browser && profile.source() != Source::IdentityCenter {
+        return Err(err(
+            Code::Usage,
+            format!(
+                "--no-browser is for IAM Identity Center profiles; profile {} signs in {}",
+                profile.name,
+                if profile.aws_profile.is_some() {
+                    "with its AWS profile"
+                } else {
+                    "at its IdP (use --browser or --saml-response-file)"
+                }
+            ),
+        ));
+    }
+    let report = if profile.source() == Source::IdentityCenter {
+        if args.saml_response_file.is_some() || args.trust_new_account {
+            return Err(err(
+                Code::Usage,
+                format!(
+                    "profile {} signs in through IAM Identity Center; drop --saml-response-file and --trust-new-account",
+                    profile.name
+                ),
+            ));
+        }
+        let timeout = dockpass_core::base::duration::parse(&args.timeout)
+            .map_err(|why| err(Code::Usage, format!("--timeout: {why}")))?;
+        super::block_on(identity_center(&ctx, &profile, &args, timeout))??
+    } else if let Some(aws_profile) = &profile.aws_profile {
         if args.saml_response_file.is_some()
             || args.role.is_some()
             || args.trust_new_account
@@ -91,11 +122,15 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         .rsplit('/')
         .next()
         .unwrap_or(&report.role_arn);
+    let account = match &report.account_name {
+        Some(n) => format!("{n} ({})", report.account),
+        None => report.account.clone(),
+    };
     println!(
         "Signed in to profile {} as {} @ {} until {} ({}).",
         report.profile,
         name,
-        report.account,
+        account,
         output::when(report.expires_at),
         output::relative(now, report.expires_at)
     );
@@ -135,6 +170,46 @@ fn browser_mode(profile: &Profile, asked: bool) -> Option<LoginMode> {
         (_, true) | (LoginMode::Browser, _) => Some(LoginMode::Browser),
         (LoginMode::Window, false) => None,
     }
+}
+
+/// Signs in through IAM Identity Center: the cached sign-in when it still works, else the
+/// browser (or, with --no-browser, a code to confirm on any device).
+async fn identity_center(
+    ctx: &session::Context,
+    profile: &Profile,
+    args: &Args,
+    timeout: Duration,
+) -> Result<session::LoginReport> {
+    use session::identity_center::{Interaction, Options};
+    let wait = dockpass_core::base::duration::format(timeout);
+    let open = |url: &str| {
+        eprintln!(
+            "Opening IAM Identity Center in your browser; waiting up to {wait} (Ctrl-C cancels). If it does not open, visit:\n  {url}"
+        );
+        if let Err(e) = dockpass_core::platform::desktop::open_url(url) {
+            output::warning(&e.message);
+        }
+        Ok(())
+    };
+    let show = |d: &dockpass_core::aws::identity_center::DeviceAuthorization| {
+        eprintln!(
+            "To sign in, open {} on any device and confirm the code {} (waiting up to {wait}; Ctrl-C cancels).",
+            d.verification_uri_complete.as_deref().unwrap_or(&d.verification_uri),
+            d.user_code
+        );
+    };
+    let until = ctx.clock.now() + timeout;
+    let interaction = if args.no_browser {
+        Interaction::DeviceCode { show: &show, until }
+    } else {
+        Interaction::Browser { open: &open, until }
+    };
+    let aws = Aws::new(&profile.region, profile.sts_endpoint.as_deref()).await;
+    let opts = Options {
+        role: args.role.as_deref(),
+        interaction,
+    };
+    session::identity_center::login(ctx, &aws, profile, opts).await
 }
 
 /// Opens the IdP in the user's browser and signs in with what comes back.

@@ -3,10 +3,12 @@
 //! with the AWS CLI, and the SDK client behind them.
 
 pub mod ecr;
+pub mod identity_center;
 pub mod profile_source;
 pub mod repos;
 pub mod sdk;
 pub mod sso_cache;
+pub mod sso_session;
 pub mod sts;
 
 pub use sdk::Aws;

@@ -157,42 +157,7 @@ pub fn problems<'a>(p: &Profile, other_names: impl IntoIterator<Item = &'a str>)
             ),
         );
     }
-    match (&p.idp_url, &p.aws_profile) {
-        (None, None) => add(
-            "idp_url".into(),
-            "missing: set idp_url (your IdP's AWS app URL) or aws_profile".into(),
-        ),
-        (Some(_), Some(_)) => add(
-            "aws_profile".into(),
-            "set either idp_url or aws_profile, not both".into(),
-        ),
-        (Some(u), None) if u.trim().is_empty() => add(
-            "idp_url".into(),
-            "missing: enter your identity provider's AWS app URL".into(),
-        ),
-        (Some(u), None) => {
-            if let Err(why) = super::check_url(u) {
-                add("idp_url".into(), why);
-            }
-        }
-        (None, Some(a)) if a.trim().is_empty() => add(
-            "aws_profile".into(),
-            "missing: name a profile of your AWS config".into(),
-        ),
-        (None, Some(_)) => {}
-    }
-    if p.aws_profile.is_some() && !p.idp_origins.is_empty() {
-        add(
-            "idp_origins".into(),
-            "only a profile with idp_url signs in at an IdP; remove idp_origins".into(),
-        );
-    }
-    if p.aws_profile.is_some() && !p.login.is_default() {
-        add(
-            "login".into(),
-            "only a profile with idp_url signs in at an IdP; remove login".into(),
-        );
-    }
+    source_problems(p, &mut add);
     if p.loopback_port == Some(0) {
         add(
             "loopback_port".into(),
@@ -340,6 +305,117 @@ fn registry_problems(r: &RegistrySpec) -> Vec<(&'static str, String)> {
 
 fn alias_problem(a: &str) -> bool {
     a.is_empty() || a.contains("://") || a.contains('/') || a.chars().any(char::is_whitespace)
+}
+
+/// Exactly one source: an IdP (`idp_url`), an AWS profile, or IAM Identity Center; and the
+/// fields that only one of them reads are not set for another.
+fn source_problems(p: &Profile, add: &mut impl FnMut(String, String)) {
+    let sso = p.sso_start_url.is_some() || p.sso_region.is_some() || p.sso_session.is_some();
+    let set = [p.idp_url.is_some(), p.aws_profile.is_some(), sso];
+    match set.iter().filter(|s| **s).count() {
+        0 => add(
+            "idp_url".into(),
+            "missing: set idp_url (your IdP's AWS app URL), sso_start_url (your AWS access portal) or aws_profile".into(),
+        ),
+        1 => {}
+        _ => {
+            let field = if p.aws_profile.is_some() { "aws_profile" } else { "sso_start_url" };
+            add(
+                field.into(),
+                "set one of idp_url, sso_start_url (or sso_session) and aws_profile, not several".into(),
+            );
+            return;
+        }
+    }
+    if let Some(u) = &p.idp_url {
+        if u.trim().is_empty() {
+            add(
+                "idp_url".into(),
+                "missing: enter your identity provider's AWS app URL".into(),
+            );
+        } else if let Err(why) = super::check_url(u) {
+            add("idp_url".into(), why);
+        }
+    }
+    if p.aws_profile
+        .as_deref()
+        .is_some_and(|a| a.trim().is_empty())
+    {
+        add(
+            "aws_profile".into(),
+            "missing: name a profile of your AWS config".into(),
+        );
+    }
+    if sso {
+        sso_problems(p, add);
+    }
+    if p.idp_url.is_none() {
+        if !p.idp_origins.is_empty() {
+            add(
+                "idp_origins".into(),
+                "only a profile with idp_url signs in at an IdP; remove idp_origins".into(),
+            );
+        }
+        if !p.login.is_default() {
+            add(
+                "login".into(),
+                "only a profile with idp_url signs in at an IdP; remove login".into(),
+            );
+        }
+    }
+}
+
+/// IAM Identity Center: a portal URL with its region, or a session of the AWS config.
+fn sso_problems(p: &Profile, add: &mut impl FnMut(String, String)) {
+    if let Some(name) = &p.sso_session {
+        if name.trim().is_empty() || name.contains(['[', ']', '\n']) {
+            add(
+                "sso_session".into(),
+                "name an [sso-session NAME] of your AWS config (~/.aws/config)".into(),
+            );
+        }
+        if p.sso_start_url.is_some() || p.sso_region.is_some() {
+            add(
+                "sso_start_url".into(),
+                "sso_session gives the start URL and region; remove sso_start_url and sso_region"
+                    .into(),
+            );
+        }
+        return;
+    }
+    let portal = match p.sso_start_url.as_deref() {
+        None => {
+            add(
+                "sso_start_url".into(),
+                "missing: paste your AWS access portal URL (https://d-1234567890.awsapps.com/start), or name an sso_session".into(),
+            );
+            None
+        }
+        Some(u) => match crate::portal::parse(u) {
+            Ok(portal) => Some(portal),
+            Err(why) => {
+                add("sso_start_url".into(), why);
+                None
+            }
+        },
+    };
+    match p.sso_region.as_deref() {
+        None => add(
+            "sso_region".into(),
+            "missing: set the region of your IAM Identity Center, such as us-east-1".into(),
+        ),
+        Some(r) if !is_region(r) => add(
+            "sso_region".into(),
+            format!("{r:?} is not an AWS region such as us-east-1"),
+        ),
+        Some(r) => {
+            if let Some(why) =
+                portal.and_then(|portal| crate::portal::check_region(&portal, r).err())
+            {
+                add("sso_region".into(), why);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -105,6 +105,16 @@ pub struct Profile {
     pub idp_origins: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aws_profile: Option<String>,
+    /// IAM Identity Center: the AWS access portal URL (docs/identity-center.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_start_url: Option<String>,
+    /// IAM Identity Center: the region of its instance (where the portal and sign-in are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_region: Option<String>,
+    /// IAM Identity Center: an `[sso-session NAME]` of the AWS config giving the start URL and
+    /// region, so that the AWS CLI and Dockpass share one sign-in under that name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_session: Option<String>,
     pub region: String,
     /// AWS accounts this profile may sign in to without asking (besides those it already
     /// used): a role in any other account waits for the user's confirmation.
@@ -139,7 +149,35 @@ pub struct Profile {
     pub chain: Vec<ChainSpec>,
 }
 
+/// Where a profile's session comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A SAML IdP (`idp_url`): a login window or the user's browser.
+    Idp,
+    /// An AWS shared-config profile (`aws_profile`), resolved by the SDK.
+    AwsProfile,
+    /// IAM Identity Center (`sso_start_url` + `sso_region`, or `sso_session`).
+    IdentityCenter,
+}
+
 impl Profile {
+    /// Where the session comes from (the config check makes it exactly one).
+    pub fn source(&self) -> Source {
+        if self.aws_profile.is_some() {
+            Source::AwsProfile
+        } else if self.sso_start_url.is_some() || self.sso_session.is_some() {
+            Source::IdentityCenter
+        } else {
+            Source::Idp
+        }
+    }
+
+    /// Whether the user signs in at a SAML IdP (a window or their browser hands over an
+    /// assertion); the other sources need no IdP page.
+    pub fn signs_in_at_idp(&self) -> bool {
+        self.source() == Source::Idp
+    }
+
     /// The loopback ACS URL's port.
     pub fn loopback_port(&self) -> u16 {
         self.loopback_port.unwrap_or(DEFAULT_LOOPBACK_PORT)

@@ -10,20 +10,16 @@
 
 use super::capture::Captured;
 use super::handover::{Attempt, Gate};
+use super::http;
 use crate::{err, Code, Result, SecretString};
 use dockpass_helper::signin::{Outcome, MAX_HANDOVER};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// The path of the loopback ACS URL.
 pub const PATH: &str = "/saml";
-/// Headers beyond this are not a browser's form POST.
-const MAX_HEAD: usize = 16 * 1024;
 /// A form-encoded SAMLResponse grows by up to a third when percent-encoded.
 const MAX_BODY: usize = MAX_HANDOVER * 2;
-/// A browser sends its request at once.
-const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
 /// The ACS URL to add at the IdP for `port`.
 pub fn acs_url(port: u16) -> String {
@@ -78,120 +74,21 @@ async fn serve(listener: TcpListener, gate: Gate, port: u16) {
     }
 }
 
-/// One request, as far as a form POST needs it.
-struct Request {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Reads one request; `Err` holds the status and line to answer with.
-async fn read_request(stream: &mut TcpStream) -> std::result::Result<Request, (u16, String)> {
-    let bad = |s: u16, m: &str| (s, m.to_string());
-    let mut buf = Vec::with_capacity(4096);
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        if buf.len() > MAX_HEAD {
-            return Err(bad(431, "The request's headers are too large."));
-        }
-        let mut chunk = [0u8; 4096];
-        let n = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| bad(400, "The request broke off."))?;
-        if n == 0 {
-            return Err(bad(400, "The request broke off."));
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head =
-        std::str::from_utf8(&buf[..head_end]).map_err(|_| bad(400, "Unreadable request."))?;
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or("").split(' ');
-    let method = first.next().unwrap_or("").to_string();
-    let target = first.next().unwrap_or("");
-    let path = target.split('?').next().unwrap_or("").to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut req = Request {
-        method,
-        path,
-        headers,
-        body: buf[head_end + 4..].to_vec(),
-    };
-    if req.method == "POST" {
-        if req.header("transfer-encoding").is_some() {
-            return Err(bad(411, "Send the form with a Content-Length."));
-        }
-        let len: usize = req
-            .header("content-length")
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| bad(411, "Send the form with a Content-Length."))?;
-        if len > MAX_BODY {
-            return Err(bad(413, "The form is larger than any SAML response."));
-        }
-        while req.body.len() < len {
-            let mut chunk = vec![0u8; (len - req.body.len()).min(64 * 1024)];
-            let n = stream
-                .read(&mut chunk)
-                .await
-                .map_err(|_| bad(400, "The request broke off."))?;
-            if n == 0 {
-                return Err(bad(400, "The request broke off."));
-            }
-            req.body.extend_from_slice(&chunk[..n]);
-        }
-        req.body.truncate(len);
-    }
-    Ok(req)
-}
-
 async fn answer_one(mut stream: TcpStream, gate: &Gate, port: u16) -> Result<()> {
-    let (status, outcome) =
-        match tokio::time::timeout(REQUEST_DEADLINE, read_request(&mut stream)).await {
-            Err(_) => return Err(err(Code::Io, "no request in time")),
-            Ok(Err((status, line))) => (status, Outcome::Refused { message: line }),
-            Ok(Ok(req)) => handle(req, gate, port).await,
-        };
-    let body = page(&outcome);
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        411 => "Length Required",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        _ => "Request Header Fields Too Large",
+    let (status, outcome) = match tokio::time::timeout(
+        http::REQUEST_DEADLINE,
+        http::read_request(&mut stream, MAX_BODY),
+    )
+    .await
+    {
+        Err(_) => return Err(err(Code::Io, "no request in time")),
+        Ok(Err((status, line))) => (status, Outcome::Refused { message: line }),
+        Ok(Ok(req)) => handle(req, gate, port).await,
     };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let io = |e: std::io::Error| err(Code::Io, e.to_string());
-    stream.write_all(head.as_bytes()).await.map_err(io)?;
-    stream.write_all(body.as_bytes()).await.map_err(io)?;
-    let _ = stream.shutdown().await;
-    Ok(())
+    http::respond(&mut stream, status, &page(&outcome)).await
 }
 
-async fn handle(req: Request, gate: &Gate, port: u16) -> (u16, Outcome) {
+async fn handle(req: http::Request, gate: &Gate, port: u16) -> (u16, Outcome) {
     let refused = |status: u16, message: &str| {
         (
             status,
@@ -201,15 +98,7 @@ async fn handle(req: Request, gate: &Gate, port: u16) -> (u16, Outcome) {
         )
     };
     // DNS rebinding: a page of another site that resolves its own name to 127.0.0.1.
-    let host_ok = req.header("host").is_some_and(|h| {
-        let h = h.to_ascii_lowercase();
-        [
-            format!("127.0.0.1:{port}"),
-            format!("localhost:{port}"),
-            format!("[::1]:{port}"),
-        ]
-        .contains(&h)
-    });
+    let host_ok = http::host_is_loopback(&req, port);
     if !host_ok {
         return refused(
             403,
@@ -272,13 +161,6 @@ async fn handle(req: Request, gate: &Gate, port: u16) -> (u16, Outcome) {
     (status, outcome)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The page the browser shows: what happened, and that the tab may close.
 fn page(outcome: &Outcome) -> String {
     let (title, next) = match outcome {
@@ -287,10 +169,7 @@ fn page(outcome: &Outcome) -> String {
         Outcome::Failed { .. } => ("Sign-in failed", "Sign in again from Dockpass."),
         _ => ("Not taken", "Nothing was signed in."),
     };
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dockpass: {title}</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d2330}}h1{{font-size:1.4rem}}</style></head><body><h1 id=\"title\">{title}</h1><p id=\"message\">{}</p><p>{next}</p></body></html>",
-        escape(&outcome.message())
-    )
+    http::page(title, &outcome.message(), next)
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ pub mod capture;
 pub mod embedded;
 pub mod extension;
 pub mod handover;
+pub(crate) mod http;
 pub mod link;
 pub mod loopback;
+pub mod oauth;
 pub mod trust;

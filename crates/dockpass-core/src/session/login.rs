@@ -71,6 +71,8 @@ pub struct LoginReport {
     pub profile: String,
     pub role_arn: String,
     pub account: String,
+    /// The account's name (IAM Identity Center's portal tells it), else null.
+    pub account_name: Option<String>,
     #[serde(with = "crate::base::clock::serde_rfc3339")]
     pub expires_at: OffsetDateTime,
     pub registries: Vec<RegistryStatus>,
@@ -92,7 +94,7 @@ impl LoginReport {
         if profile.docker != DockerMode::Helper || self.secrets != "memory" {
             return None;
         }
-        let daemon = if profile.aws_profile.is_some() {
+        let daemon = if !profile.signs_in_at_idp() {
             ", run `dockpass daemon` (it signs in this profile itself and serves docker)"
         } else {
             ", sign in from the tray app (it serves docker while it runs)"
@@ -109,18 +111,20 @@ impl LoginReport {
 }
 
 /// The base credentials of a session and who they are.
-struct Base {
-    role_arn: String,
-    account: String,
-    credentials: Credentials,
+pub(super) struct Base {
+    pub role_arn: String,
+    pub account: String,
+    pub credentials: Credentials,
     /// RoleSessionName for chained roles.
-    session_name: String,
-    /// SAML: the role picked (remembered for the next login), all the assertion offered and
-    /// its issuer (remembered, see trust.rs).
-    role: Option<Role>,
-    roles: Option<Vec<Role>>,
-    issuer: Option<String>,
-    subject: Option<String>,
+    pub session_name: String,
+    /// SAML and Identity Center: the role picked (remembered for the next login), all the
+    /// assertion or the portal offered, and the assertion's issuer (remembered, see trust.rs).
+    pub role: Option<Role>,
+    pub roles: Option<Vec<Role>>,
+    pub issuer: Option<String>,
+    pub subject: Option<String>,
+    /// The account's name, where the sign-in tells it (the Identity Center portal does).
+    pub account_name: Option<String>,
 }
 
 /// How a sign-in with an assertion goes.
@@ -168,7 +172,7 @@ pub async fn login_planned<A: Sts + Ecr>(
 /// Opens the secret store on a blocking thread while STS and ECR answer: the keychain probe
 /// is a D-Bus connection and a key exchange (about 10 ms) that would otherwise wait for
 /// them. Whoever needs the store later waits for this one opening (`OnceLock`).
-fn open_secrets_early(ctx: &Context) {
+pub(super) fn open_secrets_early(ctx: &Context) {
     if ctx.secrets_opened() {
         return;
     }
@@ -277,6 +281,7 @@ async fn login_unbounded<A: Sts + Ecr>(
         roles: Some(assertion.roles.clone()),
         issuer: assertion.issuer.clone(),
         subject: assertion.subject.clone(),
+        account_name: None,
     };
     establish(ctx, aws, profile, base, previous).await
 }
@@ -324,6 +329,7 @@ async fn login_aws_profile_unbounded<A: Sts + Ecr + ProfileSource>(
         roles: None,
         issuer: None,
         subject: Some(id.arn),
+        account_name: None,
     };
     let previous = ctx
         .state
@@ -347,7 +353,7 @@ fn role_arn_of(caller_arn: &str) -> String {
 }
 /// The common end of every sign-in: chained roles, tokens, one docker config write, the
 /// keychain and the state file.
-async fn establish<A: Sts + Ecr>(
+pub(super) async fn establish<A: Sts + Ecr>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -406,6 +412,7 @@ async fn establish<A: Sts + Ecr>(
         written,
         secrets: backend.to_string(),
         chain: chain.clone(),
+        account_name: base.account_name.clone(),
     };
     let stated = ctx.state.update(|state| {
         let pstate = state.profiles.entry(profile.name.clone()).or_default();
@@ -461,6 +468,7 @@ async fn establish<A: Sts + Ecr>(
         profile: profile.name.clone(),
         role_arn: base.role_arn,
         account: base.account,
+        account_name: base.account_name,
         expires_at: base.credentials.expires_at,
         registries: registry_statuses(&registries),
         chain: chain_statuses(&chain),

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod context;
 pub mod credentials;
 pub mod helper;
+pub mod identity_center;
 pub mod login;
 pub mod logout;
 pub mod refresh;

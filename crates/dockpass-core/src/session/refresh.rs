@@ -71,9 +71,9 @@ pub(crate) struct Live {
 impl Live {
     /// The RoleSessionName for chained roles of this profile's session.
     pub fn session_name(&self, profile: &Profile) -> String {
-        match profile.aws_profile {
-            Some(_) => "dockpass".to_string(),
-            None => sts::session_name(self.subject.as_deref()),
+        match profile.signs_in_at_idp() {
+            false => "dockpass".to_string(),
+            true => sts::session_name(self.subject.as_deref()),
         }
     }
 }

@@ -179,6 +179,7 @@ mod tests {
             written: vec![],
             secrets: "memory".into(),
             chain: vec![],
+            account_name: None,
         }
     }
 

@@ -84,6 +84,9 @@ pub struct SessionInfo {
     /// Chained roles assumed from this session (each lives at most an hour).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chain: Vec<ChainInfo>,
+    /// The account's name, where the sign-in told it (IAM Identity Center's portal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
 }
 
 /// A chained role's public facts.
@@ -260,6 +263,7 @@ mod tests {
                 written: vec![],
                 secrets: "memory".into(),
                 chain: vec![],
+                account_name: None,
             })
         })
         .unwrap();

@@ -13,6 +13,7 @@
 
 mod ecr;
 mod errors;
+mod identity_center;
 mod sts;
 
 use crate::aws::sts::Credentials;

@@ -1,0 +1,385 @@
+//! Signing in through IAM Identity Center (docs/identity-center.md): a token (the cache the AWS
+//! CLI shares, renewed with its refresh token, else a sign-in in the browser or with a device
+//! code), the portal's accounts and roles, `GetRoleCredentials` for the chosen one, and then
+//! the same chained roles, tokens and docker config as every other session.
+
+use super::context::Context;
+use super::login::{choose_role, establish, open_secrets_early, Base, LoginReport};
+use crate::aws::ecr::Ecr;
+use crate::aws::identity_center::{
+    Account, DeviceAuthorization, Grant, Instance, RegistrationFor, SsoOidc, SsoPortal,
+    TokenAnswer, ACCOUNT_ACCESS_SCOPE,
+};
+use crate::aws::sso_cache::{self, CachedToken};
+use crate::aws::sts::Sts;
+use crate::config::Profile;
+use crate::role::Role;
+use crate::{err, Code, Result, SecretString};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How a sign-in may involve the user when the cached token cannot be used or renewed.
+#[derive(Clone, Copy)]
+pub enum Interaction<'a> {
+    /// Not at all (a renewal in the background): the cache or nothing.
+    Never,
+    /// The authorization code flow in the user's browser; `open` opens the URL there.
+    Browser {
+        open: &'a (dyn Fn(&str) -> Result<()> + Sync),
+        until: OffsetDateTime,
+    },
+    /// The device code flow; `show` tells the user where to go and which code to confirm.
+    DeviceCode {
+        show: &'a (dyn Fn(&DeviceAuthorization) + Sync),
+        until: OffsetDateTime,
+    },
+}
+
+/// What an Identity Center sign-in is asked for.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// `ACCOUNT/ROLE_NAME` (or a role name when one account has it); else the profile's role,
+    /// the last one used, or the only one.
+    pub role: Option<&'a str>,
+    pub interaction: Interaction<'a>,
+}
+
+/// The profile's Identity Center instance and the key of its token in the shared cache (the
+/// session name, else the start URL: the AWS CLI's rule).
+pub fn instance(profile: &Profile) -> Result<(Instance, String)> {
+    if let Some(name) = &profile.sso_session {
+        return Ok((crate::aws::sso_session::read(name)?, name.clone()));
+    }
+    match (&profile.sso_start_url, &profile.sso_region) {
+        (Some(start_url), Some(region)) => Ok((
+            Instance {
+                start_url: start_url.clone(),
+                region: region.clone(),
+            },
+            start_url.clone(),
+        )),
+        _ => Err(err(
+            Code::Usage,
+            format!(
+                "profile {} does not sign in through IAM Identity Center (no sso_start_url or sso_session)",
+                profile.name
+            ),
+        )),
+    }
+}
+
+/// A usable access token: the cached one, else renewed with its refresh token, else (when
+/// allowed) a new sign-in. Every new token goes to the shared cache.
+pub async fn access_token<A: SsoOidc>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+    interaction: Interaction<'_>,
+) -> Result<SecretString> {
+    let (instance, key) = instance(profile)?;
+    let dir = sso_cache::cache_dir()?;
+    let now = ctx.clock.now();
+    let cached = sso_cache::read(&dir, &key)?.filter(|c| c.start_url == instance.start_url);
+    if let Some(c) = &cached {
+        if c.is_fresh(now) {
+            return Ok(c.access_token.clone());
+        }
+    }
+    let ended = match cached.as_ref().and_then(|c| renewable(c, now)) {
+        Some((registration, refresh_token)) => {
+            let grant = Grant::RefreshToken { refresh_token };
+            match aws.create_token(&instance, &registration, &grant).await {
+                Ok(TokenAnswer::Token(t)) => {
+                    let token = t.access_token.clone();
+                    let mut c = cached.clone().expect("renewable came from it");
+                    c.access_token = t.access_token;
+                    c.expires_at = t.expires_at;
+                    if t.refresh_token.is_some() {
+                        c.refresh_token = t.refresh_token;
+                    }
+                    sso_cache::write(&dir, &key, &c)?;
+                    return Ok(token);
+                }
+                Ok(_) => {
+                    return Err(err(
+                        Code::SsoFailed,
+                        "IAM Identity Center did not renew the sign-in; sign in again",
+                    ))
+                }
+                // The sign-in ended (revoked, past the session's end): sign in anew below.
+                Err(e) if e.code == Code::NotLoggedIn => e,
+                Err(e) => return Err(e),
+            }
+        }
+        None => err(
+            Code::NotLoggedIn,
+            format!(
+                "the IAM Identity Center sign-in of profile {} has ended; sign in again (dockpass login --profile {})",
+                profile.name, profile.name
+            ),
+        ),
+    };
+    let (registration, token) = match interaction {
+        Interaction::Never => return Err(ended),
+        Interaction::Browser { open, until } => {
+            in_browser(ctx, aws, &instance, open, until).await?
+        }
+        Interaction::DeviceCode { show, until } => {
+            with_device_code(ctx, aws, &instance, show, until).await?
+        }
+    };
+    let access = token.access_token.clone();
+    let entry = CachedToken {
+        start_url: instance.start_url.clone(),
+        region: instance.region.clone(),
+        access_token: token.access_token,
+        expires_at: token.expires_at,
+        client_id: Some(registration.client_id),
+        client_secret: Some(registration.client_secret),
+        registration_expires_at: Some(registration.expires_at),
+        refresh_token: token.refresh_token,
+    };
+    sso_cache::write(&dir, &key, &entry)?;
+    Ok(access)
+}
+
+/// The registration and refresh token of a cached sign-in, when they can still renew it.
+fn renewable(
+    c: &CachedToken,
+    now: OffsetDateTime,
+) -> Option<(crate::aws::identity_center::Registration, SecretString)> {
+    let expires_at = c.registration_expires_at.filter(|t| *t > now)?;
+    Some((
+        crate::aws::identity_center::Registration {
+            client_id: c.client_id.clone()?,
+            client_secret: c.client_secret.clone()?,
+            expires_at,
+        },
+        c.refresh_token.clone()?,
+    ))
+}
+
+type NewToken = (
+    crate::aws::identity_center::Registration,
+    crate::aws::identity_center::Token,
+);
+
+async fn in_browser<A: SsoOidc>(
+    ctx: &Context,
+    aws: &A,
+    instance: &Instance,
+    open: &(dyn Fn(&str) -> Result<()> + Sync),
+    until: OffsetDateTime,
+) -> Result<NewToken> {
+    use crate::idp::oauth;
+    let redirect = oauth::Redirect::open().await?;
+    let purpose = RegistrationFor::AuthorizationCode {
+        redirect_uri: redirect.uri(),
+    };
+    let registration = aws.register_client(instance, &purpose).await?;
+    let pkce = oauth::Pkce::new()?;
+    let url = oauth::authorize_url(
+        &aws.authorize_endpoint(instance),
+        &registration.client_id,
+        &redirect.uri(),
+        &pkce,
+        ACCOUNT_ACCESS_SCOPE,
+    );
+    open(&url)?;
+    let code = redirect
+        .wait(&pkce.state, ctx.clock.as_ref(), until)
+        .await?;
+    let grant = Grant::AuthorizationCode {
+        code,
+        redirect_uri: redirect.uri(),
+        code_verifier: pkce.verifier,
+    };
+    match aws.create_token(instance, &registration, &grant).await? {
+        TokenAnswer::Token(t) => Ok((registration, t)),
+        _ => Err(err(
+            Code::SsoFailed,
+            "IAM Identity Center gave no token for the browser's sign-in; sign in again",
+        )),
+    }
+}
+
+async fn with_device_code<A: SsoOidc>(
+    ctx: &Context,
+    aws: &A,
+    instance: &Instance,
+    show: &(dyn Fn(&DeviceAuthorization) + Sync),
+    until: OffsetDateTime,
+) -> Result<NewToken> {
+    let registration = aws
+        .register_client(instance, &RegistrationFor::DeviceCode)
+        .await?;
+    let device = aws
+        .start_device_authorization(instance, &registration)
+        .await?;
+    show(&device);
+    let until = until.min(device.expires_at);
+    let mut interval = device.interval;
+    let grant = Grant::DeviceCode {
+        device_code: device.device_code.clone(),
+    };
+    loop {
+        match aws.create_token(instance, &registration, &grant).await? {
+            TokenAnswer::Token(t) => return Ok((registration, t)),
+            TokenAnswer::Pending => {}
+            TokenAnswer::SlowDown => interval += Duration::from_secs(5),
+        }
+        let next = ctx.clock.now() + interval;
+        if next >= until {
+            return Err(err(
+                Code::SignInTimeout,
+                format!(
+                    "code {} was not confirmed in time; sign in again",
+                    device.user_code
+                ),
+            ));
+        }
+        ctx.clock.sleep_until(next).await;
+    }
+}
+
+/// The role handle of a portal role: `arn:PARTITION:iam::ACCOUNT:role/ROLE_NAME`. The portal
+/// names a role by account and name only (its IAM role is AWSReservedSSO_NAME_HASH); this
+/// handle is what the picker, `role` and the state remember.
+pub fn portal_role(partition: &str, account: &str, name: &str) -> Role {
+    Role {
+        role_arn: format!("arn:{partition}:iam::{account}:role/{name}"),
+        principal_arn: String::new(),
+        account: account.to_string(),
+        name: name.to_string(),
+        path: "/".to_string(),
+        partition: partition.to_string(),
+    }
+}
+
+/// `ACCOUNT/ROLE_NAME` when the selector names both.
+fn full_selector(sel: &str) -> Option<(String, String)> {
+    let (account, name) = sel.trim().split_once('/')?;
+    (crate::registry::is_account(account) && !name.is_empty() && !name.contains('/'))
+        .then(|| (account.to_string(), name.to_string()))
+}
+
+/// Every role the portal lists for the token, account by account (concurrently).
+async fn portal_roles<A: SsoPortal>(
+    aws: &A,
+    instance: &Instance,
+    token: &SecretString,
+    accounts: &[Account],
+) -> Result<Vec<Role>> {
+    let partition = crate::registry::partition_of(&instance.region);
+    let lists = futures::future::join_all(
+        accounts
+            .iter()
+            .map(|a| aws.list_account_roles(instance, token, &a.id)),
+    )
+    .await;
+    let mut roles = Vec::new();
+    for (a, names) in accounts.iter().zip(lists) {
+        for n in names? {
+            roles.push(portal_role(partition, &a.id, &n));
+        }
+    }
+    Ok(roles)
+}
+
+/// Signs in a profile through IAM Identity Center.
+pub async fn login<A: Sts + Ecr + SsoOidc + SsoPortal>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+    opts: Options<'_>,
+) -> Result<LoginReport> {
+    open_secrets_early(ctx);
+    // The browser's or the device's sign-in has its own deadline; the rest is bounded.
+    let token = access_token(ctx, aws, profile, opts.interaction).await?;
+    crate::base::deadline::bounded(
+        "signing in",
+        with_token(ctx, aws, profile, opts.role, token),
+    )
+    .await
+}
+
+async fn with_token<A: Sts + Ecr + SsoPortal>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+    asked: Option<&str>,
+    token: SecretString,
+) -> Result<LoginReport> {
+    let (instance, _) = instance(profile)?;
+    let partition = crate::registry::partition_of(&instance.region);
+    let pstate = ctx
+        .state
+        .load()?
+        .profiles
+        .remove(&profile.name)
+        .unwrap_or_default();
+    let accounts = aws.list_accounts(&instance, &token).await?;
+    // A role named in full needs no listing of every account's roles; otherwise the list
+    // feeds the choice (and the picker remembers it).
+    let named = asked.or(profile.role.as_deref()).and_then(full_selector);
+    let (role, listed) = match named {
+        Some((account, name)) => (portal_role(partition, &account, &name), None),
+        None => {
+            let roles = portal_roles(aws, &instance, &token, &accounts).await?;
+            let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
+            let role = choose_role(
+                &roles,
+                asked,
+                profile.role.as_deref(),
+                pstate.role.as_ref(),
+                &ids,
+            )
+            .map_err(|e| match e.code {
+                Code::SamlNoRoles => err(
+                    Code::RoleNotFound,
+                    "IAM Identity Center gives you no role in any account; ask your administrator for an assignment",
+                ),
+                _ => err(e.code, e.message.replace("the assertion offers", "IAM Identity Center offers")),
+            })?
+            .clone();
+            (role, Some(roles))
+        }
+    };
+    if !accounts.iter().any(|a| a.id == role.account) {
+        return Err(err(
+            Code::RoleNotFound,
+            format!(
+                "IAM Identity Center gives you no access to account {}; pick one of {}",
+                role.account,
+                accounts
+                    .iter()
+                    .take(8)
+                    .map(|a| format!("{} ({})", a.id, a.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let credentials = {
+        let _waiting = crate::base::deadline::waiting("IAM Identity Center");
+        aws.get_role_credentials(&instance, &token, &role.account, &role.name)
+            .await?
+    };
+    let account_name = accounts
+        .iter()
+        .find(|a| a.id == role.account)
+        .map(|a| a.name.clone())
+        .filter(|n| !n.is_empty());
+    let base = Base {
+        role_arn: role.role_arn.clone(),
+        account: role.account.clone(),
+        credentials,
+        session_name: "dockpass".into(),
+        role: Some(role),
+        roles: listed,
+        issuer: None,
+        subject: None,
+        account_name,
+    };
+    establish(ctx, aws, profile, base, pstate.session).await
+}
