@@ -4,11 +4,12 @@
 
 pub mod ecr;
 pub mod identity_center;
+pub mod login_cache;
 pub mod profile_source;
 pub mod repos;
 pub mod sdk;
+pub mod shared_config;
 pub mod sso_cache;
-pub mod sso_session;
 pub mod sts;
 
 pub use sdk::Aws;

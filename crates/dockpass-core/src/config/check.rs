@@ -484,6 +484,50 @@ mod tests {
     }
 
     #[test]
+    fn identity_center_profiles() {
+        let ok = json!({ "name": "a", "region": "eu-west-1",
+            "sso_start_url": "https://acme.awsapps.com/start", "sso_region": "eu-west-1",
+            "role": "111111111111/Developer" });
+        assert!(check(ok).is_empty());
+        assert!(
+            check(json!({ "name": "a", "region": "eu-west-1", "sso_session": "acme" })).is_empty()
+        );
+        let e = check(
+            json!({ "name": "a", "region": "eu-west-1", "sso_start_url": "https://acme.awsapps.com/start" }),
+        );
+        assert!(e["sso_region"].starts_with("missing"), "{e:?}");
+        let e = check(json!({ "name": "a", "region": "eu-west-1", "sso_region": "eu-west-1" }));
+        assert!(e["sso_start_url"].contains("access portal URL"), "{e:?}");
+        let e = check(json!({ "name": "a", "region": "eu-west-1",
+            "sso_start_url": "https://corp.okta.com/app/aws", "sso_region": "eu-west-1" }));
+        assert!(
+            e["sso_start_url"].contains("not an AWS access portal"),
+            "{e:?}"
+        );
+        let e = check(json!({ "name": "a", "region": "eu-west-1",
+            "sso_start_url": "https://start.home.awsapps.cn/directory/d-1", "sso_region": "eu-west-1" }));
+        assert!(e["sso_region"].contains("cn-north-1"), "{e:?}");
+        let e = check(
+            json!({ "name": "a", "region": "eu-west-1", "sso_session": "acme",
+            "sso_region": "eu-west-1" }),
+        );
+        assert!(
+            e["sso_start_url"].contains("remove sso_start_url and sso_region"),
+            "{e:?}"
+        );
+        let e = check(
+            json!({ "name": "a", "region": "eu-west-1", "sso_session": "acme",
+            "idp_url": "https://idp.example/aws" }),
+        );
+        assert!(e["sso_start_url"].contains("not several"), "{e:?}");
+        let e = check(
+            json!({ "name": "a", "region": "eu-west-1", "sso_session": "acme",
+            "login": "browser" }),
+        );
+        assert!(e["login"].contains("remove login"), "{e:?}");
+    }
+
+    #[test]
     fn required_fields_say_missing() {
         let e = check(json!({ "name": "", "region": "" }));
         assert!(e["name"].starts_with("missing"), "{}", e["name"]);

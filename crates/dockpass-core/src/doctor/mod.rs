@@ -12,6 +12,7 @@ mod browser;
 mod docker;
 mod endpoints;
 mod local;
+mod sessions;
 
 use crate::config::Config;
 use crate::session::state::State;
@@ -158,7 +159,8 @@ pub async fn run(setup: &Setup) -> Report {
             endpoints::checks(setup, &config, &state).await
         }
     };
-    let (slow, reach) = tokio::join!(slow, reach);
+    let sessions = sessions::checks(setup, &config);
+    let (slow, reach, sessions) = tokio::join!(slow, reach, sessions);
     match slow {
         Ok((k, n)) => checks.extend([k, n]),
         Err(e) => checks.push(Check::error(
@@ -167,6 +169,7 @@ pub async fn run(setup: &Setup) -> Report {
             "run `dockpass doctor` again; report the problem if it stays",
         )),
     }
+    checks.extend(sessions);
     checks.extend(reach);
     Report { checks }
 }

@@ -48,7 +48,7 @@ pub struct Options<'a> {
 /// session name, else the start URL: the AWS CLI's rule).
 pub fn instance(profile: &Profile) -> Result<(Instance, String)> {
     if let Some(name) = &profile.sso_session {
-        return Ok((crate::aws::sso_session::read(name)?, name.clone()));
+        return Ok((crate::aws::shared_config::sso_session(name)?, name.clone()));
     }
     match (&profile.sso_start_url, &profile.sso_region) {
         (Some(start_url), Some(region)) => Ok((

@@ -75,6 +75,19 @@ impl HttpStatus for aws_smithy_runtime_api::http::Response {
     }
 }
 
+/// Every message of an error's chain, outermost first (lower case), for matching words that
+/// any layer may say.
+pub(super) fn chain_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(next) = cur.source() {
+        out.push_str(": ");
+        out.push_str(&next.to_string());
+        cur = next;
+    }
+    out.to_ascii_lowercase()
+}
+
 pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur: &dyn std::error::Error = e;
     while let Some(next) = cur.source() {

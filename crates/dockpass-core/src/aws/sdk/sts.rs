@@ -1,7 +1,7 @@
 //! STS over the SDK: AssumeRoleWithSAML (unsigned), AssumeRole and GetCallerIdentity with the
 //! session's keys, and credentials from an AWS shared-config profile.
 
-use super::errors::{root_cause, service_message, signed_sts_error, sts_error};
+use super::errors::{chain_text, root_cause, service_message, signed_sts_error, sts_error};
 use super::{from_sts, timeouts, Aws};
 use crate::aws::profile_source::{ProfileSource, STATIC_KEY_SESSION};
 use crate::aws::sts::{Credentials, Identity, Sts, StsFailure};
@@ -110,8 +110,17 @@ impl ProfileSource for Aws {
         };
         let c = chain.provide_credentials().await.map_err(|e| {
             let why = root_cause(&e);
-            let lower = why.to_ascii_lowercase();
+            let lower = chain_text(&e);
+            let login_session = crate::aws::shared_config::profile_setting(aws_profile, "login_session").is_some();
             let (code, what) = match &e {
+                CredentialsError::ProviderTimedOut(_) => {
+                    (Code::Network, "check your network or proxy")
+                }
+                // `aws login` (login_session): the cached session is gone, ended or unreadable.
+                _ if login_session && login_session_ended(&lower) => (
+                    Code::NotLoggedIn,
+                    "its `aws login` session has ended; run `aws login --profile NAME`, then try again",
+                ),
                 _ if lower.contains("sso") && (lower.contains("expired") || lower.contains("token")) => (
                     Code::NotLoggedIn,
                     "its SSO session is over; run `aws sso login --profile NAME`, then try again",
@@ -120,9 +129,6 @@ impl ProfileSource for Aws {
                     Code::Config,
                     "check ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE)",
                 ),
-                CredentialsError::ProviderTimedOut(_) => {
-                    (Code::Network, "check your network or proxy")
-                }
                 _ => (Code::StsFailed, "check the profile and try again"),
             };
             err(
@@ -143,4 +149,19 @@ impl ProfileSource for Aws {
                 .unwrap_or_else(|| OffsetDateTime::now_utc() + STATIC_KEY_SESSION),
         })
     }
+}
+
+/// Whether the SDK's login provider says the `aws login` session cannot give keys any more:
+/// expired or revoked ("Your session has expired. Please reauthenticate."), never started (no
+/// cache file), or a cache file it cannot use.
+fn login_session_ended(lower: &str) -> bool {
+    [
+        "reauthenticate",
+        "expired",
+        "login token",
+        "failed to read",
+        "missing field",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
