@@ -182,12 +182,16 @@ fn open(app: &AppHandle, profile: Option<&str>, role_arn: Option<String>, mode: 
         crate::window::show_main(app);
         return false;
     };
-    if ctl.uses_aws_profile(&profile) {
-        // No IdP: the AWS profile is resolved directly (no window).
+    if ctl.signs_in_directly(&profile) {
+        // No IdP window: the AWS profile is resolved directly; IAM Identity Center signs in
+        // from its cached sign-in, else in the user's browser.
         if mode != Mode::HiddenBounded {
-            let ctl = ctl.clone();
+            let (app, ctl) = (app.clone(), ctl.clone());
             tauri::async_runtime::spawn(async move {
-                let _ = ctl.sign_in_aws_profile(&profile, false).await;
+                match ctl.sign_in_direct(&profile, role_arn, false).await {
+                    Ok(next) => follow(&app, &profile, next),
+                    Err(_) => crate::window::show_main(&app),
+                }
             });
         }
         return true;

@@ -59,6 +59,14 @@ fn on_action(
                     }
                 });
             }
+            // IAM Identity Center: the daemon signs in itself, in the user's browser.
+            Some(ctl) if ctl.signs_in_directly(&profile) => {
+                rt.spawn(async move {
+                    if let Err(e) = ctl.sign_in_directly(&profile, false).await {
+                        eprintln!("dockpass: [{profile}] {}", e.message);
+                    }
+                });
+            }
             _ => open_app_login(&profile),
         }
     }

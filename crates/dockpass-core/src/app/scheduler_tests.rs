@@ -368,7 +368,7 @@ async fn an_aws_profile_session_is_renewed_silently_without_a_window() {
     p.idp_url = None;
     p.aws_profile = Some("ecr".into());
     s.ctl.config_save(vec![p]).unwrap();
-    s.ctl.sign_in_aws_profile("corp", false).await.unwrap();
+    s.ctl.sign_in_directly("corp", false).await.unwrap();
     let st = s.ctl.status(Some("corp")).unwrap();
     assert_eq!(st.state, SessionState::Active);
     assert_eq!(
@@ -395,6 +395,94 @@ async fn an_aws_profile_session_is_renewed_silently_without_a_window() {
             .phases()
             .contains(&crate::app::controller::Phase::Failed),
         "no failure"
+    );
+    task.abort();
+}
+
+/// An IAM Identity Center profile signed in from a cached token (as `aws sso login` or an
+/// earlier sign-in left it): the role's credentials last an hour, the access token 40 minutes.
+fn identity_center_signed_in(s: &Setup) {
+    let ctx = s.ctl.context();
+    let mut p = ctx.config.profiles[0].clone();
+    p.idp_url = None;
+    p.sso_start_url = Some("https://d-1234567890.awsapps.com/start".into());
+    p.sso_region = Some("us-east-1".into());
+    s.ctl.config_save(vec![p]).unwrap();
+    let now = s.clock.now();
+    crate::aws::sso_cache::write(
+        &ctx.sso_cache().unwrap(),
+        "https://d-1234567890.awsapps.com/start",
+        &crate::aws::sso_cache::CachedToken {
+            start_url: "https://d-1234567890.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            access_token: crate::SecretString::new("cached"),
+            expires_at: now + 40 * MIN,
+            client_id: Some("client".into()),
+            client_secret: Some(crate::SecretString::new("client-secret")),
+            registration_expires_at: Some(now + 90 * 24 * 60 * MIN),
+            refresh_token: Some(crate::SecretString::new("refresh")),
+        },
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_identity_center_session_is_renewed_with_its_refresh_token() {
+    let s = setup_with("", |a| a.sts_life = 60 * MIN);
+    identity_center_signed_in(&s);
+    s.ctl.sign_in_directly("corp", false).await.unwrap();
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert_eq!(st.state, SessionState::Active);
+    assert_eq!(
+        s.aws.sso_sign_ins.load(Ordering::SeqCst),
+        0,
+        "the cache, no browser"
+    );
+    assert_eq!(s.aws.sso_refreshes.load(Ordering::SeqCst), 0);
+    let notes = Arc::new(RecordingNotifier::new());
+    s.ctl.set_hooks(Hooks {
+        renewer: None,
+        notifier: Some(notes.clone()),
+        profiles: None,
+    });
+    let task = tokio::spawn(run(s.ctl.clone()));
+    settle().await;
+    let first = st.expires_at.unwrap();
+    // At 50 minutes the access token (40 minutes) has expired: the renewal 10 minutes before
+    // the role's end renews it with the refresh token, silently, then the role's keys.
+    s.clock.advance(51 * MIN);
+    settle().await;
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert!(st.expires_at.unwrap() > first, "renewed");
+    assert_eq!(s.aws.sso_refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        s.aws.sso_sign_ins.load(Ordering::SeqCst),
+        0,
+        "never a browser"
+    );
+    assert_eq!(s.aws.sso_role_calls.load(Ordering::SeqCst), 2);
+    assert!(notes.shown().is_empty(), "{:?}", notes.shown());
+
+    // The Identity Center session ends (revoked): the next renewal fails without opening
+    // anything, and the user is told while there is time to act.
+    s.aws.sso_revoked.store(true, Ordering::SeqCst);
+    s.clock.advance(51 * MIN);
+    settle().await;
+    assert_eq!(
+        s.aws.sso_sign_ins.load(Ordering::SeqCst),
+        0,
+        "never a browser"
+    );
+    let shown = notes.shown();
+    assert!(
+        shown.iter().any(|n| matches!(
+            n,
+            Notice::Expiring {
+                in_browser: false,
+                ..
+            }
+        )),
+        "{shown:?}"
     );
     task.abort();
 }

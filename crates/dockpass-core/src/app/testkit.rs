@@ -4,6 +4,10 @@ use crate::app::controller::{
     AwsProvider, Controller, Event, EventSink, Navigation, Next, Phase, RolePicker,
 };
 use crate::aws::ecr::{Ecr, RawToken};
+use crate::aws::identity_center::{
+    Account, DeviceAuthorization, Grant, Instance, Registration, RegistrationFor, SsoOidc,
+    SsoPortal, Token, TokenAnswer,
+};
 use crate::aws::profile_source::ProfileSource;
 use crate::aws::repos::{Image, Page, RepoApi, RepoItem};
 use crate::aws::sts::{Credentials, Identity, Sts, StsFailure};
@@ -43,6 +47,16 @@ pub struct FakeAws {
     pub saml_calls: AtomicUsize,
     /// How long chained credentials live (AWS: at most an hour).
     pub chain_life: Duration,
+    /// IAM Identity Center: how long an access token lives.
+    pub sso_token_life: Duration,
+    /// IAM Identity Center: the sign-in was revoked (every token and refresh fails).
+    pub sso_revoked: AtomicBool,
+    /// CreateToken calls with the refresh token grant.
+    pub sso_refreshes: AtomicUsize,
+    /// CreateToken calls with an interactive grant (authorization code, device code).
+    pub sso_sign_ins: AtomicUsize,
+    /// GetRoleCredentials calls.
+    pub sso_role_calls: AtomicUsize,
 }
 
 impl FakeAws {
@@ -56,6 +70,21 @@ impl FakeAws {
             sts_calls: AtomicUsize::new(0),
             saml_calls: AtomicUsize::new(0),
             chain_life: Duration::from_secs(3600),
+            sso_token_life: Duration::from_secs(3600),
+            sso_revoked: AtomicBool::new(false),
+            sso_refreshes: AtomicUsize::new(0),
+            sso_sign_ins: AtomicUsize::new(0),
+            sso_role_calls: AtomicUsize::new(0),
+        }
+    }
+
+    fn sso_ended(&self) -> Result<()> {
+        match self.sso_revoked.load(Ordering::SeqCst) {
+            true => Err(err(
+                Code::NotLoggedIn,
+                "IAM Identity Center no longer accepts this sign-in; sign in again",
+            )),
+            false => Ok(()),
         }
     }
 }
@@ -117,6 +146,92 @@ impl ProfileSource for FakeAws {
             access_key_id: "ASIAPROFILE".into(),
             secret_access_key: SecretString::new("profile-secret"),
             session_token: SecretString::new("profile-token"),
+            expires_at: self.clock.now() + self.sts_life,
+        })
+    }
+}
+
+/// IAM Identity Center with one account (123456789012 "Prod") and role Developer, answering
+/// from the test clock.
+impl SsoOidc for FakeAws {
+    async fn register_client(&self, _i: &Instance, _for: &RegistrationFor) -> Result<Registration> {
+        Ok(Registration {
+            client_id: "client".into(),
+            client_secret: SecretString::new("client-secret"),
+            expires_at: self.clock.now() + Duration::from_secs(90 * 86400),
+        })
+    }
+
+    async fn start_device_authorization(
+        &self,
+        _i: &Instance,
+        _r: &Registration,
+    ) -> Result<DeviceAuthorization> {
+        Ok(DeviceAuthorization {
+            device_code: SecretString::new("device"),
+            user_code: "ABCD-EFGH".into(),
+            verification_uri: "https://device.example".into(),
+            verification_uri_complete: None,
+            interval: Duration::from_secs(1),
+            expires_at: self.clock.now() + Duration::from_secs(600),
+        })
+    }
+
+    async fn create_token(
+        &self,
+        _i: &Instance,
+        _r: &Registration,
+        grant: &Grant,
+    ) -> Result<TokenAnswer> {
+        self.sso_ended()?;
+        match grant {
+            Grant::RefreshToken { .. } => self.sso_refreshes.fetch_add(1, Ordering::SeqCst),
+            _ => self.sso_sign_ins.fetch_add(1, Ordering::SeqCst),
+        };
+        Ok(TokenAnswer::Token(Token {
+            access_token: SecretString::new("access"),
+            expires_at: self.clock.now() + self.sso_token_life,
+            refresh_token: Some(SecretString::new("refresh")),
+        }))
+    }
+
+    fn authorize_endpoint(&self, _i: &Instance) -> String {
+        "https://oidc.example/authorize".into()
+    }
+}
+
+impl SsoPortal for FakeAws {
+    async fn list_accounts(&self, _i: &Instance, _t: &SecretString) -> Result<Vec<Account>> {
+        self.sso_ended()?;
+        Ok(vec![Account {
+            id: "123456789012".into(),
+            name: "Prod".into(),
+        }])
+    }
+
+    async fn list_account_roles(
+        &self,
+        _i: &Instance,
+        _t: &SecretString,
+        _a: &str,
+    ) -> Result<Vec<String>> {
+        self.sso_ended()?;
+        Ok(vec!["Developer".into()])
+    }
+
+    async fn get_role_credentials(
+        &self,
+        _i: &Instance,
+        _t: &SecretString,
+        account: &str,
+        role: &str,
+    ) -> Result<Credentials> {
+        self.sso_ended()?;
+        self.sso_role_calls.fetch_add(1, Ordering::SeqCst);
+        Ok(Credentials {
+            access_key_id: format!("ASIA{account}{role}"),
+            secret_access_key: SecretString::new("sso-secret"),
+            session_token: SecretString::new("sso-token"),
             expires_at: self.clock.now() + self.sts_life,
         })
     }
@@ -252,13 +367,14 @@ pub fn setup_with(extra: &str, tweak: impl FnOnce(&mut FakeAws)) -> Setup {
     let config = Config::load_from(&cfg_path).unwrap();
     let clock = ManualClock::new(datetime!(2099-06-01 12:00 UTC));
     let docker = dir.path().join("docker/config.json");
-    let ctx = Context::new(
+    let mut ctx = Context::new(
         config,
         StateFile::at(dir.path().join("state/state.json")),
         Arc::new(clock.clone()),
         docker.clone(),
         Box::new(MemoryStore::default()),
     );
+    ctx.sso_cache_dir = Some(dir.path().join("sso-cache"));
     let events = Arc::new(Recorder::default());
     let mut fake = FakeAws::new(clock.clone());
     tweak(&mut fake);

@@ -19,6 +19,9 @@ pub struct Context {
     pub state: StateFile,
     pub clock: Arc<dyn Clock>,
     pub docker_config: PathBuf,
+    /// The IAM Identity Center token cache shared with the AWS CLI; `None`: its standard place
+    /// (`~/.aws/sso/cache`, aws::sso_cache). Tests give their own.
+    pub sso_cache_dir: Option<PathBuf>,
     secrets: SecretCell,
 }
 
@@ -51,6 +54,7 @@ impl Context {
                 state: StateFile::default_location()?,
                 clock: Arc::new(SystemClock),
                 docker_config: docker::config_path()?,
+                sso_cache_dir: None,
                 secrets: Arc::new(OnceLock::new()),
             },
             problem,
@@ -80,6 +84,7 @@ impl Context {
             state,
             clock,
             docker_config,
+            sso_cache_dir: None,
             secrets: Arc::new(cell),
         }
     }
@@ -97,6 +102,14 @@ impl Context {
     /// Why secrets are in memory only, when they are.
     pub fn secrets_warning(&self) -> Option<&str> {
         self.secrets.get_or_init(secrets::open).1.as_deref()
+    }
+
+    /// Where the IAM Identity Center token cache is (see `sso_cache_dir`).
+    pub fn sso_cache(&self) -> Result<PathBuf> {
+        match &self.sso_cache_dir {
+            Some(d) => Ok(d.clone()),
+            None => crate::aws::sso_cache::cache_dir(),
+        }
     }
 
     pub fn profile(&self, name: Option<&str>) -> Result<&Profile> {

@@ -77,7 +77,7 @@ pub async fn access_token<A: SsoOidc>(
     interaction: Interaction<'_>,
 ) -> Result<SecretString> {
     let (instance, key) = instance(profile)?;
-    let dir = sso_cache::cache_dir()?;
+    let dir = ctx.sso_cache()?;
     let now = ctx.clock.now();
     let cached = sso_cache::read(&dir, &key)?.filter(|c| c.start_url == instance.start_url);
     if let Some(c) = &cached {
@@ -256,8 +256,12 @@ pub fn portal_role(partition: &str, account: &str, name: &str) -> Role {
     }
 }
 
-/// `ACCOUNT/ROLE_NAME` when the selector names both.
+/// The account and role name when the selector names both: `ACCOUNT/ROLE_NAME`, or a role ARN
+/// (the picker's handle, see [`portal_role`]).
 fn full_selector(sel: &str) -> Option<(String, String)> {
+    if let Ok((_, account, _, name)) = crate::role::parse_role_arn(sel) {
+        return Some((account, name));
+    }
     let (account, name) = sel.trim().split_once('/')?;
     (crate::registry::is_account(account) && !name.is_empty() && !name.contains('/'))
         .then(|| (account.to_string(), name.to_string()))
@@ -326,6 +330,10 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
         Some((account, name)) => (portal_role(partition, &account, &name), None),
         None => {
             let roles = portal_roles(aws, &instance, &token, &accounts).await?;
+            // The picker offers what the portal listed, also when the choice below needs it.
+            ctx.state.update(|s| {
+                s.profiles.entry(profile.name.clone()).or_default().roles = roles.clone();
+            })?;
             let ids: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
             let role = choose_role(
                 &roles,

@@ -1,6 +1,7 @@
 //! Where the controller gets its AWS clients: the SDK in the app, a fake in tests.
 
 use crate::aws::ecr::Ecr;
+use crate::aws::identity_center::{SsoOidc, SsoPortal};
 use crate::aws::profile_source::ProfileSource;
 use crate::aws::repos::RepoApi;
 use crate::aws::sts::Sts;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 /// Gives the AWS client for a profile: the SDK in the app, a fake in tests.
 pub trait AwsProvider: Send + Sync + 'static {
-    type Client: Sts + Ecr + RepoApi + ProfileSource + Send + Sync + 'static;
+    type Client: Sts + Ecr + RepoApi + ProfileSource + SsoOidc + SsoPortal + Send + Sync + 'static;
     fn client(&self, profile: &Profile) -> impl Future<Output = Arc<Self::Client>> + Send;
 }
 

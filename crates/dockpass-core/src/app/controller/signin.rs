@@ -1,10 +1,11 @@
 //! Signing in: the login window's attempt and its navigation rule, the captured assertion,
-//! the role picker, the trust question and role switches; `aws_profile` profiles need no
-//! window.
+//! the role picker, the trust question and role switches; `aws_profile` and IAM Identity
+//! Center profiles need no window.
 
 use super::{AwsProvider, Controller};
 use crate::app::activity::Kind;
 use crate::app::wire::{Event, Phase, RolePicker};
+use crate::config::Source;
 use crate::idp::capture::{self, Captured};
 use crate::saml::{self, Assertion};
 use crate::session;
@@ -352,25 +353,66 @@ impl<P: AwsProvider> Controller<P> {
         }
     }
 
-    /// Whether `profile` takes its credentials from an AWS shared-config profile (no IdP
-    /// window: "Log in" and renewals resolve the profile directly).
-    pub fn uses_aws_profile(&self, profile: &str) -> bool {
-        self.profile(profile).is_ok_and(|p| p.aws_profile.is_some())
+    /// Whether `profile` signs in without a login window: an AWS shared-config profile
+    /// (resolved directly) or IAM Identity Center (its cached sign-in, else the user's browser).
+    pub fn signs_in_directly(&self, profile: &str) -> bool {
+        self.profile(profile).is_ok_and(|p| !p.signs_in_at_idp())
     }
 
-    /// Signs in an `aws_profile` profile: credentials from aws-config's chain, no window.
-    /// A `background` renewal sends no progress to the UI (the user did not ask).
-    pub async fn sign_in_aws_profile(&self, profile: &str, background: bool) -> Result<()> {
+    /// Signs in a profile that needs no login window. A `background` renewal sends no progress
+    /// to the UI (the user did not ask) and never opens a browser: an Identity Center profile
+    /// then renews from its cached sign-in or not at all (the scheduler notifies).
+    pub async fn sign_in_directly(&self, profile: &str, background: bool) -> Result<()> {
+        self.sign_in_direct(profile, None, background)
+            .await
+            .map(|_| ())
+    }
+
+    /// [`Controller::sign_in_directly`] with a role (the picker's, a switch). An Identity
+    /// Center sign-in with several roles and none chosen shows the picker with the portal's
+    /// roles (`Next::PickRole`).
+    pub async fn sign_in_direct(
+        &self,
+        profile: &str,
+        role: Option<String>,
+        background: bool,
+    ) -> Result<Next> {
         let ctx = self.context();
         let p = self.profile(profile)?;
         if !background {
             self.progress(profile, Phase::AssumingRole, None);
         }
         let aws = self.aws.client(&p).await;
-        match session::login_aws_profile(&ctx, aws.as_ref(), &p).await {
+        let result = match p.source() {
+            Source::IdentityCenter => {
+                use session::identity_center::{Interaction, Options};
+                let open = |url: &str| {
+                    self.progress(
+                        profile,
+                        Phase::WaitingForIdp,
+                        Some("Sign in to IAM Identity Center in your browser".into()),
+                    );
+                    crate::platform::desktop::open_url(url)
+                };
+                let interaction = match background {
+                    true => Interaction::Never,
+                    false => Interaction::Browser {
+                        open: &open,
+                        until: ctx.clock.now() + crate::idp::handover::ATTEMPT_TIME,
+                    },
+                };
+                let opts = Options {
+                    role: role.as_deref(),
+                    interaction,
+                };
+                session::identity_center::login(&ctx, aws.as_ref(), &p, opts).await
+            }
+            _ => session::login_aws_profile(&ctx, aws.as_ref(), &p).await,
+        };
+        match result {
             Ok(report) => {
                 self.signed_in(profile, &report, background);
-                Ok(())
+                Ok(Next::Done)
             }
             Err(e) if background => {
                 self.note(
@@ -379,6 +421,10 @@ impl<P: AwsProvider> Controller<P> {
                     format!("Renewal failed: {}", e.message),
                 );
                 Err(e)
+            }
+            Err(e) if e.code == Code::RoleNotChosen => {
+                self.progress(profile, Phase::Cancelled, None);
+                self.show_switch_picker(profile)
             }
             Err(e) => Err(self.failed(profile, e)),
         }

@@ -140,11 +140,12 @@ impl<P: AwsProvider> Controller<P> {
                 }
                 self.publish_status(profile);
             }
-            Work::Renew if p.aws_profile.is_some() => {
-                // No IdP: resolve the AWS profile again, silently.
+            Work::Renew if !p.signs_in_at_idp() => {
+                // No IdP: resolve the AWS profile again, or renew the Identity Center
+                // sign-in from its cache, silently.
                 self.fresh
                     .with_sched(profile, |s| s.renew_tried_for = Some(end));
-                if self.sign_in_aws_profile(profile, true).await.is_err() {
+                if self.sign_in_directly(profile, true).await.is_err() {
                     self.notify(Notice::Expiring {
                         profile: profile.to_string(),
                         minutes: minutes_left(),
