@@ -17,6 +17,7 @@ import pytest
 
 from support import ACCOUNT, OTHER_ACCOUNT, REGION, assert_one_line_error, require_binary
 
+from tests.standins import Registry
 from tests.standins.browsers import Chromium, browser_opener, chromium_missing_reason
 from tests.standins.identity_center import IdentityCenter
 from tests.standins.procs import VENV_PYTHON, start_tracked, stop_tracked
@@ -265,3 +266,73 @@ def test_a_wrong_portal_or_region_is_a_config_error(icbox, start_url, sso_region
     assert_one_line_error(rc, out, err, 2, says)
     assert sandbox.docker_config_bytes() is None
     assert not (sandbox.home / ".aws").exists()
+
+
+@pytest.fixture(scope="module")
+def staging(tmp_path_factory):
+    """A registry that takes only account 222222222222's ECR token, with one image."""
+    r = start_tracked(Registry, tmp_path_factory.mktemp("staging-registry"), account=OTHER_ACCOUNT)
+    yield r, r.push_image("platform/base", "v2")
+    stop_tracked(r)
+
+
+def test_two_accounts_registries_from_one_sign_in(icbox, ic, keyring, image, staging):
+    """One Identity Center sign-in, a role per account (the session's role name in the other
+    account too): skopeo reads both registries, and a refresh keeps both."""
+    sandbox = icbox
+    other, other_image = staging
+    sandbox.write_config(f"""[[profile]]
+name = "ic"
+sso_start_url = "{START_URL}"
+sso_region = "{SSO_REGION}"
+region = "{REGION}"
+role = "{ACCOUNT}/Developer"
+
+[[profile.registry]]
+account = "{ACCOUNT}"
+aliases = ["{sandbox.registry.host}"]
+
+[[profile.registry]]
+account = "{OTHER_ACCOUNT}"
+aliases = ["{other.host}"]
+""")
+    proc = start_login(sandbox, "--no-browser")
+    _, code = device_code(proc)
+    ic.approve(code)
+    rc, out, err = finish(proc)
+    assert rc == 0, err
+    for ref in (image["ref"], other_image["ref"]):
+        r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
+        assert r.returncode == 0, (ref, r.stderr)
+    calls = [(r.get("account"), r.get("role")) for r in ic.requests() if r["op"] == "GetRoleCredentials"]
+    assert (ACCOUNT, "Developer") in calls and (OTHER_ACCOUNT, "Developer") in calls, calls
+    rc, out, err = sandbox.run("refresh", "--profile", "ic")
+    assert rc == 0, err
+    assert other.host in out and sandbox.registry.host in out
+    for ref in (image["ref"], other_image["ref"]):
+        r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
+        assert r.returncode == 0, (ref, r.stderr)
+
+
+def test_a_role_per_account_that_is_not_there_is_one_line(icbox, ic, staging):
+    sandbox = icbox
+    other, _ = staging
+    sandbox.write_config(f"""[[profile]]
+name = "ic"
+sso_start_url = "{START_URL}"
+sso_region = "{SSO_REGION}"
+region = "{REGION}"
+role = "{ACCOUNT}/Developer"
+
+[[profile.registry]]
+account = "{OTHER_ACCOUNT}"
+role = "Admin"
+aliases = ["{other.host}"]
+""")
+    proc = start_login(sandbox, "--no-browser")
+    _, code = device_code(proc)
+    ic.approve(code)
+    rc, out, err = finish(proc)
+    assert_one_line_error(rc, out, err.splitlines()[-1] + "\n", 2, "no role Admin in account 222222222222",
+                          "Developer")
+    assert sandbox.docker_config_bytes() is None

@@ -19,4 +19,10 @@ aliases?: Array<string>,
 /**
  * ECR Public (`public.ecr.aws`, tokens from us-east-1) instead of a private registry.
  */
-public?: boolean, };
+public?: boolean, 
+/**
+ * IAM Identity Center: the role (its name) to reach this registry's account with, when
+ * that is not the session's account. Default: the session's role name when the account
+ * has it, else the account's only role (docs/identity-center.md).
+ */
+role?: string | null, };

@@ -133,6 +133,7 @@ pub fn with_registries(
 /// A registry table as a person would write it: the region only when it differs.
 fn spec(account: &str, region: &str, profile_region: &str) -> RegistrySpec {
     RegistrySpec {
+        role: None,
         account: Some(account.to_string()),
         region: (region != profile_region).then(|| region.to_string()),
         aliases: vec![],

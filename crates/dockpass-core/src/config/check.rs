@@ -219,6 +219,20 @@ pub fn problems<'a>(p: &Profile, other_names: impl IntoIterator<Item = &'a str>)
         for (field, why) in registry_problems(r) {
             add(format!("registry[{j}].{field}"), why);
         }
+        if let Some(role) = &r.role {
+            let why = if p.source() != super::Source::IdentityCenter {
+                Some("only an IAM Identity Center profile picks a role per account; remove role")
+            } else if r.account.is_none() {
+                Some("name the registry's account too; the session's own account uses the profile's role")
+            } else if role.trim().is_empty() || role.contains(['/', ':']) {
+                Some("the role's name as the access portal shows it, such as Developer")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                add(format!("registry[{j}].role"), why.into());
+            }
+        }
     }
     for (j, c) in p.chain.iter().enumerate() {
         chain_problems(c, &format!("chain[{j}]"), &mut add);
@@ -232,6 +246,12 @@ fn chain_problems(c: &ChainSpec, at: &str, add: &mut impl FnMut(String, String))
     }
     for (k, r) in c.registry.iter().enumerate() {
         let mut problems = registry_problems(r);
+        if r.role.is_some() {
+            problems.push((
+                "role",
+                "a chained role's registries use that role; remove role".into(),
+            ));
+        }
         if r.account.is_some() && !r.public {
             problems.insert(
                 0,

@@ -79,6 +79,11 @@ pub struct RegistrySpec {
     /// ECR Public (`public.ecr.aws`, tokens from us-east-1) instead of a private registry.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub public: bool,
+    /// IAM Identity Center: the role (its name) to reach this registry's account with, when
+    /// that is not the session's account. Default: the session's role name when the account
+    /// has it, else the account's only role (docs/identity-center.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 /// A role assumed from the federated role (AssumeRole), with the registries it reaches.

@@ -5,6 +5,7 @@
 
 use super::context::Context;
 use super::login::{choose_role, establish, open_secrets_early, Base, LoginReport};
+use super::secrets::ChainedCredentials;
 use crate::aws::ecr::Ecr;
 use crate::aws::identity_center::{
     Account, DeviceAuthorization, Grant, Instance, RegistrationFor, SsoOidc, SsoPortal,
@@ -368,10 +369,12 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
             ),
         ));
     }
-    let credentials = {
+    let (credentials, portal) = {
         let _waiting = crate::base::deadline::waiting("IAM Identity Center");
-        aws.get_role_credentials(&instance, &token, &role.account, &role.name)
-            .await?
+        let own = aws.get_role_credentials(&instance, &token, &role.account, &role.name);
+        let others = other_accounts(aws, profile, &instance, &token, &role, &accounts);
+        let (own, others) = futures::join!(own, others);
+        (own?, others?)
     };
     let account_name = accounts
         .iter()
@@ -388,6 +391,69 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
         issuer: None,
         subject: None,
         account_name,
+        portal,
     };
     establish(ctx, aws, profile, base, pstate.session).await
+}
+
+/// The role (and its credentials) for each other account whose registries the profile names
+/// and where the portal gives the user a role: the registry's `role`, else the session's role
+/// name when that account has it, else the account's only role. An account the portal does
+/// not list is reached with the session's own credentials (a repository policy may allow it).
+async fn other_accounts<A: SsoPortal>(
+    aws: &A,
+    profile: &Profile,
+    instance: &Instance,
+    token: &SecretString,
+    role: &Role,
+    accounts: &[Account],
+) -> Result<Vec<ChainedCredentials>> {
+    let mut wanted: Vec<(String, Option<String>)> = Vec::new();
+    for r in profile.registry.iter().filter(|r| !r.public) {
+        let Some(account) = r.account.as_deref() else {
+            continue;
+        };
+        if account == role.account || !accounts.iter().any(|a| a.id == account) {
+            continue;
+        }
+        match wanted.iter_mut().find(|(a, _)| a == account) {
+            Some((_, named)) => *named = named.clone().or(r.role.clone()),
+            None => wanted.push((account.to_string(), r.role.clone())),
+        }
+    }
+    let partition = crate::registry::partition_of(&instance.region);
+    let each = wanted.into_iter().map(|(account, named)| async move {
+        let names = aws.list_account_roles(instance, token, &account).await?;
+        let pick = match named {
+            Some(n) if names.contains(&n) => n,
+            Some(n) => {
+                return Err(err(
+                    Code::RoleNotFound,
+                    format!(
+                        "IAM Identity Center gives you no role {n} in account {account} (you have: {}); fix the registry's role",
+                        names.join(", ")
+                    ),
+                ))
+            }
+            None if names.contains(&role.name) => role.name.clone(),
+            None if names.len() == 1 => names[0].clone(),
+            None => {
+                return Err(err(
+                    Code::RoleNotChosen,
+                    format!(
+                        "account {account} offers the roles {}; set role = \"NAME\" on its [[profile.registry]]",
+                        names.join(", ")
+                    ),
+                ))
+            }
+        };
+        let credentials = aws
+            .get_role_credentials(instance, token, &account, &pick)
+            .await?;
+        Ok(ChainedCredentials {
+            role_arn: portal_role(partition, &account, &pick).role_arn,
+            credentials,
+        })
+    });
+    futures::future::join_all(each).await.into_iter().collect()
 }

@@ -2,7 +2,7 @@
 //! roles and ECR tokens (`tokens`), one docker config write, the keychain and the state.
 
 use super::context::Context;
-use super::secrets::SessionSecrets;
+use super::secrets::{ChainedCredentials, SessionSecrets};
 use super::state::{ChainInfo, RegistryInfo, SessionInfo};
 use super::status::{chain_statuses, registry_statuses, ChainStatus, RegistryStatus};
 use super::targets::{targets, Target};
@@ -125,6 +125,9 @@ pub(super) struct Base {
     pub subject: Option<String>,
     /// The account's name, where the sign-in tells it (the Identity Center portal does).
     pub account_name: Option<String>,
+    /// IAM Identity Center: the roles of other accounts (one per account) whose registries the
+    /// profile names, with their credentials from the portal.
+    pub portal: Vec<ChainedCredentials>,
 }
 
 /// How a sign-in with an assertion goes.
@@ -282,6 +285,7 @@ async fn login_unbounded<A: Sts + Ecr>(
         issuer: assertion.issuer.clone(),
         subject: assertion.subject.clone(),
         account_name: None,
+        portal: Vec::new(),
     };
     establish(ctx, aws, profile, base, previous).await
 }
@@ -330,6 +334,7 @@ async fn login_aws_profile_unbounded<A: Sts + Ecr + ProfileSource>(
         issuer: None,
         subject: Some(id.arn),
         account_name: None,
+        portal: Vec::new(),
     };
     let previous = ctx
         .state
@@ -361,14 +366,36 @@ pub(super) async fn establish<A: Sts + Ecr>(
     previous: Option<SessionInfo>,
 ) -> Result<LoginReport> {
     let now = ctx.clock.now();
-    let targets = targets(profile, &base.account);
+    let mut targets = targets(profile, &base.account);
+    // A registry of an account the session reaches through a portal role goes through it.
+    for t in targets.iter_mut().filter(|t| t.via.is_none()) {
+        if let Some(c) = base
+            .portal
+            .iter()
+            .find(|c| role::parse_role_arn(&c.role_arn).is_ok_and(|r| r.1 == t.registry.account))
+        {
+            t.via = Some(c.role_arn.clone());
+        }
+    }
     let from = tokens::Sources {
         base: &base.credentials,
         session_name: &base.session_name,
         assume: profile.chain.iter().map(|c| c.role_arn.clone()).collect(),
-        held: &[],
+        held: &base.portal,
     };
-    let tokens::Fetched { chained, tokens } = tokens::fetch(aws, &from, &targets).await?;
+    let tokens::Fetched {
+        chained: assumed,
+        tokens,
+    } = tokens::fetch(aws, &from, &targets).await?;
+    let portal_arns: Vec<String> = base.portal.iter().map(|c| c.role_arn.clone()).collect();
+    let mut chained = assumed;
+    chained.extend(base.portal.iter().cloned());
+    // The session lasts as long as its shortest credentials that only a sign-in renews.
+    let expires_at = base
+        .portal
+        .iter()
+        .map(|c| c.credentials.expires_at)
+        .fold(base.credentials.expires_at, std::cmp::min);
     let written = tokens::publish(ctx, profile, &targets, &tokens, previous.as_ref())?;
 
     // The docker config is written. The keychain (D-Bus round trips, key exchanges, the
@@ -397,6 +424,7 @@ pub(super) async fn establish<A: Sts + Ecr>(
             account: role::parse_role_arn(&c.role_arn)
                 .map(|r| r.1)
                 .unwrap_or_default(),
+            portal: portal_arns.contains(&c.role_arn),
             role_arn: c.role_arn.clone(),
             issued_at: now,
             expires_at: c.credentials.expires_at,
@@ -406,7 +434,7 @@ pub(super) async fn establish<A: Sts + Ecr>(
         role_arn: base.role_arn.clone(),
         account: base.account.clone(),
         started_at: now,
-        expires_at: base.credentials.expires_at,
+        expires_at,
         registries: registries.clone(),
         docker_config: ctx.docker_config.clone(),
         written,
@@ -469,7 +497,7 @@ pub(super) async fn establish<A: Sts + Ecr>(
         role_arn: base.role_arn,
         account: base.account,
         account_name: base.account_name,
-        expires_at: base.credentials.expires_at,
+        expires_at,
         registries: registry_statuses(&registries),
         chain: chain_statuses(&chain),
         secrets: backend,

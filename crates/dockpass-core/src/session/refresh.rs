@@ -165,6 +165,8 @@ async fn refresh_tokens_inner<A: Sts + Ecr>(
     let assume: Vec<String> = session
         .chain
         .iter()
+        // Identity Center's roles of other accounts are renewed with the session.
+        .filter(|c| !c.portal)
         .filter(|c| {
             due(c.issued_at, c.expires_at) || secrets.credentials_for(Some(&c.role_arn)).is_none()
         })

@@ -79,8 +79,9 @@ pub fn next_job(
                 refresh_before,
             )
         })
-        .chain(session.chain.iter().map(|c| {
-            // A chained role lives an hour at most: renewed on its own schedule.
+        .chain(session.chain.iter().filter(|c| !c.portal).map(|c| {
+            // A chained role lives an hour at most: renewed on its own schedule. Identity
+            // Center's roles of other accounts end no sooner than the session (see login.rs).
             token_refresh_at(c.issued_at, c.expires_at, refresh_before)
         }))
         .min();
@@ -247,6 +248,7 @@ mod tests {
             Duration::from_secs(12 * 3600),
         );
         s.chain.push(crate::session::state::ChainInfo {
+            portal: false,
             role_arn: "arn:aws:iam::210987654321:role/EcrReader".into(),
             account: "210987654321".into(),
             issued_at: t0,

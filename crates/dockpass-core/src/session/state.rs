@@ -94,6 +94,10 @@ pub struct SessionInfo {
 pub struct ChainInfo {
     pub role_arn: String,
     pub account: String,
+    /// An IAM Identity Center role in another account (`GetRoleCredentials` at sign-in): it is
+    /// renewed with the session, never assumed from it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub portal: bool,
     #[serde(with = "serde_rfc3339")]
     pub issued_at: OffsetDateTime,
     #[serde(with = "serde_rfc3339")]

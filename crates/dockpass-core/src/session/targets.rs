@@ -70,6 +70,7 @@ pub fn targets(profile: &Profile, role_account: &str) -> Vec<Target> {
             region: None,
             aliases: vec![],
             public: false,
+            role: None,
         }];
         let specs = if c.registry.is_empty() {
             &default[..]
