@@ -87,6 +87,31 @@ describe("profileFromDraft", () => {
   });
 });
 
+describe("IAM Identity Center profiles", () => {
+  it("round-trip with the portal, its region and a registry's role in another account", () => {
+    const p: Profile = {
+      name: "platform",
+      sso_start_url: "https://acme.awsapps.com/start",
+      sso_region: "eu-west-1",
+      region: "eu-west-1",
+      role: "111111111111/Developer",
+      docker: "config",
+      registry: [{ account: "222222222222", role: "EcrReader", aliases: ["r.example"] }],
+    };
+    const d = draftFromProfile(p);
+    expect(d.source).toBe("identity_center");
+    expect(profileFromDraft(d)).toEqual(p);
+  });
+
+  it("a session of the AWS config instead of the portal; a registry's role only for Identity Center", () => {
+    const d: ProfileDraft = { ...newDraft(), name: "p", region: "eu-west-1", source: "identity_center", sso_session: "acme", sso_start_url: "https://x.awsapps.com/start" };
+    expect(profileFromDraft(d)).toMatchObject({ sso_session: "acme" });
+    expect(profileFromDraft(d).sso_start_url).toBeUndefined();
+    const idp: ProfileDraft = { ...newDraft(), name: "p", region: "eu-west-1", idp_url: "https://idp", registry: [{ ...emptyRegistry(), account: "222222222222", role: "X" }] };
+    expect(profileFromDraft(idp).registry).toEqual([{ account: "222222222222" }]);
+  });
+});
+
 describe("ECR Public registries", () => {
   it("a new registry row is private", () => {
     expect(emptyRegistry().public).toBe(false);

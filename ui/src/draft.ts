@@ -10,6 +10,8 @@ export interface RegistryDraft {
   aliases: string;
   /** ECR Public (`public.ecr.aws`): no account, tokens from us-east-1 only. */
   public: boolean;
+  /** IAM Identity Center: the role's name in this registry's account (saved for such profiles). */
+  role: string;
 }
 
 export interface ChainDraft {
@@ -17,7 +19,7 @@ export interface ChainDraft {
   registry: RegistryDraft[];
 }
 
-export type SignInSource = "idp" | "aws_profile";
+export type SignInSource = "idp" | "aws_profile" | "identity_center";
 
 /** Every field as the user types it. */
 export interface ProfileDraft {
@@ -27,6 +29,10 @@ export interface ProfileDraft {
   /** More IdP origins, separated by commas or spaces (saved for an IdP profile only). */
   idp_origins: string;
   aws_profile: string;
+  /** IAM Identity Center: the access portal URL and its region, or a session of the AWS config. */
+  sso_start_url: string;
+  sso_region: string;
+  sso_session: string;
   region: string;
   /** Accounts this profile may sign in to without asking, separated by commas or spaces. */
   accounts: string;
@@ -49,7 +55,7 @@ export interface ProfileDraft {
 /** Field path (`name`, `registry.0.account`, `chain.1.registry.0.aliases`) → message. */
 export type Errors = Record<string, string>;
 
-export const emptyRegistry = (): RegistryDraft => ({ account: "", region: "", aliases: "", public: false });
+export const emptyRegistry = (): RegistryDraft => ({ account: "", region: "", aliases: "", public: false, role: "" });
 export const emptyChain = (): ChainDraft => ({ role_arn: "", registry: [] });
 
 export function newDraft(): ProfileDraft {
@@ -59,6 +65,9 @@ export function newDraft(): ProfileDraft {
     idp_url: "",
     idp_origins: "",
     aws_profile: "",
+    sso_start_url: "",
+    sso_region: "",
+    sso_session: "",
     region: "",
     accounts: "",
     credential_process: false,
@@ -81,6 +90,9 @@ const EDITED = new Set<string>([
   "idp_url",
   "idp_origins",
   "aws_profile",
+  "sso_start_url",
+  "sso_region",
+  "sso_session",
   "region",
   "accounts",
   "credential_process",
@@ -100,15 +112,19 @@ const registryDraft = (r: RegistrySpec): RegistryDraft => ({
   region: r.region ?? "",
   aliases: (r.aliases ?? []).join(", "),
   public: r.public === true,
+  role: r.role ?? "",
 });
 
 export function draftFromProfile(p: Profile): ProfileDraft {
   return {
     name: p.name,
-    source: p.aws_profile && !p.idp_url ? "aws_profile" : "idp",
+    source: p.aws_profile && !p.idp_url ? "aws_profile" : (p.sso_start_url || p.sso_session) && !p.idp_url ? "identity_center" : "idp",
     idp_url: p.idp_url ?? "",
     idp_origins: (p.idp_origins ?? []).join(", "),
     aws_profile: p.aws_profile ?? "",
+    sso_start_url: p.sso_start_url ?? "",
+    sso_region: p.sso_region ?? "",
+    sso_session: p.sso_session ?? "",
     region: p.region,
     accounts: (p.accounts ?? []).join(", "),
     credential_process: p.credential_process === true,
@@ -136,7 +152,7 @@ export function splitList(s: string): string[] {
 export const splitAliases = splitList;
 
 /** A registry row to save, as typed (the form empties account and region when ECR Public is ticked). */
-function cleanRegistry(r: RegistryDraft, withAccount: boolean): RegistrySpec {
+function cleanRegistry(r: RegistryDraft, withAccount: boolean, withRole = false): RegistrySpec {
   const out: RegistrySpec = {};
   const account = r.account.trim();
   const region = r.region.trim();
@@ -145,6 +161,8 @@ function cleanRegistry(r: RegistryDraft, withAccount: boolean): RegistrySpec {
   if (region) out.region = region;
   if (aliases.length) out.aliases = aliases;
   if (r.public) out.public = true;
+  const role = r.role.trim();
+  if (withRole && role) out.role = role;
   return out;
 }
 
@@ -166,6 +184,14 @@ export function profileFromDraft(d: ProfileDraft): Profile {
     const port = d.loopback_port.trim();
     // As typed: a port that is not a number is the backend's to report, under its field.
     if (d.login === "loopback" && port) p.loopback_port = (/^\d+$/.test(port) ? Number(port) : port) as number;
+  } else if (d.source === "identity_center") {
+    // A session of the AWS config, else the portal and its region (sent even when empty, so an
+    // empty one is reported under its field).
+    if (d.sso_session.trim()) p.sso_session = d.sso_session.trim();
+    else {
+      p.sso_start_url = d.sso_start_url.trim();
+      p.sso_region = d.sso_region.trim();
+    }
   } else {
     p.aws_profile = d.aws_profile.trim();
   }
@@ -177,7 +203,7 @@ export function profileFromDraft(d: ProfileDraft): Profile {
   set("refresh_before", d.refresh_before);
   p.docker = d.docker;
   set("sts_endpoint", d.sts_endpoint);
-  if (d.registry.length) p.registry = d.registry.map((r) => cleanRegistry(r, true));
+  if (d.registry.length) p.registry = d.registry.map((r) => cleanRegistry(r, true, d.source === "identity_center"));
   if (d.chain.length) {
     p.chain = d.chain.map((c): ChainSpec => {
       const spec: ChainSpec = { role_arn: c.role_arn.trim() };

@@ -11,7 +11,11 @@ export type Status = { profile: string, state: SessionState, role_arn: string | 
 /**
  * The role's name and path, split from `role_arn` for display (the UI never parses ARNs).
  */
-role_name: string | null, role_path: string | null, account: string | null, expires_at: string | null, registries: Array<RegistryStatus>, 
+role_name: string | null, role_path: string | null, account: string | null, 
+/**
+ * The account's name, where the sign-in told it (IAM Identity Center's portal).
+ */
+account_name?: string, expires_at: string | null, registries: Array<RegistryStatus>, 
 /**
  * Chained roles and when their credentials end.
  */

@@ -147,7 +147,13 @@ export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignI
                 {role.path !== "/" && <span class="chip mono role-path">{role.path}</span>}
               </h2>
               <div class="session-meta">
-                <span class="muted">Account</span> <span class="mono" data-testid="session-account">{account}</span>
+                <span class="muted">Account</span>{" "}
+                {status.account_name && (
+                  <span class="account-name" data-testid="session-account-name">
+                    {status.account_name}
+                  </span>
+                )}{" "}
+                <span class="mono" data-testid="session-account">{account}</span>
               </div>
             </>
           ) : (

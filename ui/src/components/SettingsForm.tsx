@@ -36,7 +36,7 @@ interface Props {
 type Touched = Record<string, true>;
 
 /** The fields with their own input (their problems show under them). */
-const SHOWN = new Set(["name", "region", "idp_url", "idp_origins", "loopback_port", "aws_profile", "role", "accounts", "session_duration", "refresh_before", "sts_endpoint"]);
+const SHOWN = new Set(["name", "region", "idp_url", "idp_origins", "loopback_port", "aws_profile", "sso_start_url", "sso_region", "sso_session", "role", "accounts", "session_duration", "refresh_before", "sts_endpoint"]);
 
 function Field(props: {
   id: string;
@@ -123,7 +123,20 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
 
   /** Props for a text input bound to a top-level draft field. */
   const text = (
-    key: "name" | "idp_url" | "idp_origins" | "aws_profile" | "region" | "accounts" | "role" | "session_duration" | "refresh_before" | "sts_endpoint",
+    key:
+      | "name"
+      | "idp_url"
+      | "idp_origins"
+      | "aws_profile"
+      | "sso_start_url"
+      | "sso_region"
+      | "sso_session"
+      | "region"
+      | "accounts"
+      | "role"
+      | "session_duration"
+      | "refresh_before"
+      | "sts_endpoint",
   ) => ({
     id: `f-${key}`,
     name: key,
@@ -193,7 +206,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
   const registryRows = (rows: RegistryDraft[], prefix: string, withAccount: boolean, set: (i: number, patch: Partial<RegistryDraft>) => void, del: (i: number) => void) =>
     rows.map((r, i) => {
       const p = `${prefix}.${i}`;
-      const errs = [withAccount && show(`${p}.account`), show(`${p}.region`), show(`${p}.aliases`)].filter(Boolean) as string[];
+      const errs = [withAccount && show(`${p}.account`), show(`${p}.region`), show(`${p}.aliases`), show(`${p}.role`)].filter(Boolean) as string[];
       // ECR Public has no account and one region: the inputs stay disabled unless a loaded profile
       // put a value there, which then shows its error and can be cleared.
       const off = (v: string) => r.public && v.trim() === "";
@@ -236,10 +249,14 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
             <div class="field-error row-error" data-testid="field-error">
               {errs.join(" · ")}
             </div>
+          ) : r.public ? (
+            <div class="field-hint row-hint" data-testid="registry-public-hint">
+              <span class="mono">{config.ecr_public.host}</span> · tokens from {config.ecr_public.region}
+            </div>
           ) : (
-            r.public && (
-              <div class="field-hint row-hint" data-testid="registry-public-hint">
-                <span class="mono">{config.ecr_public.host}</span> · tokens from {config.ecr_public.region}
+            r.role.trim() !== "" && (
+              <div class="field-hint row-hint" data-testid="registry-role-hint">
+                Reached as <span class="mono">{r.role}</span> in this account (IAM Identity Center; the config file's <span class="mono">role</span>)
               </div>
             )
           )}
@@ -270,10 +287,10 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
               Sign in with
             </span>
             <div class="segmented" role="radiogroup" aria-labelledby="source-label">
-              {(["idp", "aws_profile"] as const).map((s) => (
+              {(["idp", "identity_center", "aws_profile"] as const).map((s) => (
                 <label class={draft.source === s ? "seg on" : "seg"} key={s}>
                   <input type="radio" name="source" value={s} checked={draft.source === s} onChange={() => update((d) => ({ ...d, source: s }))} />
-                  {s === "idp" ? "Identity provider (SAML)" : "AWS config profile"}
+                  {s === "idp" ? "Identity provider (SAML)" : s === "identity_center" ? "IAM Identity Center" : "AWS config profile"}
                 </label>
               ))}
             </div>
@@ -299,6 +316,20 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
                 onMode={(login) => update((d) => ({ ...d, login }))}
                 onPort={(loopback_port) => update((d) => ({ ...d, loopback_port }))}
               />
+            </>
+          ) : draft.source === "identity_center" ? (
+            <>
+              <Field id="f-sso_start_url" label="AWS access portal" error={show("sso_start_url")} hint="Your IAM Identity Center portal URL; Dockpass signs in there in your browser">
+                <input {...text("sso_start_url")} data-testid="settings-sso-start-url" type="url" autoComplete="off" spellcheck={false} placeholder="https://d-1234567890.awsapps.com/start" />
+              </Field>
+              <div class="grid">
+                <Field id="f-sso_region" label="Identity Center region" error={show("sso_region")} hint="Where your IAM Identity Center is">
+                  <input {...text("sso_region")} data-testid="settings-sso-region" autoComplete="off" spellcheck={false} placeholder="us-east-1" />
+                </Field>
+                <Field id="f-sso_session" label="Or an AWS CLI session" error={show("sso_session")} hint="Optional. An [sso-session NAME] of ~/.aws/config, instead of the two fields before">
+                  <input {...text("sso_session")} data-testid="settings-sso-session" autoComplete="off" spellcheck={false} placeholder="acme" />
+                </Field>
+              </div>
             </>
           ) : (
             <Field id="f-aws_profile" label="AWS profile" error={show("aws_profile")} hint="Credentials come from this profile of your AWS shared config">

@@ -123,6 +123,30 @@ describe("first run: step 1", () => {
     expect((screen.getByTestId("setup-name") as HTMLInputElement).value).toBe("work");
   });
 
+  it("an AWS access portal: an IAM Identity Center profile with its region, no login window", async () => {
+    const { be } = firstRun();
+    render(<App />);
+    await screen.findByTestId("setup-connect");
+    await input("setup-idp-url", "https://acme.awsapps.com/start/#/");
+    expect(screen.getByTestId("setup-url-recognized").dataset.idp).toBe("identity-center");
+    expect(screen.getByTestId("setup-idp-hint").textContent).toContain("IAM Identity Center");
+    expect((screen.getByTestId("setup-name") as HTMLInputElement).value).toBe("acme");
+    expect(screen.queryByTestId("setup-url-problem")).toBeNull();
+    // A region outside the portal's partition: the backend's line under the field, nothing saved.
+    await input("setup-sso-region", "cn-north-1");
+    await click(screen.getByTestId("setup-save"));
+    expect(screen.getByTestId("setup-connect").textContent).toContain("not in the portal's partition");
+    expect(be.argsOf("config_save")).toEqual([]);
+    await input("setup-sso-region", "eu-west-1");
+    await click(screen.getByTestId("setup-save"));
+    await waitFor(() => expect(be.argsOf("config_save")).toHaveLength(1));
+    const saved = (be.argsOf("config_save")[0].profiles as Profile[])[0];
+    expect(saved).toMatchObject({ name: "acme", sso_start_url: "https://acme.awsapps.com/start", sso_region: "eu-west-1" });
+    expect(saved.idp_url).toBeUndefined();
+    expect(saved.login).toBeUndefined();
+    await waitFor(() => expect(be.argsOf("login")).toEqual([{ profile: "acme" }]));
+  });
+
   it("an AWS sign-in URL: one clear line, and nothing is saved", async () => {
     const { be } = firstRun();
     render(<App />);

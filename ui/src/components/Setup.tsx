@@ -62,6 +62,8 @@ interface Connect {
   /** Where the user signs in, and the loopback port as typed. */
   login: LoginMode;
   loopback_port: string;
+  /** IAM Identity Center's region as typed ("" until typed: the portal's, else the AWS region). */
+  sso_region: string;
   autostart: boolean;
 }
 
@@ -79,6 +81,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     docker: "config",
     login: "window",
     loopback_port: "",
+    sso_region: "",
     autostart: false,
   });
   const [touched, setTouched] = useState<Record<string, true>>({});
@@ -126,6 +129,9 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   const recognized = link.value?.idp ?? null;
   const idp = form.picked ?? recognized;
   const urlProblem = link.value?.problem ?? null;
+  // An IAM Identity Center access portal: the profile signs in there (docs/identity-center.md).
+  const portal = url.trim() !== "" ? (link.value?.portal ?? null) : null;
+  const ssoRegion = form.sso_region.trim() || portal?.region || form.region.trim();
   const name = form.nameEdited ? form.name : (link.value?.suggested_name ?? "default");
   const candidate = profile();
   const checked = useBackendCheck(JSON.stringify([config.profiles.map((p) => p.name), saved, candidate]), () => api.checkProfile(candidate, saved));
@@ -135,6 +141,8 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   if (urlProblem?.severity === "error") errors.idp_url = urlProblem.message;
   if (problems.region) errors.region = problems.region;
   if (problems.loopback_port) errors.loopback_port = problems.loopback_port;
+  if (portal && problems.sso_start_url) errors.idp_url = problems.sso_start_url;
+  if (portal && problems.sso_region) errors.sso_region = problems.sso_region;
   const valid = Object.keys(errors).length === 0;
   // A save asked for while the backend's answers are on their way waits for them (below).
   const pending = !link.current || !checked.current;
@@ -155,6 +163,14 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     const p: Profile = { ...(prev ?? {}), name: name.trim(), idp_url: url.trim(), region: form.region.trim(), docker: form.docker };
     delete p.login;
     delete p.loopback_port;
+    delete p.sso_start_url;
+    delete p.sso_region;
+    if (portal) {
+      delete p.idp_url;
+      p.sso_start_url = portal.start_url;
+      p.sso_region = ssoRegion;
+      return p;
+    }
     if (form.login !== "window") p.login = form.login;
     const port = form.loopback_port.trim();
     if (form.login === "loopback" && port) p.loopback_port = (/^\d+$/.test(port) ? Number(port) : port) as number;
@@ -186,7 +202,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
 
   const saveAndSignIn = async () => {
     if (!valid) {
-      const first = ["idp_url", "name", "region"].find((k) => errors[k]);
+      const first = ["idp_url", "name", "region", "sso_region"].find((k) => errors[k]);
       document.querySelector<HTMLElement>(`[data-setup-field="${first}"]`)?.focus();
       return;
     }
@@ -328,18 +344,27 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
               </div>
             ) : (
               <div id="s-idp_url-msg" class="field-hint">
-                {recognized && url.trim() !== "" ? (
+                {portal ? (
+                  <span class="url-ok" data-testid="setup-url-recognized" data-idp="identity-center">
+                    <IconCheck size={14} /> AWS access portal (IAM Identity Center)
+                  </span>
+                ) : recognized && url.trim() !== "" ? (
                   <span class="url-ok" data-testid="setup-url-recognized" data-idp={recognized}>
                     <IconCheck size={14} /> {idpInfo(recognized).label} link
                   </span>
                 ) : (
-                  "The link that starts your sign-in to AWS at your IdP; Dockpass opens it in its login window."
+                  "The link that starts your sign-in to AWS at your IdP (Dockpass opens it in its login window), or your AWS access portal."
                 )}
               </div>
             )}
           </div>
-          <div class="idp-hint" data-testid="setup-idp-hint" data-idp={info?.id ?? ""}>
-            {info ? (
+          <div class="idp-hint" data-testid="setup-idp-hint" data-idp={portal ? "identity-center" : (info?.id ?? "")}>
+            {portal ? (
+              <p>
+                <strong>IAM Identity Center:</strong> Dockpass signs you in at this access portal in your browser (or with a code on any device:{" "}
+                <code>dockpass login --no-browser</code>), shares the sign-in with the AWS CLI, and lists your accounts and roles.
+              </p>
+            ) : info ? (
               <>
                 <p>
                   <strong>{info.label}:</strong> {info.where}
@@ -432,6 +457,40 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
               )}
             </div>
           </div>
+          {portal && (
+            <div class={`field${show("sso_region") ? " invalid" : ""}`}>
+              <label for="s-sso_region">IAM Identity Center region</label>
+              <input
+                id="s-sso_region"
+                name="sso_region"
+                data-setup-field="sso_region"
+                data-testid="setup-sso-region"
+                list="s-sso_region-list"
+                autoComplete="off"
+                spellcheck={false}
+                class="mono"
+                value={form.sso_region || ssoRegion}
+                aria-invalid={show("sso_region") ? true : undefined}
+                onInput={(e) => set({ sso_region: e.currentTarget.value })}
+                onBlur={() => touch("sso_region")}
+              />
+              <datalist id="s-sso_region-list">
+                {REGIONS.map((r) => (
+                  <option key={r.code} value={r.code} />
+                ))}
+              </datalist>
+              {show("sso_region") ? (
+                <div class="field-error" data-testid="field-error" data-field="sso_region">
+                  {show("sso_region")}
+                </div>
+              ) : (
+                <div class="field-hint">
+                  {portal.region ? "From the portal's address" : "Where your administrator set up IAM Identity Center (ask them, or see the portal's settings)"}
+                </div>
+              )}
+            </div>
+          )}
+          {!portal && (
           <SignInPlace
             id="setup"
             mode={form.login}
@@ -443,6 +502,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
               touch("loopback_port");
             }}
           />
+          )}
           <div class="field">
             <span class="label" id="s-docker-label">
               Docker credentials

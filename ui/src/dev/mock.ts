@@ -309,7 +309,7 @@ export function installMock(variant: string) {
         case "check_profile":
           return { errors: {} };
         case "check_link":
-          return { idp: null, problem: null, suggested_name: "default" };
+          return { idp: null, portal: null, problem: null, suggested_name: "default" };
         case "registry_hosts":
           return (a.registries as { account: string; region: string }[]).map((r) => ({
             host: `${r.account}.dkr.ecr.${r.region}.amazonaws.com (illustrative)`,

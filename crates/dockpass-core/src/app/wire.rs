@@ -198,6 +198,7 @@ mod tests {
             role_name: None,
             role_path: None,
             account: None,
+            account_name: None,
             expires_at: None,
             registries: vec![],
             chain: vec![],

@@ -46,11 +46,26 @@ pub struct LinkProblem {
     pub fix: Option<String>,
 }
 
+/// An IAM Identity Center access portal link: the profile signs in there instead of at a
+/// SAML IdP's AWS app (docs/identity-center.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct PortalLink {
+    /// The portal URL as the config keeps it (`sso_start_url`).
+    pub start_url: String,
+    /// The Identity Center region when the URL names it (`sso_region`).
+    pub region: Option<String>,
+    /// `aws`, `aws-us-gov` or `aws-cn`: which regions can be its region.
+    pub partition: String,
+}
+
 /// Everything the setup shows about a pasted link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct LinkCheck {
     pub idp: Option<IdpKind>,
+    /// Set when the link is an IAM Identity Center access portal (then `idp` is none).
+    pub portal: Option<PortalLink>,
     /// The most important problem; none when the link looks right.
     pub problem: Option<LinkProblem>,
     /// A profile name from the link (the org, the realm, the company's domain), else "default".
@@ -59,7 +74,20 @@ pub struct LinkCheck {
 
 /// Checks what the user pasted.
 pub fn check_link(input: &str) -> LinkCheck {
+    if let Ok(p) = crate::portal::parse(input) {
+        return LinkCheck {
+            idp: None,
+            suggested_name: suggest_name(input),
+            portal: Some(PortalLink {
+                start_url: p.start_url,
+                region: p.region,
+                partition: p.partition.to_string(),
+            }),
+            problem: None,
+        };
+    }
     LinkCheck {
+        portal: None,
         idp: recognize(input),
         problem: problem(input),
         suggested_name: suggest_name(input),
@@ -231,8 +259,12 @@ pub fn problem(input: &str) -> Option<LinkProblem> {
             None,
         );
     }
-    if host_is(&host, "awsapps.com") {
-        return warning("This is the IAM Identity Center portal; Dockpass needs a SAML IdP's AWS app link (use aws_profile with SSO instead).");
+    if host_is(&host, "awsapps.com") || host_is(&host, "awsapps.cn") {
+        // A portal link check_link did not take: the path or the scheme is off.
+        let why = crate::portal::parse(input).err().unwrap_or_default();
+        return warning(format!(
+            "This looks like an IAM Identity Center access portal, but {why}"
+        ));
     }
     if scheme == "http" {
         // The config refuses http:// anywhere but this machine (config::check_url).
@@ -293,6 +325,17 @@ pub fn suggest_name(input: &str) -> String {
     };
     let host = host_of(&u);
     let labels: Vec<&str> = host.split('.').collect();
+    if crate::portal::parse(input).is_ok() {
+        // NAME.awsapps.com names the company; d-…, start.… and ssoins-… name nothing.
+        let first = labels[0];
+        let named = !(first.starts_with("d-") || first == "start" || first.starts_with("ssoins-"));
+        let clean = clean_name(if named { first } else { "" });
+        return if clean.is_empty() {
+            "default".into()
+        } else {
+            clean
+        };
+    }
     let name = match recognize(input) {
         Some(IdpKind::Okta | IdpKind::Onelogin) => {
             let org = labels[0];
@@ -542,12 +585,33 @@ mod tests {
                 "https://sts.acme.example/adfs/ls/IdpInitiatedSignOn.aspx",
                 "loginToRp=urn:amazon:webservices",
             ),
-            ("https://acme.awsapps.com/start", "Identity Center"),
+            ("https://acme.awsapps.com/", "ends in /start"),
         ] {
             let (sev, m) = msg(u).unwrap();
             assert_eq!(sev, Severity::Warning, "{u}");
             assert!(m.contains(says), "{u}: {m}");
         }
+    }
+
+    #[test]
+    fn an_access_portal_is_an_identity_center_profile() {
+        let c = check_link("https://Acme.awsapps.com/start/#/");
+        assert_eq!(c.idp, None);
+        assert_eq!(c.problem, None);
+        assert_eq!(c.suggested_name, "acme");
+        let p = c.portal.unwrap();
+        assert_eq!(p.start_url, "https://acme.awsapps.com/start");
+        assert_eq!((p.region, p.partition.as_str()), (None, "aws"));
+        let c = check_link("https://ssoins-1.portal.eu-west-1.app.aws");
+        assert_eq!(c.portal.unwrap().region.as_deref(), Some("eu-west-1"));
+        assert_eq!(c.suggested_name, "default");
+        assert_eq!(
+            check_link("https://d-1234567890.awsapps.com/start").suggested_name,
+            "default"
+        );
+        assert!(check_link("https://acme.okta.com/home/amazon_aws/0oa1/272")
+            .portal
+            .is_none());
     }
 
     #[test]

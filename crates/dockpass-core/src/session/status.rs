@@ -114,6 +114,10 @@ pub struct Status {
     pub role_name: Option<String>,
     pub role_path: Option<String>,
     pub account: Option<String>,
+    /// The account's name, where the sign-in told it (IAM Identity Center's portal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub account_name: Option<String>,
     #[serde(with = "crate::base::clock::serde_rfc3339::option")]
     #[ts(type = "string | null")]
     pub expires_at: Option<OffsetDateTime>,
@@ -165,6 +169,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
             role_name: None,
             role_path: None,
             account: None,
+            account_name: None,
             expires_at: None,
             registries: vec![],
             chain: vec![],
@@ -191,6 +196,7 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
         role_name: Some(role_name),
         role_path: Some(role_path),
         account: Some(s.account.clone()),
+        account_name: s.account_name.clone(),
         expires_at: Some(s.expires_at),
         registries: registry_statuses(&s.registries),
         chain: chain_statuses(&s.chain),
