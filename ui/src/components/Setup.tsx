@@ -62,8 +62,8 @@ interface Connect {
   /** Where the user signs in, and the loopback port as typed. */
   login: LoginMode;
   loopback_port: string;
-  /** IAM Identity Center's region as typed ("" until typed: the portal's, else the AWS region). */
-  sso_region: string;
+  /** IAM Identity Center's region as typed (null until typed: the portal's, else the AWS region). */
+  sso_region: string | null;
   autostart: boolean;
 }
 
@@ -81,7 +81,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     docker: "config",
     login: "window",
     loopback_port: "",
-    sso_region: "",
+    sso_region: null,
     autostart: false,
   });
   const [touched, setTouched] = useState<Record<string, true>>({});
@@ -131,7 +131,8 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
   const urlProblem = link.value?.problem ?? null;
   // An IAM Identity Center access portal: the profile signs in there (docs/identity-center.md).
   const portal = url.trim() !== "" ? (link.value?.portal ?? null) : null;
-  const ssoRegion = form.sso_region.trim() || portal?.region || form.region.trim();
+  const ssoRegionShown = form.sso_region ?? (portal?.region || form.region.trim());
+  const ssoRegion = ssoRegionShown.trim();
   const name = form.nameEdited ? form.name : (link.value?.suggested_name ?? "default");
   const candidate = profile();
   const checked = useBackendCheck(JSON.stringify([config.profiles.map((p) => p.name), saved, candidate]), () => api.checkProfile(candidate, saved));
@@ -469,7 +470,7 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
                 autoComplete="off"
                 spellcheck={false}
                 class="mono"
-                value={form.sso_region || ssoRegion}
+                value={ssoRegionShown}
                 aria-invalid={show("sso_region") ? true : undefined}
                 onInput={(e) => set({ sso_region: e.currentTarget.value })}
                 onBlur={() => touch("sso_region")}
