@@ -150,10 +150,15 @@ def test_pkce_sign_in_in_chromium_then_skopeo_and_the_aws_cli(icbox, ic, moto, i
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["Account"] == ACCOUNT
 
+    # The portal's roles are known (the tray's switch, the picker), also with a role named in full.
+    rc, out, err = sandbox.run("roles", "--profile", "ic", "--json")
+    assert rc == 0, err
+    assert {"111111111111/ReadOnly", "222222222222/Developer"} <= {f"{r['account']}/{r['name']}" for r in json.loads(out)}, out
+
     # status names the account; a second login signs in from the cache, opening nothing.
     rc, out, err = sandbox.run("status", "--profile", "ic", "--json")
     st = json.loads(out)
-    assert st["state"] == "active" and st["account"] == ACCOUNT
+    assert st["state"] == "active" and st["account"] == ACCOUNT and st["account_name"] == "Platform Prod"
     sandbox.opened.unlink()
     rc, out, err = sandbox.run("login", "--profile", "ic")
     assert rc == 0, err

@@ -369,12 +369,23 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
             ),
         ));
     }
-    let (credentials, portal) = {
+    let (credentials, portal, listed) = {
         let _waiting = crate::base::deadline::waiting("IAM Identity Center");
         let own = aws.get_role_credentials(&instance, &token, &role.account, &role.name);
         let others = other_accounts(aws, profile, &instance, &token, &role, &accounts);
-        let (own, others) = futures::join!(own, others);
-        (own?, others?)
+        // A role named in full skipped the listing; it runs now, alongside, for the tray's
+        // switch and the setup's proposals (a failure there costs only those lists).
+        let listing = async {
+            match listed {
+                Some(l) => Some(l),
+                None => portal_roles(aws, &instance, &token, &accounts)
+                    .await
+                    .inspect_err(|e| tracing::warn!("listing the portal's roles: {}", e.message))
+                    .ok(),
+            }
+        };
+        let (own, others, listed) = futures::join!(own, others, listing);
+        (own?, others?, listed)
     };
     let account_name = accounts
         .iter()
