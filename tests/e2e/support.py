@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -215,3 +216,30 @@ def assert_one_line_error(rc: int, out: str, err: str, code: int, *must_contain:
     for s in must_contain:
         assert s.lower() in lines[0].lower(), f"{s!r} not in the error line {lines[0]!r}"
     return lines[0]
+
+
+def start_dockpass(sandbox: "Sandbox", *args: str) -> subprocess.Popen:
+    """`dockpass ARGS` in the sandbox, running on (a sign-in that waits for a browser or a code)."""
+    return subprocess.Popen([str(require_binary()), *args], env=sandbox.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
+    """Waits for a process of `start_dockpass`: (exit code, stdout, stderr)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"dockpass did not finish: {err}")
+    return proc.returncode, out, err
+
+
+def opened_url(sandbox: "Sandbox", timeout: float = 15) -> str:
+    """The last URL Dockpass opened with the recording `$BROWSER` (`sandbox.opened`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sandbox.opened.exists() and sandbox.opened.read_text().strip():
+            return sandbox.opened.read_text().split()[-1]
+        time.sleep(0.05)
+    raise AssertionError("dockpass did not open a URL with $BROWSER")

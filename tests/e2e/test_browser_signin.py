@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ACCOUNT, ECR_HOST, require_binary  # noqa: F401 (ECR_HOST documents the host)
+from support import ACCOUNT, ECR_HOST, finish, opened_url, require_binary, start_dockpass  # noqa: F401 (ECR_HOST documents the host)
 
 from tests.standins import Idp
 from tests.standins.browsers import AwsSignin, Chromium, browser_opener, have_chromium
@@ -59,32 +59,6 @@ def chromium(browser_env, aws_signin, tmp_path):
                  aws_signin_port=aws_signin.port)
     yield c
     c.stop()
-
-
-def start_login(sandbox, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(require_binary()), "login", "--profile", "test", *args],
-        env=sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-
-
-def opened_url(sandbox, timeout: float = 15) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if sandbox.opened.exists() and sandbox.opened.read_text().strip():
-            return sandbox.opened.read_text().split()[-1]
-        time.sleep(0.05)
-    raise AssertionError("dockpass did not open a URL with $BROWSER")
-
-
-def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        raise AssertionError(f"dockpass login did not finish: {err}")
-    return proc.returncode, out, err
 
 
 def host(sandbox, message: dict, *args: str) -> tuple[int, dict, str]:
@@ -324,3 +298,7 @@ def test_after_a_quiet_renewal_the_tab_closes_itself(chromium):
         assert time.monotonic() < wait_until_gone, "the extension's tab did not close itself"
         time.sleep(0.1)
     assert first in s.handles()
+
+
+def start_login(sandbox, *args: str) -> subprocess.Popen:
+    return start_dockpass(sandbox, "login", "--profile", "test", *args)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from support import ACCOUNT, OTHER_ACCOUNT, REGION, assert_one_line_error, require_binary
+from support import ACCOUNT, OTHER_ACCOUNT, REGION, assert_one_line_error, finish, opened_url, start_dockpass
 
 from tests.standins import Registry
 from tests.standins.browsers import Chromium, browser_opener, chromium_missing_reason
@@ -60,32 +60,25 @@ aliases = ["{sandbox.registry.host}"]
 """)
 
 
+def write_two_accounts(sandbox, other_host: str, own: bool, other_role: str | None = None) -> None:
+    """A profile whose registries are in the session's account (when `own`) and in 222222222222."""
+    own_registry = f'[[profile.registry]]\naccount = "{ACCOUNT}"\naliases = ["{sandbox.registry.host}"]\n\n' if own else ""
+    role_line = f'role = "{other_role}"\n' if other_role else ""
+    sandbox.write_config(f"""[[profile]]
+name = "ic"
+sso_start_url = "{START_URL}"
+sso_region = "{SSO_REGION}"
+region = "{REGION}"
+role = "{ACCOUNT}/Developer"
+
+{own_registry}[[profile.registry]]
+account = "{OTHER_ACCOUNT}"
+{role_line}aliases = ["{other_host}"]
+""")
+
+
 def cache_file(sandbox, key: str = START_URL) -> Path:
     return sandbox.home / ".aws" / "sso" / "cache" / (hashlib.sha1(key.encode()).hexdigest() + ".json")
-
-
-def start_login(sandbox, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([str(require_binary()), "login", "--profile", "ic", *args],
-                            env=sandbox.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        raise AssertionError(f"dockpass login did not finish: {err}")
-    return proc.returncode, out, err
-
-
-def opened_url(sandbox, timeout: float = 15) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if sandbox.opened.exists() and sandbox.opened.read_text().strip():
-            return sandbox.opened.read_text().split()[-1]
-        time.sleep(0.05)
-    raise AssertionError("dockpass did not open a URL with $BROWSER")
 
 
 def device_code(proc: subprocess.Popen) -> tuple[str, str]:
@@ -286,21 +279,7 @@ def test_two_accounts_registries_from_one_sign_in(icbox, ic, keyring, image, sta
     account too): skopeo reads both registries, and a refresh keeps both."""
     sandbox = icbox
     other, other_image = staging
-    sandbox.write_config(f"""[[profile]]
-name = "ic"
-sso_start_url = "{START_URL}"
-sso_region = "{SSO_REGION}"
-region = "{REGION}"
-role = "{ACCOUNT}/Developer"
-
-[[profile.registry]]
-account = "{ACCOUNT}"
-aliases = ["{sandbox.registry.host}"]
-
-[[profile.registry]]
-account = "{OTHER_ACCOUNT}"
-aliases = ["{other.host}"]
-""")
+    write_two_accounts(sandbox, other.host, own=True)
     proc = start_login(sandbox, "--no-browser")
     _, code = device_code(proc)
     ic.approve(code)
@@ -322,18 +301,7 @@ aliases = ["{other.host}"]
 def test_a_role_per_account_that_is_not_there_is_one_line(icbox, ic, staging):
     sandbox = icbox
     other, _ = staging
-    sandbox.write_config(f"""[[profile]]
-name = "ic"
-sso_start_url = "{START_URL}"
-sso_region = "{SSO_REGION}"
-region = "{REGION}"
-role = "{ACCOUNT}/Developer"
-
-[[profile.registry]]
-account = "{OTHER_ACCOUNT}"
-role = "Admin"
-aliases = ["{other.host}"]
-""")
+    write_two_accounts(sandbox, other.host, own=False, other_role="Admin")
     proc = start_login(sandbox, "--no-browser")
     _, code = device_code(proc)
     ic.approve(code)
@@ -341,3 +309,7 @@ aliases = ["{other.host}"]
     assert_one_line_error(rc, out, err.splitlines()[-1] + "\n", 2, "no role Admin in account 222222222222",
                           "Developer")
     assert sandbox.docker_config_bytes() is None
+
+
+def start_login(sandbox, *args: str) -> subprocess.Popen:
+    return start_dockpass(sandbox, "login", "--profile", "ic", *args)

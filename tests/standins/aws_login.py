@@ -43,11 +43,9 @@ import json
 import os
 import secrets
 import signal
-import sys
 import threading
 import time
 import urllib.parse
-import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -59,7 +57,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from .identity_center import _moto_role_credentials
-from .procs import REPO_ROOT, VENV_PYTHON, Service, free_port, http_status, no_proxy_opener, wait_until
+from .procs import control, free_port, module_service
 
 SAME_DEVICE = "arn:aws:signin:::devtools/same-device"
 CROSS_DEVICE = "arn:aws:signin:::devtools/cross-device"
@@ -438,23 +436,12 @@ class AwsLogin:
         self.url = f"http://127.0.0.1:{self.port}"
         self.token_url = self.url + "/v1/token"
         self.env = {"AWS_ENDPOINT_URL_SIGNIN": self.url}
-        python = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
-        self.service = Service(
-            "aws-login",
-            [python, "-m", "tests.standins.aws_login", "--port", str(self.port), "--moto", moto_url],
-            self.workdir / f"aws-login-{self.port}.log",
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"},
-            cwd=str(REPO_ROOT),
-        )
-        wait_until(self.service, lambda: http_status(self.url + "/_login/health", timeout=1.0) == 200,
-                   "serving /_login/health", timeout=30)
+        self.service = module_service(
+            "aws-login", "aws_login", ["--port", str(self.port), "--moto", moto_url],
+            self.workdir / f"aws-login-{self.port}.log", self.url + "/_login/health")
 
     def _control(self, method: str, path: str, doc: Any = None) -> Any:
-        data = json.dumps(doc).encode() if doc is not None else None
-        req = urllib.request.Request(self.url + path, method=method, data=data,
-                                     headers={"Content-Type": "application/json"})
-        with no_proxy_opener().open(req, timeout=20) as resp:
-            return json.loads(resp.read() or b"null")
+        return control(self.url + path, method, doc)
 
     def login(self, home: Path, login_session: str, *, expired: bool = False,
               client_id: str = SAME_DEVICE, cache_dir: Path | None = None) -> Path:

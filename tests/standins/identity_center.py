@@ -41,11 +41,9 @@ import hashlib
 import html
 import http.server
 import json
-import os
 import re
 import secrets
 import signal
-import sys
 import threading
 import time
 import urllib.parse
@@ -53,7 +51,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .procs import REPO_ROOT, VENV_PYTHON, Service, free_port, http_status, wait_until
+from .procs import control, free_port, module_service
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_ACCOUNTS = [
@@ -434,25 +432,13 @@ class IdentityCenter:
         accounts_file.write_text(json.dumps(self.accounts))
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        python = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
-        self.service = Service(
-            "identity-center",
-            [python, "-m", "tests.standins.identity_center", "--port", str(self.port),
-             "--moto", moto_url, "--accounts", str(accounts_file)],
-            self.workdir / f"identity-center-{self.port}.log",
-            env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"},
-            cwd=str(REPO_ROOT),
-        )
-        wait_until(self.service, lambda: http_status(self.url + "/_ic/health", timeout=1.0) == 200,
-                   "serving /_ic/health", timeout=30)
+        self.service = module_service(
+            "identity-center", "identity_center",
+            ["--port", str(self.port), "--moto", moto_url, "--accounts", str(accounts_file)],
+            self.workdir / f"identity-center-{self.port}.log", self.url + "/_ic/health")
 
     def _control(self, method: str, path: str, doc: Any = None) -> Any:
-        data = json.dumps(doc).encode() if doc is not None else None
-        req = urllib.request.Request(self.url + path, method=method, data=data,
-                                     headers={"Content-Type": "application/json"})
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(req, timeout=10) as resp:
-            return json.loads(resp.read() or b"null")
+        return control(self.url + path, method, doc)
 
     def approve(self, user_code: str) -> None:
         self._control("POST", "/_ic/approve", {"user_code": user_code})

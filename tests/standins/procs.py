@@ -13,12 +13,14 @@ import ctypes
 import os
 import signal
 import socket
+import json
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
@@ -272,3 +274,27 @@ def stop_tracked(obj) -> None:
     obj.stop()
     if obj in _started:
         _started.remove(obj)
+
+
+def module_service(name: str, module: str, args: Sequence[str], log_path: Path, health_url: str) -> Service:
+    """One of our Python stand-ins (`python -m tests.standins.MODULE ARGS`, the test venv's
+    Python) as a service, once its health URL answers 200."""
+    python = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+    service = Service(
+        name,
+        [python, "-m", f"tests.standins.{module}", *args],
+        log_path,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"},
+        cwd=str(REPO_ROOT),
+    )
+    path = health_url.split("/", 3)[-1]
+    wait_until(service, lambda: http_status(health_url, timeout=1.0) == 200, f"serving /{path}", timeout=30)
+    return service
+
+
+def control(url: str, method: str = "GET", doc: Any = None, timeout: float = 20) -> Any:
+    """A stand-in's control endpoint: JSON in (for POST, `{}` when none), JSON out."""
+    data = json.dumps(doc if doc is not None else {}).encode() if method == "POST" else None
+    req = urllib.request.Request(url, method=method, data=data, headers={"Content-Type": "application/json"})
+    with no_proxy_opener().open(req, timeout=timeout) as resp:
+        return json.loads(resp.read() or b"null")
