@@ -468,3 +468,27 @@ async fn other_accounts<A: SsoPortal>(
     });
     futures::future::join_all(each).await.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_named_in_full_needs_no_listing() {
+        let full = |s: &str| full_selector(s);
+        assert_eq!(
+            full("111111111111/Developer"),
+            Some(("111111111111".into(), "Developer".into()))
+        );
+        // The picker's and the tray's handle.
+        let handle = portal_role("aws", "222222222222", "ReadOnly").role_arn;
+        assert_eq!(handle, "arn:aws:iam::222222222222:role/ReadOnly");
+        assert_eq!(
+            full(&handle),
+            Some(("222222222222".into(), "ReadOnly".into()))
+        );
+        assert_eq!(full("Developer"), None, "a bare name: the list decides");
+        assert_eq!(full("12/Developer"), None);
+        assert_eq!(full("111111111111/team/Developer"), None);
+    }
+}
