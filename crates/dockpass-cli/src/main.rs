@@ -34,6 +34,10 @@ enum Command {
     Repos(commands::repos::Args),
     /// Print the session's AWS credentials for credential_process (AWS CLI and SDKs).
     Credentials(commands::credentials::Args),
+    /// Print the session's AWS credentials as shell variables, for `eval "$(dockpass env)"`.
+    Env(commands::env::Args),
+    /// Run a command with the session's AWS credentials in its environment.
+    Exec(commands::exec::Args),
     /// Remove the docker credentials Dockpass wrote and forget the session.
     Logout(commands::logout::Args),
     /// The keychain half of docker-credential-dockpass (it calls this when no app or daemon
@@ -103,6 +107,11 @@ fn main() -> ExitCode {
         Command::Logout(a) => commands::logout::run(profile, a),
         Command::Repos(a) => commands::repos::run(profile, a),
         Command::Credentials(a) => commands::credentials::run(profile, a),
+        Command::Env(a) => commands::env::run(profile, a),
+        Command::Exec(a) => match commands::exec::run(profile, a) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
         Command::Saml { command } => commands::saml::run(command),
         Command::Browser { command } => commands::browser::run(command),
         Command::UiCheck(a) => commands::ui_check::run(a),

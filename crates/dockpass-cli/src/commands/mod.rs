@@ -7,6 +7,8 @@ pub mod credential_helper;
 pub mod credentials;
 pub mod daemon;
 pub mod doctor;
+pub mod env;
+pub mod exec;
 pub mod login;
 pub mod logout;
 pub mod man;

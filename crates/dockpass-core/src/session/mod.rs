@@ -13,6 +13,7 @@ pub mod refresh;
 pub mod repos;
 pub mod schedule;
 pub mod secrets;
+pub mod shell_env;
 pub mod state;
 pub mod status;
 pub mod targets;
