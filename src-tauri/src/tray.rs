@@ -92,6 +92,14 @@ fn build_menu(
             menu.append(&sub)?;
         }
     }
+    let live = matches!(state, SessionState::Active | SessionState::Expiring);
+    menu.append(&MenuItem::with_id(
+        app,
+        "console",
+        "Open AWS console",
+        live,
+        None::<&str>,
+    )?)?;
     menu.append(&MenuItem::with_id(
         app,
         "open",
@@ -211,6 +219,14 @@ fn on_menu(app: &AppHandle, id: &str) {
     match id {
         "login" => crate::login::start(app, None, None),
         "open" => crate::window::show_main(app),
+        "console" => {
+            if let Some(profile) = ctl.selected() {
+                // The outcome (or why not) goes to the activity list; the link never does.
+                tauri::async_runtime::spawn(async move {
+                    let _ = ctl.open_console(&profile).await;
+                });
+            }
+        }
         "refresh" => {
             if let Some(profile) = ctl.selected() {
                 tauri::async_runtime::spawn(async move { ctl.refresh_now(&profile).await });

@@ -34,6 +34,8 @@ enum Command {
     Repos(commands::repos::Args),
     /// Print the session's AWS credentials for credential_process (AWS CLI and SDKs).
     Credentials(commands::credentials::Args),
+    /// Open the AWS console as the session's role (or print its sign-in link).
+    Console(commands::console::Args),
     /// Print the session's AWS credentials as shell variables, for `eval "$(dockpass env)"`.
     Env(commands::env::Args),
     /// Run a command with the session's AWS credentials in its environment.
@@ -108,6 +110,7 @@ fn main() -> ExitCode {
         Command::Repos(a) => commands::repos::run(profile, a),
         Command::Credentials(a) => commands::credentials::run(profile, a),
         Command::Env(a) => commands::env::run(profile, a),
+        Command::Console(a) => commands::console::run(profile, a),
         Command::Exec(a) => match commands::exec::run(profile, a) {
             Ok(code) => return code,
             Err(e) => Err(e),

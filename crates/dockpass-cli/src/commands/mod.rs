@@ -3,6 +3,7 @@
 pub mod autostart;
 pub mod browser;
 pub mod completions;
+pub mod console;
 pub mod credential_helper;
 pub mod credentials;
 pub mod daemon;

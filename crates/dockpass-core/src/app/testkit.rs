@@ -237,6 +237,17 @@ impl SsoPortal for FakeAws {
     }
 }
 
+/// The federation endpoint: a token naming the session's key (so tests see which one was used).
+impl crate::aws::console::Federation for FakeAws {
+    async fn signin_token(&self, _endpoint: &str, session: &SecretString) -> Result<SecretString> {
+        let doc: serde_json::Value = serde_json::from_str(session.expose()).unwrap();
+        Ok(SecretString::new(format!(
+            "token-for-{}",
+            doc["sessionId"].as_str().unwrap()
+        )))
+    }
+}
+
 impl RepoApi for FakeAws {
     async fn repositories_page(
         &self,

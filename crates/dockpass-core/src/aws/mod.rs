@@ -2,6 +2,7 @@
 //! credentials from an AWS shared-config profile, the IAM Identity Center token cache shared
 //! with the AWS CLI, and the SDK client behind them.
 
+pub mod console;
 pub mod ecr;
 pub mod identity_center;
 pub mod login_cache;

@@ -35,6 +35,16 @@ pub fn open_folder(dir: &Path) -> Result<()> {
 /// colon-separated list; `%s` stands for the URL, else it goes last), else the desktop's
 /// opener. Detached; we never wait for the browser.
 pub fn open_url(url: &str) -> Result<()> {
+    open_url_saying(url, &format!("open {url} yourself"))
+}
+
+/// [`open_url`] for a URL that is a secret (the console's sign-in link): a failure says
+/// `instead`, never the URL.
+pub fn open_secret_url(url: &crate::SecretString, instead: &str) -> Result<()> {
+    open_url_saying(url.expose(), instead)
+}
+
+fn open_url_saying(url: &str, instead: &str) -> Result<()> {
     let browsers = std::env::var("BROWSER").unwrap_or_default();
     let mut tried = Vec::new();
     for entry in browsers.split(':').map(str::trim).filter(|e| !e.is_empty()) {
@@ -56,7 +66,7 @@ pub fn open_url(url: &str) -> Result<()> {
         err(
             Code::Io,
             format!(
-                "cannot open a browser: tried {}; open {url} yourself, or set BROWSER",
+                "cannot open a browser: tried {}; {instead}, or set BROWSER",
                 tried.join(", ")
             ),
         )

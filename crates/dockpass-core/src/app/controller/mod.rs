@@ -3,6 +3,7 @@
 //! and forward its [`Event`]s; they decide nothing themselves.
 
 mod browser;
+mod console;
 mod provider;
 mod signin;
 mod work;

@@ -1,5 +1,6 @@
 //! Where the controller gets its AWS clients: the SDK in the app, a fake in tests.
 
+use crate::aws::console::Federation;
 use crate::aws::ecr::Ecr;
 use crate::aws::identity_center::{SsoOidc, SsoPortal};
 use crate::aws::profile_source::ProfileSource;
@@ -13,7 +14,16 @@ use std::sync::Arc;
 
 /// Gives the AWS client for a profile: the SDK in the app, a fake in tests.
 pub trait AwsProvider: Send + Sync + 'static {
-    type Client: Sts + Ecr + RepoApi + ProfileSource + SsoOidc + SsoPortal + Send + Sync + 'static;
+    type Client: Sts
+        + Ecr
+        + RepoApi
+        + ProfileSource
+        + SsoOidc
+        + SsoPortal
+        + Federation
+        + Send
+        + Sync
+        + 'static;
     fn client(&self, profile: &Profile) -> impl Future<Output = Arc<Self::Client>> + Send;
 }
 

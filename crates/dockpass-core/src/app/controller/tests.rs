@@ -581,3 +581,31 @@ async fn a_browser_sign_in_can_be_cancelled() {
     assert!(gone, "the loopback listener stopped");
     assert!(!s.docker.exists());
 }
+
+#[tokio::test]
+async fn the_console_link_is_for_the_live_sessions_role_and_never_in_the_activity() {
+    let s = setup("role = \"123456789012/Developer\"\n");
+    let e = s.ctl.console_url("corp").await.unwrap_err();
+    assert_eq!(e.code, crate::Code::NotLoggedIn, "no session, no console");
+    assert_eq!(capture(&s, None).await.unwrap(), Next::Done);
+    let url = s.ctl.console_url("corp").await.unwrap();
+    let key = crate::session::live_session(
+        &s.ctl.context(),
+        s.ctl.context().profile(Some("corp")).unwrap(),
+    )
+    .unwrap()
+    .1
+    .credentials
+    .access_key_id;
+    assert!(url
+        .expose()
+        .contains(&format!("SigninToken=token-for-{key}")));
+    assert!(url
+        .expose()
+        .contains("Destination=https%3A%2F%2Fus-east-1.console.aws.amazon.com"));
+    let activity = format!("{:?}", s.ctl.overview().unwrap());
+    assert!(
+        !activity.contains("token-for-"),
+        "the link stays out of what the UI shows"
+    );
+}

@@ -11,6 +11,7 @@
 //! `sts.rs` and `ecr.rs` implement the stages' traits over the SDK; `errors.rs` turns the
 //! SDK's errors into Dockpass's codes and one-line messages.
 
+mod console;
 mod ecr;
 mod errors;
 mod identity_center;
