@@ -20,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sign in (in your browser, a captured SAML response, or the profile's aws_profile) and write docker credentials.
+    /// Sign in (in your browser, a captured SAML response, IAM Identity Center, or the profile's aws_profile) and write docker credentials.
     Login(commands::login::Args),
     /// Show the session state, its expiry and the registries.
     Status(commands::status::Args),
