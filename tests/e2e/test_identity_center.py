@@ -217,7 +217,10 @@ def test_a_token_the_aws_cli_cached_is_used_and_renewed(icbox, ic, image):
     assert grants[-1] == "refresh_token", grants
 
 
-def test_an_ended_sign_in_is_one_line_and_writes_nothing(icbox, ic):
+def test_a_revoked_sign_in_asks_anew_and_nothing_is_written_until_then(icbox, ic):
+    """The portal refuses a cached token that has not expired (revoked, signed out at the
+    portal): `dockpass login` does not fail on it until it expires but signs in anew; a code
+    not confirmed in time is one line, and nothing was written."""
     sandbox = icbox
     proc = start_login(sandbox, "--no-browser")
     _, code = device_code(proc)
@@ -226,10 +229,18 @@ def test_an_ended_sign_in_is_one_line_and_writes_nothing(icbox, ic):
     assert rc == 0, err
     ic.revoke()
     before = (sandbox.docker_config_bytes(), cache_file(sandbox).read_bytes())
-    # The cached token is still fresh by its clock but revoked: the portal refuses it.
-    rc, out, err = sandbox.run("login", "--profile", "ic", "--role", f"{OTHER_ACCOUNT}/Developer")
-    assert_one_line_error(rc, out, err, 3, "no longer accepts this sign-in", "sign in again")
+    rc, out, err = sandbox.run("login", "--profile", "ic", "--no-browser", "--timeout", "2s",
+                               "--role", f"{OTHER_ACCOUNT}/Developer")
+    assert_one_line_error(rc, out, err.splitlines()[-1] + "\n", 3, "was not confirmed in time")
     assert (sandbox.docker_config_bytes(), cache_file(sandbox).read_bytes()) == before
+    assert any(r.get("error") == "unauthorized" for r in ic.requests()), "the portal refused the cached token"
+    # Confirmed this time: signed in as the other role, the new token cached.
+    proc = start_login(sandbox, "--no-browser", "--role", f"{OTHER_ACCOUNT}/Developer")
+    _, code = device_code(proc)
+    ic.approve(code)
+    rc, out, err = finish(proc)
+    assert rc == 0 and f"({OTHER_ACCOUNT})" in out, err
+    assert cache_file(sandbox).read_bytes() != before[1]
 
 
 def test_a_declined_or_abandoned_browser_sign_in(icbox, ic, tmp_path):

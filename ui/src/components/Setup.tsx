@@ -167,6 +167,9 @@ export function Setup({ config, statusOf, picking, replacesBroken, banner, warni
     delete p.sso_start_url;
     delete p.sso_region;
     if (portal) {
+      // A role saved for a SAML IdP (the user came back and pasted a portal link) is not a
+      // portal role.
+      if (prev?.idp_url) delete p.role;
       delete p.idp_url;
       p.sso_start_url = portal.start_url;
       p.sso_region = ssoRegion;

@@ -54,8 +54,11 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<ExitCode> {
     #[cfg(not(unix))]
     {
         let status = cmd.status().map_err(not_run)?;
-        Ok(ExitCode::from(
-            status.code().unwrap_or(1).clamp(0, 255) as u8
-        ))
+        // Windows' crash codes (0xC0000005, ...) do not fit an exit code: a failure all the same.
+        let code = match status.code() {
+            Some(c) if (0..=255).contains(&c) => c as u8,
+            _ => 1,
+        };
+        Ok(ExitCode::from(code))
     }
 }

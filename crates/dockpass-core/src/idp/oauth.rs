@@ -103,13 +103,17 @@ impl Redirect {
     }
 
     /// Waits until `until` (wall clock) for the browser's redirect with this attempt's
-    /// `state`; returns its code. The user declining ends the wait with one line.
+    /// `state`; returns its code. The user declining ends the wait with one line. Each
+    /// connection is answered on its own task, so one that sends nothing holds up no other.
     pub async fn wait(
         &self,
         state: &str,
         clock: &dyn Clock,
         until: OffsetDateTime,
     ) -> Result<SecretString> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<SecretString>>(1);
+        // Dropped with the wait: connections still being read end with it.
+        let mut answering = tokio::task::JoinSet::new();
         let mut deadline = clock.sleep_until(until);
         loop {
             tokio::select! {
@@ -118,10 +122,14 @@ impl Redirect {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                         continue;
                     };
-                    if let Some(done) = self.answer(stream, state).await {
-                        return done;
-                    }
+                    let (tx, state, port) = (tx.clone(), state.to_string(), self.port);
+                    answering.spawn(async move {
+                        if let Some(done) = answer(stream, port, &state).await {
+                            let _ = tx.send(done).await;
+                        }
+                    });
                 }
+                Some(done) = rx.recv() => return done,
                 _ = &mut deadline => {
                     return Err(err(
                         Code::SignInTimeout,
@@ -131,27 +139,26 @@ impl Redirect {
             }
         }
     }
+}
 
-    /// Answers one request; `Some` ends the wait.
-    async fn answer(&self, mut stream: TcpStream, state: &str) -> Option<Result<SecretString>> {
-        let req = match tokio::time::timeout(
-            http::REQUEST_DEADLINE,
-            http::read_request(&mut stream, MAX_BODY),
-        )
-        .await
-        {
-            Ok(Ok(req)) => req,
-            Ok(Err((status, line))) => {
-                let _ =
-                    http::respond(&mut stream, status, &http::page("Not taken", &line, "")).await;
-                return None;
-            }
-            Err(_) => return None,
-        };
-        let (status, page, done) = judge(&req, self.port, state);
-        let _ = http::respond(&mut stream, status, &page).await;
-        done
-    }
+/// Answers one request; `Some` ends the wait.
+async fn answer(mut stream: TcpStream, port: u16, state: &str) -> Option<Result<SecretString>> {
+    let req = match tokio::time::timeout(
+        http::REQUEST_DEADLINE,
+        http::read_request(&mut stream, MAX_BODY),
+    )
+    .await
+    {
+        Ok(Ok(req)) => req,
+        Ok(Err((status, line))) => {
+            let _ = http::respond(&mut stream, status, &http::page("Not taken", &line, "")).await;
+            return None;
+        }
+        Err(_) => return None,
+    };
+    let (status, page, done) = judge(&req, port, state);
+    let _ = http::respond(&mut stream, status, &page).await;
+    done
 }
 
 /// What one request to the listener means: the status and page to answer, and whether the
@@ -305,6 +312,31 @@ mod tests {
         assert_eq!(statuses, [403, 404, 400, 200]);
         assert!(answers[3].1.contains("You can close this tab"));
         assert!(answers[3].1.contains("Cache-Control: no-store"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_that_sends_nothing_holds_up_nothing() {
+        let r = Redirect::open().await.unwrap();
+        let port: u16 = r.uri()[17..].split('/').next().unwrap().parse().unwrap();
+        let until = OffsetDateTime::now_utc() + time::Duration::seconds(20);
+        let started = std::time::Instant::now();
+        let browser = tokio::task::spawn_blocking(move || {
+            let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            get(
+                port,
+                &format!("127.0.0.1:{port}"),
+                "/oauth/callback?code=c&state=s4",
+            )
+        });
+        assert_eq!(
+            r.wait("s4", &SystemClock, until).await.unwrap().expose(),
+            "c"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "not after the silent one's 10 s"
+        );
+        assert_eq!(browser.await.unwrap().0, 200);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

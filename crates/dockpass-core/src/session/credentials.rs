@@ -113,6 +113,20 @@ pub async fn for_process<S: Sts>(
         }
     };
     let now = ctx.clock.now();
+    if chain.portal {
+        // IAM Identity Center's role of another account: it comes with the sign-in only
+        // (its name is the picker's handle, not an IAM role to assume).
+        return match secrets.credentials_for(Some(&chain.role_arn)) {
+            Some(c) if now < c.expires_at => Ok(c.clone()),
+            _ => Err(err(
+                Code::NotLoggedIn,
+                format!(
+                    "the credentials of {} ended with the session of profile {}; sign in again",
+                    chain.role_arn, profile.name
+                ),
+            )),
+        };
+    }
     if let Some(c) = secrets.credentials_for(Some(&chain.role_arn)) {
         if now + FRESH_ENOUGH < c.expires_at {
             return Ok(c.clone());

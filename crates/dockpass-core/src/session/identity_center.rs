@@ -77,13 +77,32 @@ pub async fn access_token<A: SsoOidc>(
     profile: &Profile,
     interaction: Interaction<'_>,
 ) -> Result<SecretString> {
+    Ok(token(ctx, aws, profile, interaction, false).await?.0)
+}
+
+/// [`access_token`], and whether the user signed in just now. `anew`: the cached sign-in was
+/// refused by the portal (revoked, signed out), so neither it nor its refresh token is tried.
+async fn token<A: SsoOidc>(
+    ctx: &Context,
+    aws: &A,
+    profile: &Profile,
+    interaction: Interaction<'_>,
+    anew: bool,
+) -> Result<(SecretString, bool)> {
     let (instance, key) = instance(profile)?;
     let dir = ctx.sso_cache()?;
     let now = ctx.clock.now();
-    let cached = sso_cache::read(&dir, &key)?.filter(|c| c.start_url == instance.start_url);
+    // A file that is not a cache is no sign-in (the write below says what to do about it).
+    let cached = match sso_cache::read(&dir, &key) {
+        Ok(c) => c.filter(|c| c.start_url == instance.start_url && !anew),
+        Err(e) => {
+            tracing::warn!("{}", e.message);
+            None
+        }
+    };
     if let Some(c) = &cached {
         if c.is_fresh(now) {
-            return Ok(c.access_token.clone());
+            return Ok((c.access_token.clone(), false));
         }
     }
     let ended = match cached.as_ref().and_then(|c| renewable(c, now)) {
@@ -99,7 +118,7 @@ pub async fn access_token<A: SsoOidc>(
                         c.refresh_token = t.refresh_token;
                     }
                     sso_cache::write(&dir, &key, &c)?;
-                    return Ok(token);
+                    return Ok((token, false));
                 }
                 Ok(_) => {
                     return Err(err(
@@ -141,7 +160,7 @@ pub async fn access_token<A: SsoOidc>(
         refresh_token: token.refresh_token,
     };
     sso_cache::write(&dir, &key, &entry)?;
-    Ok(access)
+    Ok((access, true))
 }
 
 /// The registration and refresh token of a cached sign-in, when they can still renew it.
@@ -268,20 +287,27 @@ fn full_selector(sel: &str) -> Option<(String, String)> {
         .then(|| (account.to_string(), name.to_string()))
 }
 
-/// Every role the portal lists for the token, account by account (concurrently).
+/// ListAccountRoles calls in flight at once.
+const LISTING_AT_ONCE: usize = 8;
+
+/// Every role the portal lists for the token, account by account (a few at a time).
 async fn portal_roles<A: SsoPortal>(
     aws: &A,
     instance: &Instance,
     token: &SecretString,
     accounts: &[Account],
 ) -> Result<Vec<Role>> {
+    use futures::StreamExt;
     let partition = crate::registry::partition_of(&instance.region);
-    let lists = futures::future::join_all(
-        accounts
-            .iter()
-            .map(|a| aws.list_account_roles(instance, token, &a.id)),
-    )
-    .await;
+    // A few at a time: an organisation may give a user hundreds of accounts.
+    let mut calls = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        calls.push(aws.list_account_roles(instance, token, &a.id));
+    }
+    let lists: Vec<Result<Vec<String>>> = futures::stream::iter(calls)
+        .buffered(LISTING_AT_ONCE)
+        .collect()
+        .await;
     let mut roles = Vec::new();
     for (a, names) in accounts.iter().zip(lists) {
         for n in names? {
@@ -300,12 +326,30 @@ pub async fn login<A: Sts + Ecr + SsoOidc + SsoPortal>(
 ) -> Result<LoginReport> {
     open_secrets_early(ctx);
     // The browser's or the device's sign-in has its own deadline; the rest is bounded.
-    let token = access_token(ctx, aws, profile, opts.interaction).await?;
-    crate::base::deadline::bounded(
+    let (access, interacted) = token(ctx, aws, profile, opts.interaction, false).await?;
+    let first = crate::base::deadline::bounded(
         "signing in",
-        with_token(ctx, aws, profile, opts.role, token),
+        with_token(ctx, aws, profile, opts.role, access),
     )
-    .await
+    .await;
+    // The portal refused a cached sign-in (revoked, signed out at the portal): when the user
+    // may be asked, sign in anew once instead of failing on the same token until it expires.
+    let retry = !interacted && !matches!(opts.interaction, Interaction::Never);
+    match first {
+        Err(e) if e.code == Code::NotLoggedIn && retry => {
+            tracing::info!(
+                "the cached IAM Identity Center sign-in was refused: {}",
+                e.message
+            );
+            let (access, _) = token(ctx, aws, profile, opts.interaction, true).await?;
+            crate::base::deadline::bounded(
+                "signing in",
+                with_token(ctx, aws, profile, opts.role, access),
+            )
+            .await
+        }
+        other => other,
+    }
 }
 
 async fn with_token<A: Sts + Ecr + SsoPortal>(
@@ -326,7 +370,15 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
     let accounts = aws.list_accounts(&instance, &token).await?;
     // A role named in full needs no listing of every account's roles; otherwise the list
     // feeds the choice (and the picker remembers it).
-    let named = asked.or(profile.role.as_deref()).and_then(full_selector);
+    // The role asked for, the profile's, else the one used last (a renewal asks for none):
+    // named in full, it needs no listing first.
+    let named = match asked.or(profile.role.as_deref()) {
+        Some(sel) => full_selector(sel),
+        None => pstate
+            .role
+            .as_ref()
+            .map(|r| (r.account.clone(), r.name.clone())),
+    };
     let (role, listed) = match named {
         Some((account, name)) => (portal_role(partition, &account, &name), None),
         None => {
@@ -448,9 +500,10 @@ async fn other_accounts<A: SsoPortal>(
             }
             None if names.contains(&role.name) => role.name.clone(),
             None if names.len() == 1 => names[0].clone(),
+            // The profile's file must say which: a picker of the session's roles cannot.
             None => {
                 return Err(err(
-                    Code::RoleNotChosen,
+                    Code::Config,
                     format!(
                         "account {account} offers the roles {}; set role = \"NAME\" on its [[profile.registry]]",
                         names.join(", ")

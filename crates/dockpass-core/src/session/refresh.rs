@@ -98,13 +98,13 @@ pub(crate) fn live(ctx: &Context, profile: &Profile) -> Result<Live> {
         };
         return Err(err(Code::NotLoggedIn, format!("{why}; sign in again")));
     };
-    if now >= secrets.credentials.expires_at {
+    if now >= secrets.credentials.expires_at.min(session.expires_at) {
         return Err(err(
             Code::NotLoggedIn,
             format!(
                 "the AWS session of profile {} ended at {}; sign in again",
                 profile.name,
-                crate::base::clock::rfc3339(secrets.credentials.expires_at)
+                crate::base::clock::rfc3339(secrets.credentials.expires_at.min(session.expires_at))
             ),
         ));
     }
@@ -121,7 +121,17 @@ pub(crate) fn live(ctx: &Context, profile: &Profile) -> Result<Live> {
 /// sign-in. Registries removed from the profile stay until then (their entries are the
 /// session's to take back at logout).
 fn adopt_new_targets(session: &mut SessionInfo, profile: &Profile, now: OffsetDateTime) {
-    for t in targets(profile, &session.account) {
+    for mut t in targets(profile, &session.account) {
+        // An account the session reaches through IAM Identity Center's role there: that role.
+        if t.via.is_none() {
+            if let Some(c) = session
+                .chain
+                .iter()
+                .find(|c| c.portal && c.account == t.registry.account)
+            {
+                t.via = Some(c.role_arn.clone());
+            }
+        }
         let host = t.registry.host();
         let reachable = t
             .via

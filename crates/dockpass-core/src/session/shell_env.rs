@@ -74,9 +74,10 @@ pub fn render(shell: Shell, vars: &[(&'static str, Zeroizing<String>)]) -> Zeroi
     for name in SHADOWING {
         out.push_str(&match shell {
             Shell::Posix => format!("unset {name};\n"),
-            // `set` leaves $status as it was: an erase of an unset variable (status 4) must not
-            // be what `eval` returns.
-            Shell::Fish => format!("set -e {name}; or true;\n"),
+            // Only the session's (global) variable: a universal one is the user's, shared by
+            // every fish and kept on disk. `set` leaves $status as it was, so an erase of an
+            // unset variable (status 4) must not be what `eval` returns.
+            Shell::Fish => format!("set -eg {name}; or true;\n"),
             Shell::PowerShell => format!("Remove-Item Env:{name} -ErrorAction SilentlyContinue;\n"),
         });
     }

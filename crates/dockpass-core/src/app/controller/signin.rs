@@ -363,9 +363,13 @@ impl<P: AwsProvider> Controller<P> {
     /// to the UI (the user did not ask) and never opens a browser: an Identity Center profile
     /// then renews from its cached sign-in or not at all (the scheduler notifies).
     pub async fn sign_in_directly(&self, profile: &str, background: bool) -> Result<()> {
-        self.sign_in_direct(profile, None, background)
-            .await
-            .map(|_| ())
+        match self.sign_in_direct(profile, None, background).await? {
+            Next::PickRole => Err(err(
+                Code::RoleNotChosen,
+                format!("profile {profile} offers several roles; pick one in Dockpass's window or set its role"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// [`Controller::sign_in_directly`] with a role (the picker's, a switch). An Identity
@@ -387,12 +391,14 @@ impl<P: AwsProvider> Controller<P> {
             Source::IdentityCenter => {
                 use session::identity_center::{Interaction, Options};
                 let open = |url: &str| {
-                    self.progress(
-                        profile,
-                        Phase::WaitingForIdp,
-                        Some("Sign in to IAM Identity Center in your browser".into()),
-                    );
-                    crate::platform::desktop::open_url(url)
+                    // A browser that does not start leaves the link to open by hand; the
+                    // attempt waits on either way.
+                    let line = match crate::platform::desktop::open_url(url) {
+                        Ok(()) => "Sign in to IAM Identity Center in your browser".to_string(),
+                        Err(_) => format!("No browser started: open {url} to sign in"),
+                    };
+                    self.progress(profile, Phase::WaitingForIdp, Some(line));
+                    Ok(())
                 };
                 let interaction = match background {
                     true => Interaction::Never,
@@ -422,7 +428,8 @@ impl<P: AwsProvider> Controller<P> {
                 );
                 Err(e)
             }
-            Err(e) if e.code == Code::RoleNotChosen => {
+            // Several roles and none chosen: the picker, with the roles the portal listed.
+            Err(e) if e.code == Code::RoleNotChosen && self.has_roles(profile) => {
                 self.progress(profile, Phase::Cancelled, None);
                 self.show_switch_picker(profile)
             }
@@ -491,6 +498,11 @@ impl<P: AwsProvider> Controller<P> {
         self.sink.emit(Event::RolePickerClosed {
             profile: profile.to_string(),
         });
+    }
+
+    fn has_roles(&self, profile: &str) -> bool {
+        self.roles(profile)
+            .is_ok_and(|(roles, _)| !roles.is_empty())
     }
 
     /// Shows the picker with the roles of the last sign-in (for "Switch role").

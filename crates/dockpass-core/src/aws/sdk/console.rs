@@ -38,7 +38,15 @@ impl Federation for Aws {
             .await
             .map_err(net)?;
         let status = resp.status();
-        let body = resp.bytes().await.map_err(net)?;
+        if status.is_server_error() || status.as_u16() == 429 {
+            return Err(err(
+                Code::StsFailed,
+                format!(
+                    "the AWS federation endpoint failed (HTTP {}); try again",
+                    status.as_u16()
+                ),
+            ));
+        }
         if !status.is_success() {
             return Err(err(
                 Code::StsRejected,
@@ -48,10 +56,17 @@ impl Federation for Aws {
                 ),
             ));
         }
-        let doc: serde_json::Value = (body.len() <= MAX_ANSWER)
-            .then(|| serde_json::from_slice(&body).ok())
-            .flatten()
-            .unwrap_or_default();
+        // Read at most MAX_ANSWER: a token is a few kilobytes.
+        let mut resp = resp;
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(net)? {
+            if body.len() + chunk.len() > MAX_ANSWER {
+                body.clear();
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let doc: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         doc.get("SigninToken")
             .and_then(|t| t.as_str())
             .filter(|t| !t.is_empty())
