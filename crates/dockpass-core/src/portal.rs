@@ -97,11 +97,7 @@ pub fn check_region(portal: &Portal, sso_region: &str) -> Result<(), String> {
     }
     let partition = crate::registry::partition_of(sso_region);
     if partition != portal.partition {
-        let example = match portal.partition {
-            "aws-us-gov" => "us-gov-west-1",
-            "aws-cn" => "cn-north-1",
-            _ => "us-east-1",
-        };
+        let example = crate::registry::default_region(portal.partition);
         return Err(format!(
             "{sso_region} is not in the portal's partition ({}); set sso_region to its Identity Center region, such as {example}",
             portal.partition

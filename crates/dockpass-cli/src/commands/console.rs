@@ -2,8 +2,9 @@
 //! browser, or its sign-in link printed with `--print`. The link signs anyone in for 15
 //! minutes: it is printed only when asked, and never appears in a message.
 
-use dockpass_core::aws::{console, sts::Credentials, Aws};
-use dockpass_core::{err, session, Code, Result, SecretString};
+use dockpass_core::aws::{console, Aws};
+use dockpass_core::session::{self, credentials};
+use dockpass_core::Result;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,22 +21,8 @@ pub struct Args {
 pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     let ctx = session::Context::load()?;
     let p = ctx.profile(profile)?.clone();
-    let c = super::credentials::fetch(profile, args.role.as_deref())?;
-    let creds = Credentials {
-        access_key_id: c.access_key_id.clone(),
-        secret_access_key: SecretString::new(c.secret_access_key.as_str()),
-        session_token: SecretString::new(c.session_token.as_str()),
-        expires_at: time::OffsetDateTime::parse(
-            &c.expiration,
-            &time::format_description::well_known::Rfc3339,
-        )
-        .map_err(|_| {
-            err(
-                Code::Internal,
-                "the session's expiry is unreadable; sign in again",
-            )
-        })?,
-    };
+    let creds =
+        credentials::from_process(&super::credentials::fetch(profile, args.role.as_deref())?)?;
     let url = super::block_on(async {
         let aws = Aws::new(&p.region, p.sts_endpoint.as_deref()).await;
         console::signin_url(&aws, &creds, &p.region).await

@@ -13,7 +13,8 @@ pub fn path(login_session: &str) -> Option<PathBuf> {
     use sha2::Digest;
     let dir = match std::env::var_os("AWS_LOGIN_CACHE_DIRECTORY").filter(|d| !d.is_empty()) {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(std::env::var_os("HOME").filter(|h| !h.is_empty())?)
+        None => crate::base::paths::user_home()
+            .ok()?
             .join(".aws")
             .join("login")
             .join("cache"),

@@ -15,11 +15,7 @@ pub fn config_path() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("AWS_CONFIG_FILE").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|h| !h.is_empty())
-        .map(|h| PathBuf::from(h).join(".aws").join("config"))
-        .ok_or_else(|| err(Code::Io, "HOME is not set; set it to your home folder"))
+    Ok(crate::base::paths::user_home()?.join(".aws").join("config"))
 }
 
 fn read_config() -> Result<Option<(PathBuf, String)>> {

@@ -41,11 +41,10 @@ impl CachedToken {
 
 /// `~/.aws/sso/cache`, where the AWS CLI keeps it.
 pub fn cache_dir() -> Result<PathBuf> {
-    std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|h| !h.is_empty())
-        .map(|h| PathBuf::from(h).join(".aws").join("sso").join("cache"))
-        .ok_or_else(|| err(Code::Io, "HOME is not set; set it to your home folder"))
+    Ok(crate::base::paths::user_home()?
+        .join(".aws")
+        .join("sso")
+        .join("cache"))
 }
 
 /// The cache file's name for an `sso-session` name or a legacy start URL.

@@ -11,6 +11,16 @@ fn home() -> Result<PathBuf> {
         .ok_or_else(|| err(Code::Config, "HOME is not set; set HOME or DOCKPASS_CONFIG"))
 }
 
+/// The user's home folder for files other tools keep there (`~/.aws`, the browsers' folders):
+/// `$HOME`, else `%USERPROFILE%` (Windows).
+pub fn user_home() -> Result<PathBuf> {
+    env::var_os("HOME")
+        .or_else(|| env::var_os("USERPROFILE"))
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| err(Code::Io, "HOME is not set; set it to your home folder"))
+}
+
 fn xdg(var: &str, fallback: &[&str]) -> Result<PathBuf> {
     match env::var_os(var).filter(|v| !v.is_empty()) {
         Some(v) => Ok(PathBuf::from(v)),

@@ -44,11 +44,7 @@ impl Browser {
 
 #[cfg(not(windows))]
 fn home() -> Result<PathBuf> {
-    std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .ok_or_else(|| err(Code::Io, "HOME is not set; set it to your home folder"))
+    crate::base::paths::user_home()
 }
 
 /// Programs on PATH by these names.

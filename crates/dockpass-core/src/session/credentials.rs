@@ -31,6 +31,26 @@ pub fn to_process(c: &Credentials) -> ProcessCredentials {
     }
 }
 
+/// Back from the `credential_process` format (what the app's socket answers).
+pub fn from_process(c: &ProcessCredentials) -> Result<Credentials> {
+    let expires_at = time::OffsetDateTime::parse(
+        &c.expiration,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map_err(|_| {
+        err(
+            Code::Internal,
+            "the session's expiry is unreadable; sign in again",
+        )
+    })?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id.clone(),
+        secret_access_key: crate::SecretString::new(c.secret_access_key.as_str()),
+        session_token: crate::SecretString::new(c.session_token.as_str()),
+        expires_at,
+    })
+}
+
 /// Whether `selector` (role ARN, `ACCOUNT/NAME` or `NAME`, any case) names `arn`.
 fn names(selector: &str, arn: &str) -> bool {
     let sel = selector.trim();

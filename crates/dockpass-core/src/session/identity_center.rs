@@ -77,7 +77,10 @@ pub async fn access_token<A: SsoOidc>(
     profile: &Profile,
     interaction: Interaction<'_>,
 ) -> Result<SecretString> {
-    Ok(token(ctx, aws, profile, interaction, false).await?.0)
+    let place = instance(profile)?;
+    Ok(token(ctx, aws, profile, &place, interaction, false)
+        .await?
+        .0)
 }
 
 /// [`access_token`], and whether the user signed in just now. `anew`: the cached sign-in was
@@ -86,14 +89,14 @@ async fn token<A: SsoOidc>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
+    (instance, key): &(Instance, String),
     interaction: Interaction<'_>,
     anew: bool,
 ) -> Result<(SecretString, bool)> {
-    let (instance, key) = instance(profile)?;
     let dir = ctx.sso_cache()?;
     let now = ctx.clock.now();
     // A file that is not a cache is no sign-in (the write below says what to do about it).
-    let cached = match sso_cache::read(&dir, &key) {
+    let cached = match sso_cache::read(&dir, key) {
         Ok(c) => c.filter(|c| c.start_url == instance.start_url && !anew),
         Err(e) => {
             tracing::warn!("{}", e.message);
@@ -108,7 +111,7 @@ async fn token<A: SsoOidc>(
     let ended = match cached.as_ref().and_then(|c| renewable(c, now)) {
         Some((registration, refresh_token)) => {
             let grant = Grant::RefreshToken { refresh_token };
-            match aws.create_token(&instance, &registration, &grant).await {
+            match aws.create_token(instance, &registration, &grant).await {
                 Ok(TokenAnswer::Token(t)) => {
                     let token = t.access_token.clone();
                     let mut c = cached.clone().expect("renewable came from it");
@@ -117,7 +120,7 @@ async fn token<A: SsoOidc>(
                     if t.refresh_token.is_some() {
                         c.refresh_token = t.refresh_token;
                     }
-                    sso_cache::write(&dir, &key, &c)?;
+                    sso_cache::write(&dir, key, &c)?;
                     return Ok((token, false));
                 }
                 Ok(_) => {
@@ -141,11 +144,9 @@ async fn token<A: SsoOidc>(
     };
     let (registration, token) = match interaction {
         Interaction::Never => return Err(ended),
-        Interaction::Browser { open, until } => {
-            in_browser(ctx, aws, &instance, open, until).await?
-        }
+        Interaction::Browser { open, until } => in_browser(ctx, aws, instance, open, until).await?,
         Interaction::DeviceCode { show, until } => {
-            with_device_code(ctx, aws, &instance, show, until).await?
+            with_device_code(ctx, aws, instance, show, until).await?
         }
     };
     let access = token.access_token.clone();
@@ -159,7 +160,7 @@ async fn token<A: SsoOidc>(
         registration_expires_at: Some(registration.expires_at),
         refresh_token: token.refresh_token,
     };
-    sso_cache::write(&dir, &key, &entry)?;
+    sso_cache::write(&dir, key, &entry)?;
     Ok((access, true))
 }
 
@@ -326,10 +327,12 @@ pub async fn login<A: Sts + Ecr + SsoOidc + SsoPortal>(
 ) -> Result<LoginReport> {
     open_secrets_early(ctx);
     // The browser's or the device's sign-in has its own deadline; the rest is bounded.
-    let (access, interacted) = token(ctx, aws, profile, opts.interaction, false).await?;
+    // Where Identity Center is (an `[sso-session]` is read from the AWS config once).
+    let place = instance(profile)?;
+    let (access, interacted) = token(ctx, aws, profile, &place, opts.interaction, false).await?;
     let first = crate::base::deadline::bounded(
         "signing in",
-        with_token(ctx, aws, profile, opts.role, access),
+        with_token(ctx, aws, profile, &place.0, opts.role, access),
     )
     .await;
     // The portal refused a cached sign-in (revoked, signed out at the portal): when the user
@@ -341,10 +344,10 @@ pub async fn login<A: Sts + Ecr + SsoOidc + SsoPortal>(
                 "the cached IAM Identity Center sign-in was refused: {}",
                 e.message
             );
-            let (access, _) = token(ctx, aws, profile, opts.interaction, true).await?;
+            let (access, _) = token(ctx, aws, profile, &place, opts.interaction, true).await?;
             crate::base::deadline::bounded(
                 "signing in",
-                with_token(ctx, aws, profile, opts.role, access),
+                with_token(ctx, aws, profile, &place.0, opts.role, access),
             )
             .await
         }
@@ -356,10 +359,10 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
+    instance: &Instance,
     asked: Option<&str>,
     token: SecretString,
 ) -> Result<LoginReport> {
-    let (instance, _) = instance(profile)?;
     let partition = crate::registry::partition_of(&instance.region);
     let pstate = ctx
         .state
@@ -367,7 +370,7 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
         .profiles
         .remove(&profile.name)
         .unwrap_or_default();
-    let accounts = aws.list_accounts(&instance, &token).await?;
+    let accounts = aws.list_accounts(instance, &token).await?;
     // A role named in full needs no listing of every account's roles; otherwise the list
     // feeds the choice (and the picker remembers it).
     // The role asked for, the profile's, else the one used last (a renewal asks for none):
@@ -382,7 +385,7 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
     let (role, listed) = match named {
         Some((account, name)) => (portal_role(partition, &account, &name), None),
         None => {
-            let roles = portal_roles(aws, &instance, &token, &accounts).await?;
+            let roles = portal_roles(aws, instance, &token, &accounts).await?;
             // The picker offers what the portal listed, also when the choice below needs it.
             ctx.state.update(|s| {
                 s.profiles.entry(profile.name.clone()).or_default().roles = roles.clone();
@@ -423,14 +426,14 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
     }
     let (credentials, portal, listed) = {
         let _waiting = crate::base::deadline::waiting("IAM Identity Center");
-        let own = aws.get_role_credentials(&instance, &token, &role.account, &role.name);
-        let others = other_accounts(aws, profile, &instance, &token, &role, &accounts);
+        let own = aws.get_role_credentials(instance, &token, &role.account, &role.name);
+        let others = other_accounts(aws, profile, instance, &token, &role, &accounts);
         // A role named in full skipped the listing; it runs now, alongside, for the tray's
         // switch and the setup's proposals (a failure there costs only those lists).
         let listing = async {
             match listed {
                 Some(l) => Some(l),
-                None => portal_roles(aws, &instance, &token, &accounts)
+                None => portal_roles(aws, instance, &token, &accounts)
                     .await
                     .inspect_err(|e| tracing::warn!("listing the portal's roles: {}", e.message))
                     .ok(),
