@@ -147,7 +147,7 @@ class Bed:
             "PATH": os.pathsep.join([str(self.bin_dir), env.get("PATH", "/usr/bin:/bin")]),
         })
         if self.moto is not None:
-            env["AWS_ENDPOINT_URL_STS"] = env["AWS_ENDPOINT_URL_ECR"] = self.moto.url
+            env["AWS_ENDPOINT_URL_STS"] = env["AWS_ENDPOINT_URL_ECR"] = env["AWS_ENDPOINT_URL_IAM"] = self.moto.url
         if self.keyring is not None:
             env.update(self.keyring.env)
         return env
@@ -168,6 +168,9 @@ class Bed:
             f'docker = "{docker}"',
             # The benches compare with the aws CLI using the session's keys (`credentials`).
             "credential_process = true",
+            # docker's config only, like `docker login` (the containers' file would be a second
+            # write whenever podman or skopeo is installed).
+            'targets = ["docker"]',
             *([extra] if extra else []),
             "",
         ]

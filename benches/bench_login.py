@@ -129,7 +129,7 @@ def inproc(bed: Bed, saml_file: Path, runs: int, warmup: int, modes: str,
             "--runs", str(runs), "--warmup", str(warmup), "--modes", modes, *extra]
     env = bed.env
     if endpoint:
-        env["AWS_ENDPOINT_URL_STS"] = env["AWS_ENDPOINT_URL_ECR"] = endpoint
+        env["AWS_ENDPOINT_URL_STS"] = env["AWS_ENDPOINT_URL_ECR"] = env["AWS_ENDPOINT_URL_IAM"] = endpoint
     try:
         r = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=bed.root,
                            timeout=600)

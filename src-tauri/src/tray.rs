@@ -2,7 +2,7 @@
 //! Profiles, Quit). Rebuilt from the controller whenever the session or config changes.
 
 use dockpass_core::app::controller::Controller;
-use dockpass_core::session::{SessionState, Status};
+use dockpass_core::session::{accounts, SessionState, Status};
 use std::sync::Arc;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
@@ -23,12 +23,13 @@ fn icon_for(state: SessionState) -> tauri::Result<Image<'static>> {
     Image::from_bytes(bytes)
 }
 
-/// "Developer @ 123456789012 · 52m left", or what is wrong.
+/// "Developer @ 123456789012 · 52m left" (the account's name when it has one), or what is wrong.
 fn status_line(status: &Result<Status, dockpass_core::Error>, now: time::OffsetDateTime) -> String {
     match status {
         Ok(s) => match (&s.role_arn, &s.account, s.expires_at) {
             (Some(r), Some(a), Some(exp)) => {
                 let name = r.rsplit('/').next().unwrap_or(r);
+                let a = s.account_name.as_deref().unwrap_or(a);
                 let left = exp - now;
                 if left.is_positive() {
                     let d = std::time::Duration::from_secs(left.whole_seconds() as u64);
@@ -75,6 +76,7 @@ fn build_menu(
     )?)?;
     if let Some(profile) = ctl.selected() {
         let (roles, current) = ctl.roles(&profile).unwrap_or_default();
+        let names = ctl.account_names(&profile);
         if !roles.is_empty() {
             let sub = Submenu::with_id(app, "switch", "Switch role", true)?;
             for r in &roles {
@@ -82,7 +84,11 @@ fn build_menu(
                 let item = CheckMenuItem::with_id(
                     app,
                     format!("role:{}", r.role_arn),
-                    format!("{} @ {}", r.name, r.account),
+                    format!(
+                        "{} @ {}",
+                        r.name,
+                        accounts::label(&r.account, names.get(&r.account).map(String::as_str))
+                    ),
                     true,
                     checked,
                     None::<&str>,

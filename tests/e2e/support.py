@@ -77,9 +77,13 @@ class Sandbox:
         self.data_home = self.root / "xdg-data"
         self.cache_home = self.root / "xdg-cache"
         self.bin_dir = self.root / "bin"
+        # A desktop session's runtime folder: the containers' auth file (podman, buildah, skopeo)
+        # is $XDG_RUNTIME_DIR/containers/auth.json, never the machine's /run/containers/UID.
+        self.runtime_dir = self.root / "run"
         for d in (self.home, self.docker_dir, self.config_home, self.state_home,
-                  self.data_home, self.cache_home, self.bin_dir):
+                  self.data_home, self.cache_home, self.bin_dir, self.runtime_dir):
             d.mkdir(parents=True, exist_ok=True)
+        self.runtime_dir.chmod(0o700)
         self.config_path = self.config_home / "dockpass" / "config.toml"
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -93,9 +97,11 @@ class Sandbox:
             "XDG_STATE_HOME": str(self.state_home),
             "XDG_DATA_HOME": str(self.data_home),
             "XDG_CACHE_HOME": str(self.cache_home),
+            "XDG_RUNTIME_DIR": str(self.runtime_dir),
             "DOCKPASS_CONFIG": str(self.config_path),
             "AWS_ENDPOINT_URL_STS": self.moto.url,
             "AWS_ENDPOINT_URL_ECR": self.moto.url,
+            "AWS_ENDPOINT_URL_IAM": self.moto.url,
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_CONFIG_FILE": "/dev/null",
             "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
@@ -158,6 +164,14 @@ class Sandbox:
         except FileNotFoundError:
             return None
 
+    @property
+    def containers_auth_path(self) -> Path:
+        """Where podman login writes in this sandbox."""
+        return self.runtime_dir / "containers" / "auth.json"
+
+    def containers_auth(self) -> dict:
+        return json.loads(self.containers_auth_path.read_text(encoding="utf-8"))
+
     # -- helpers on PATH -------------------------------------------------------------------
     def add_script(self, name: str, body: str) -> Path:
         p = self.bin_dir / name
@@ -171,7 +185,8 @@ class Sandbox:
         return run_dockpass(self, *args, input=input, env=env, timeout=timeout)
 
     def skopeo(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-        """skopeo with only the sandbox's docker config (REGISTRY_AUTH_FILE unset)."""
+        """skopeo with only the sandbox's auth files (REGISTRY_AUTH_FILE unset): the containers'
+        file in $XDG_RUNTIME_DIR first, then docker's config."""
         if not shutil.which("skopeo"):
             pytest.fail("skopeo is not installed: run scripts/setup", pytrace=False)
         return subprocess.run(["skopeo", *args], env=self.env, capture_output=True, text=True,

@@ -92,7 +92,7 @@ def test_sign_in_in_chromium_while_the_cli_waits(browser_env, chromium, image, a
     r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")
     assert r.returncode == 0, r.stderr
     # Nothing waits any more: the sign-in socket is gone.
-    assert not list(sandbox.state_home.glob("dockpass/signin.sock"))
+    assert not list(sandbox.runtime_dir.glob("dockpass/signin.sock"))
 
 
 def test_with_nothing_waiting_the_post_goes_to_aws_unchanged(browser_env, chromium, aws_signin):
@@ -250,7 +250,7 @@ def test_one_hand_over_per_attempt_and_none_after_its_time(browser_env, tmp_path
         sandbox.env["AWS_ENDPOINT_URL_STS"] = proxy.url
         proc = start_login(sandbox, "--role", f"{ACCOUNT}/Developer")
         opened_url(sandbox)
-        sock = sandbox.state_home / "dockpass" / "signin.sock"
+        sock = sandbox.runtime_dir / "dockpass" / "signin.sock"
         deadline = time.monotonic() + 10
         while not sock.exists():
             assert time.monotonic() < deadline, "no sign-in socket"

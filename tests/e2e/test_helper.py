@@ -95,7 +95,7 @@ def test_helper_protocol_verbs_and_errors(sandbox, keyring):
 
 
 def _socket(sandbox):
-    return sandbox.state_home / "dockpass" / "helper.sock"
+    return sandbox.runtime_dir / "dockpass" / "helper.sock"
 
 
 def test_helper_answers_through_the_daemon_and_without_it(sandbox, keyring, image, tmp_path):

@@ -262,6 +262,8 @@ def test_creds_store_receives_our_hosts(sandbox):
 
 
 def test_cred_helper_for_our_alias_is_used(sandbox):
+    # docker's config only: skopeo would read the containers' file first (test_containers.py).
+    sandbox.write_config(extra='targets = ["docker"]')
     calls = add_store_helper(sandbox, "aliasstore")
     before = {"credHelpers": {sandbox.registry_host: "aliasstore", "gcr.io": "gcloud"}}
     sandbox.write_docker_config(before)

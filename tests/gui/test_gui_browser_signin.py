@@ -84,7 +84,7 @@ def test_cancel_stops_the_wait_for_the_browser(gui, sandbox, idp, registry):
     s = run.session
     run.wait_loaded()
     wait(lambda: s.find_all('[data-testid="cancel-sign-in"]'), 20, "the Cancel button of the waiting sign-in")
-    sock = sandbox.state_home / "dockpass" / "signin.sock"
+    sock = sandbox.runtime_dir / "dockpass" / "signin.sock"
     assert sock.exists()
     s.find('[data-testid="cancel-sign-in"]').click()
     wait(lambda: not s.find_all('[data-testid="login-progress"]'), 10, "the waiting line to go")

@@ -57,4 +57,4 @@ def test_a_security_key_page_offers_the_browser(gui, pages, sandbox, registry):
     assert profile["login"] == "browser", profile
     assert gui.status("test")["state"] == "logged_out"
     # The sign-in waits in the browser: the sign-in socket is there.
-    assert (sandbox.state_home / "dockpass" / "signin.sock").exists()
+    assert (sandbox.runtime_dir / "dockpass" / "signin.sock").exists()

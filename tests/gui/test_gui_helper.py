@@ -36,7 +36,7 @@ def test_skopeo_through_the_apps_socket(gui, pages, sandbox, idp, registry, imag
     cfg = json.loads(sandbox.docker_config_path.read_text())
     assert cfg["credHelpers"][registry.host] == "dockpass"
     assert "auths" not in cfg or registry.host not in cfg["auths"]
-    sock = sandbox.state_home / "dockpass" / "helper.sock"
+    sock = sandbox.runtime_dir / "dockpass" / "helper.sock"
     wait(sock.exists, 10, "the app's helper socket")
 
     r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{image['ref']}")

@@ -161,7 +161,7 @@ def test_continue_in_your_browser_from_the_login_process(gui, pages, sandbox):
         assert opened.read_text().split()[-1] == page.url
         wait(lambda: not login_processes(sandbox), 15, "the login process to end")
         assert 'login = "browser"' in sandbox.config_path.read_text()
-        assert (sandbox.state_home / "dockpass" / "signin.sock").exists(), "the sign-in waits in the browser"
+        assert (sandbox.runtime_dir / "dockpass" / "signin.sock").exists(), "the sign-in waits in the browser"
         assert _no_session(sandbox)
         assert app.alive(), app.service.log_tail()
     finally:

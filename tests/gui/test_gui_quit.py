@@ -36,7 +36,7 @@ def test_start_at_login_and_quit_from_the_tray(gui, trayer, pages, sandbox, idp)
     entry = sandbox.config_home / "autostart" / "dockpass.desktop"
     run = gui.launch("--tray", "--login")
     gui.wait_status("test", "active", DEV_ROLE)
-    sock = sandbox.state_home / "dockpass" / "helper.sock"
+    sock = sandbox.runtime_dir / "dockpass" / "helper.sock"
     wait(sock.exists, 10, "the app's helper socket")
     pids = wait(lambda: app_pids(sandbox), 10, "the app's process")
     assert not entry.exists(), "start at login must be off until the user turns it on"

@@ -65,7 +65,10 @@ def rfc3339(s: str) -> datetime:
 
 def write_profile(sandbox, sso, registry) -> None:
     toml = profile_toml("test", sso.url, role=DEV_ROLE, registry_aliases=[registry.host])
-    toml = toml.replace(f'role = "{DEV_ROLE}"\n', f'role = "{DEV_ROLE}"\nrefresh_before = "{REFRESH_BEFORE}s"\n')
+    # docker's config only: the test makes its entries stale and watches them renewed, and
+    # skopeo would read the containers' auth file first.
+    toml = toml.replace(f'role = "{DEV_ROLE}"\n',
+                        f'role = "{DEV_ROLE}"\nrefresh_before = "{REFRESH_BEFORE}s"\ntargets = ["docker"]\n')
     assert f'refresh_before = "{REFRESH_BEFORE}s"' in toml
     sandbox.write_config(toml)
 

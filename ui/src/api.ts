@@ -28,6 +28,7 @@ export type { ChainSpec } from "./bindings/ChainSpec";
 export type { ChainStatus } from "./bindings/ChainStatus";
 export type { Code } from "./bindings/Code";
 export type { ConfigView } from "./bindings/ConfigView";
+export type { AuthTarget } from "./bindings/AuthTarget";
 export type { DockerMode } from "./bindings/DockerMode";
 export type { LoginMode } from "./bindings/LoginMode";
 export type { EcrPublic } from "./bindings/EcrPublic";

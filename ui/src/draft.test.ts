@@ -87,6 +87,25 @@ describe("profileFromDraft", () => {
   });
 });
 
+describe("accounts with names", () => {
+  const base: Profile = { name: "a", idp_url: "https://idp.example/aws", region: "us-east-1" };
+  it("shows a table as ID = NAME and saves names back as a table", () => {
+    const d = draftFromProfile({ ...base, accounts: { "111111111111": "prod", "222222222222": "" } });
+    expect(d.accounts).toBe("111111111111 = prod, 222222222222");
+    expect(profileFromDraft({ ...d, accounts: "111111111111 = prod eu,\n222222222222 333333333333" }).accounts).toEqual({
+      "111111111111": "prod eu",
+      "222222222222": "",
+      "333333333333": "",
+    });
+  });
+  it("keeps the list form while no account has a name", () => {
+    const d = draftFromProfile({ ...base, accounts: ["111111111111", "222222222222"] });
+    expect(d.accounts).toBe("111111111111, 222222222222");
+    expect(profileFromDraft(d).accounts).toEqual(["111111111111", "222222222222"]);
+    expect(profileFromDraft({ ...d, accounts: " " }).accounts).toBeUndefined();
+  });
+});
+
 describe("IAM Identity Center profiles", () => {
   it("round-trip with the portal, its region and a registry's role in another account", () => {
     const p: Profile = {

@@ -1,7 +1,7 @@
 // The settings form's model: a profile as the user types it (lists as text), and the profile it
 // stands for. No rule lives here: the backend checks the profile (`check_profile`, the rules the
 // config file is loaded with) and the form shows its answer under each field.
-import type { ChainSpec, DockerMode, LoginMode, Profile, RegistrySpec } from "./api";
+import type { AuthTarget, ChainSpec, DockerMode, LoginMode, Profile, RegistrySpec } from "./api";
 
 export interface RegistryDraft {
   account: string;
@@ -21,6 +21,10 @@ export interface ChainDraft {
 
 export type SignInSource = "idp" | "aws_profile" | "identity_center";
 
+/** The auth files the tokens go to: "" is the default (docker, plus the containers' file where
+ *  podman, buildah or skopeo is installed). */
+export type TargetsChoice = "" | "docker" | "containers" | "both";
+
 /** Every field as the user types it. */
 export interface ProfileDraft {
   name: string;
@@ -34,13 +38,15 @@ export interface ProfileDraft {
   sso_region: string;
   sso_session: string;
   region: string;
-  /** Accounts this profile may sign in to without asking, separated by commas or spaces. */
+  /** Accounts this profile may sign in to without asking, separated by commas or spaces; a name
+   *  after `=` (`111111111111 = prod`) is shown instead of the number. */
   accounts: string;
   credential_process: boolean;
   role: string;
   session_duration: string;
   refresh_before: string;
   docker: DockerMode;
+  targets: TargetsChoice;
   /** Where the user signs in (an IdP profile only). */
   login: LoginMode;
   /** The loopback ACS URL's port as typed (saved with `login = "loopback"` only). */
@@ -75,6 +81,7 @@ export function newDraft(): ProfileDraft {
     session_duration: "",
     refresh_before: "",
     docker: "config",
+    targets: "",
     login: "window",
     loopback_port: "",
     sts_endpoint: "",
@@ -100,6 +107,7 @@ const EDITED = new Set<string>([
   "session_duration",
   "refresh_before",
   "docker",
+  "targets",
   "login",
   "loopback_port",
   "sts_endpoint",
@@ -126,12 +134,13 @@ export function draftFromProfile(p: Profile): ProfileDraft {
     sso_region: p.sso_region ?? "",
     sso_session: p.sso_session ?? "",
     region: p.region,
-    accounts: (p.accounts ?? []).join(", "),
+    accounts: accountsText(p.accounts),
     credential_process: p.credential_process === true,
     role: p.role ?? "",
     session_duration: p.session_duration ?? "",
     refresh_before: p.refresh_before ?? "",
     docker: p.docker ?? "config",
+    targets: targetsChoice(p.targets ?? []),
     login: p.login ?? "window",
     loopback_port: p.loopback_port != null ? String(p.loopback_port) : "",
     sts_endpoint: p.sts_endpoint ?? "",
@@ -139,6 +148,37 @@ export function draftFromProfile(p: Profile): ProfileDraft {
     chain: (p.chain ?? []).map((c) => ({ role_arn: c.role_arn, registry: (c.registry ?? []).map(registryDraft) })),
     extra: Object.fromEntries(Object.entries(p).filter(([k]) => !EDITED.has(k))),
   };
+}
+
+function targetsChoice(t: AuthTarget[]): TargetsChoice {
+  const docker = t.includes("docker");
+  const containers = t.includes("containers");
+  return docker && containers ? "both" : docker ? "docker" : containers ? "containers" : "";
+}
+
+const TARGETS: Record<TargetsChoice, AuthTarget[]> = { "": [], docker: ["docker"], containers: ["containers"], both: ["docker", "containers"] };
+
+/** The accounts as typed: `111111111111 = prod, 222222222222`. */
+function accountsText(a: Profile["accounts"]): string {
+  if (!a) return "";
+  if (Array.isArray(a)) return a.join(", ");
+  return Object.entries(a)
+    .map(([id, name]) => (name ? `${id} = ${name}` : id))
+    .join(", ");
+}
+
+/** The accounts to save: a list, or a table once one has a name (`ID = NAME`); items are
+ *  separated by commas or new lines, bare ids also by spaces. */
+function accountsFromText(text: string): Profile["accounts"] | undefined {
+  const named: [string, string][] = [];
+  for (const item of text.split(/[,\n]+/)) {
+    const eq = item.indexOf("=");
+    if (eq >= 0) named.push([item.slice(0, eq).trim(), item.slice(eq + 1).trim()]);
+    else for (const id of splitList(item)) named.push([id, ""]);
+  }
+  if (named.length === 0) return undefined;
+  if (named.every(([, name]) => name === "")) return named.map(([id]) => id);
+  return Object.fromEntries(named);
 }
 
 /** Items separated by commas or white space (aliases, origins, accounts). */
@@ -195,13 +235,14 @@ export function profileFromDraft(d: ProfileDraft): Profile {
   } else {
     p.aws_profile = d.aws_profile.trim();
   }
-  const accounts = splitList(d.accounts);
-  if (accounts.length) p.accounts = accounts;
+  const accounts = accountsFromText(d.accounts);
+  if (accounts) p.accounts = accounts;
   if (d.credential_process) p.credential_process = true;
   set("role", d.role);
   set("session_duration", d.session_duration);
   set("refresh_before", d.refresh_before);
   p.docker = d.docker;
+  if (d.targets) p.targets = TARGETS[d.targets];
   set("sts_endpoint", d.sts_endpoint);
   if (d.registry.length) p.registry = d.registry.map((r) => cleanRegistry(r, true, d.source === "identity_center"));
   if (d.chain.length) {

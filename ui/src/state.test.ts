@@ -22,7 +22,7 @@ describe("reduce", () => {
     expect(s.overview!.activity[0].message).toBe(`m${MAX_ACTIVITY + 4}`);
   });
   it("opens and closes the picker for its profile only", () => {
-    let s = reduce(loaded(), { type: "picker", picker: { profile: "corp", roles: ROLES, current: null } });
+    let s = reduce(loaded(), { type: "picker", picker: { profile: "corp", roles: ROLES, current: null, account_names: {} } });
     expect(reduce(s, { type: "picker-closed", profile: "staging" }).picker).not.toBeNull();
     s = reduce(s, { type: "picker-closed", profile: "corp" });
     expect(s.picker).toBeNull();
@@ -73,7 +73,7 @@ describe("reduce", () => {
     expect(reduce(initialState, { type: "overview", overview: overview() }).trust).toBeNull();
   });
   it("opens a picker that came with the overview (its event had no listener yet)", () => {
-    const picker = { profile: "corp", roles: [], current: null };
+    const picker = { profile: "corp", roles: [], current: null, account_names: {} };
     const s = reduce(initialState, { type: "overview", overview: overview({ picker }) });
     expect(s.picker).toEqual(picker);
     expect(reduce(s, { type: "overview", overview: overview() }).picker).toEqual(picker);

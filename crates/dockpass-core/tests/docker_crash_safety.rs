@@ -30,7 +30,7 @@ const THEIRS: &str = r#"{
 
 fn publish(config: &Path, n: u64) {
     docker::publish(
-        config,
+        &docker::AuthFile::docker(config),
         &[Credential {
             host: HOST.into(),
             username: "AWS".into(),

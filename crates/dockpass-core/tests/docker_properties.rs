@@ -101,7 +101,7 @@ proptest! {
             })
             .collect();
 
-        let written = docker::publish(&path, &creds).unwrap();
+        let written = docker::publish(&docker::AuthFile::docker(&path), &creds).unwrap();
         let after: Map<String, Value> =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         // Ours are there...
@@ -119,7 +119,7 @@ proptest! {
         }
         prop_assert_eq!(text(&stripped), text(&expected));
 
-        let report = docker::remove(&path, &written).unwrap();
+        let report = docker::remove(&docker::AuthFile::docker(&path), &written).unwrap();
         let mut removed = report.removed.clone();
         removed.sort();
         let mut want: Vec<String> = hosts.clone();

@@ -5,6 +5,10 @@
  */
 export type ChainStatus = { role_arn: string, account: string, 
 /**
+ * The account's name (the profile's, or its alias), else null.
+ */
+account_name?: string, 
+/**
  * The role's name and path (`/` or `/team/`), split from its ARN for display.
  */
 name: string, path: string, expires_at: string, };

@@ -5,4 +5,8 @@ export type RolePicker = { profile: string, roles: Array<Role>,
 /**
  * The role in use, if any (role ARN).
  */
-current: string | null, };
+current: string | null, 
+/**
+ * Names of the roles' accounts, where known (the profile's, or learned at sign-in).
+ */
+account_names: { [key in string]: string }, };

@@ -13,7 +13,8 @@ export type Status = { profile: string, state: SessionState, role_arn: string | 
  */
 role_name: string | null, role_path: string | null, account: string | null, 
 /**
- * The account's name, where the sign-in told it (IAM Identity Center's portal).
+ * The account's name: the profile's, else the one the sign-in learned (the account
+ * alias, IAM Identity Center's account name).
  */
 account_name?: string, expires_at: string | null, registries: Array<RegistryStatus>, 
 /**

@@ -4,11 +4,11 @@ import { App } from "../App";
 import { fakeBackend } from "../test/backend";
 import { ROLES } from "../test/fixtures";
 
-async function openPicker(current: string | null = null) {
+async function openPicker(current: string | null = null, names: Record<string, string> = {}) {
   const be = fakeBackend();
   render(<App />);
   await screen.findByTestId("session");
-  await be.emit("role-picker", { profile: "corp", roles: ROLES, current });
+  await be.emit("role-picker", { profile: "corp", roles: ROLES, current, account_names: names });
   const dialog = screen.getByTestId("role-picker");
   const filter = screen.getByTestId("role-filter") as HTMLInputElement;
   return { be, dialog, filter };
@@ -37,6 +37,15 @@ describe("role picker", () => {
     expect(admin.textContent).toContain("arn:aws:iam::123456789012:role/platform/PlatformAdmin");
     // no path chip for "/"
     expect(options()[0].querySelector(".chip")).toBeNull();
+  });
+
+  it("names the accounts it knows, and filters by those names", async () => {
+    const { dialog, filter } = await openPicker(null, { "210987654321": "shared services" });
+    const groups = within(dialog).getAllByRole("group");
+    expect(groups.map((g) => g.getAttribute("aria-label"))).toEqual(["Account 123456789012", "Account shared services (210987654321)"]);
+    expect(within(groups[1]).getByTestId("picker-account-name").textContent).toBe("shared services");
+    type(filter, "shared");
+    expect(new Set(options().map((o) => o.dataset.roleArn?.split(":")[4]))).toEqual(new Set(["210987654321"]));
   });
 
   it("filters by name, account and ARN", async () => {
@@ -141,7 +150,7 @@ describe("role picker", () => {
     fireEvent.click(await screen.findByTestId("switch-role"));
     await Promise.resolve();
     expect(be.argsOf("switch_role")).toEqual([{ profile: "corp" }]);
-    await be.emit("role-picker", { profile: "corp", roles: ROLES, current: ROLES[0].role_arn });
+    await be.emit("role-picker", { profile: "corp", roles: ROLES, current: ROLES[0].role_arn, account_names: {} });
     expect(activeArn()).toBe(ROLES[0].role_arn);
   });
 });

@@ -14,7 +14,7 @@ interface Props {
 
 export function RolePicker({ picker, onPick, onCancel }: Props) {
   const [filter, setFilter] = useState("");
-  const groups = useMemo(() => groupRoles(picker.roles, filter), [picker.roles, filter]);
+  const groups = useMemo(() => groupRoles(picker.roles, filter, picker.account_names), [picker.roles, picker.account_names, filter]);
   const flat = useMemo(() => flatten(groups), [groups]);
   const [active, setActive] = useState(() => Math.max(0, flat.findIndex((r) => r.role_arn === picker.current)));
   const listRef = useRef<HTMLDivElement>(null);
@@ -96,9 +96,9 @@ export function RolePicker({ picker, onPick, onCancel }: Props) {
           <p class="picker-empty muted">{total === 0 ? "The sign-in offered no roles." : `No role matches “${filter}”.`}</p>
         )}
         {groups.map((g) => (
-          <div role="group" aria-label={`Account ${g.account}`} class="picker-group" key={g.account}>
+          <div role="group" aria-label={g.name ? `Account ${g.name} (${g.account})` : `Account ${g.account}`} class="picker-group" key={g.account}>
             <div class="picker-group-head" aria-hidden="true">
-              <span>Account</span> <span class="mono">{g.account}</span>
+              <span>Account</span> {g.name && <strong data-testid="picker-account-name">{g.name}</strong>} <span class="mono">{g.account}</span>
               <span class="count">{g.roles.length}</span>
             </div>
             {g.roles.map((r) => {

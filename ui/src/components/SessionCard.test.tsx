@@ -212,6 +212,13 @@ describe("chained roles", () => {
     expect(first.querySelector('[data-testid="chain-expiry"]')!.textContent).toBe("expires in 37m");
   });
 
+  it("names a chained role's account when the backend knows its name", () => {
+    card(active("corp", at(7 * 3600), { chain: [{ ...chained("210987654321", "EcrReader", at(42 * 60)), account_name: "shared services" }] }));
+    const row = rowsOf()[0];
+    expect(row.querySelector('[data-testid="chain-account-name"]')!.textContent).toBe("shared services");
+    expect(row.textContent).toContain("210987654321");
+  });
+
   it("a near expiry is not a warning: the session stays active, no alert", () => {
     card(active("corp", at(7 * 3600), { chain: [chained("210987654321", "EcrReader", at(90))] }));
     expect(screen.getByTestId("session-state").dataset.state).toBe("active");

@@ -58,6 +58,11 @@ export function ChainList({ chain, now }: { chain: ChainStatus[]; now: number })
                 {r?.name ?? c.role_arn}
               </span>
               {r && r.path !== "/" && <span class="chip mono role-path">{r.path}</span>}
+              {c.account_name && (
+                <span class="account-name chain-account-name" data-testid="chain-account-name">
+                  {c.account_name}
+                </span>
+              )}
               <span class="mono chain-account" title="Account">
                 {c.account}
               </span>

@@ -430,3 +430,32 @@ describe("settings form: sign-in origins, trusted accounts, credential_process",
     expect(staging).toEqual(STAGING);
   });
 });
+
+describe("settings form: the auth files the tokens go to", () => {
+  const select = () => screen.getByTestId("settings-targets") as HTMLSelectElement;
+  const choose = async (v: string) => {
+    await act(async () => {
+      fireEvent.change(select(), { target: { value: v } });
+    });
+    await settle();
+  };
+
+  it("defaults to docker plus podman's file where installed, and saves a choice as targets", async () => {
+    const onSave = await form(STAGING);
+    expect(select().value).toBe("");
+    expect(screen.getByText(/read their own auth file/)).toBeTruthy();
+    await choose("both");
+    await click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    expect(onSave.mock.calls[0][1]).toEqual({ ...STAGING, targets: ["docker", "containers"] });
+  });
+
+  it("shows a loaded choice and goes back to the default by leaving targets out", async () => {
+    const onSave = await form({ ...STAGING, name: "podman", targets: ["containers"] });
+    expect(select().value).toBe("containers");
+    await choose("");
+    await click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    expect(onSave.mock.calls[0][1]).toEqual({ ...STAGING, name: "podman" });
+  });
+});

@@ -16,6 +16,7 @@ import {
   type ChainDraft,
   type ProfileDraft,
   type RegistryDraft,
+  type TargetsChoice,
 } from "../draft";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { SignInPlace } from "./SignInPlace";
@@ -339,8 +340,8 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
           <Field id="f-role" label="Role" error={show("role")} hint="Optional. A role ARN, ACCOUNT/NAME or a name; else the last used role or the picker">
             <input {...text("role")} list="known-roles" autoComplete="off" spellcheck={false} placeholder="arn:aws:iam::123456789012:role/Developer" />
           </Field>
-          <Field id="f-accounts" label="Trusted accounts" error={show("accounts")} hint="Optional. AWS accounts this profile may sign in to without asking; separate with commas">
-            <input {...text("accounts")} data-testid="settings-accounts" class="mono" autoComplete="off" spellcheck={false} placeholder="123456789012, 210987654321" />
+          <Field id="f-accounts" label="Trusted accounts" error={show("accounts")} hint="Optional. AWS accounts this profile may sign in to without asking; separate with commas; 123456789012 = prod names one">
+            <input {...text("accounts")} data-testid="settings-accounts" class="mono" autoComplete="off" spellcheck={false} placeholder="123456789012 = prod, 210987654321" />
           </Field>
           <datalist id="known-roles">
             {knownRoles.map((r) => (
@@ -382,6 +383,23 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
               </label>
             </div>
           </div>
+          <Field id="f-targets" label="Write them for" hint="podman, buildah and skopeo read their own auth file ($XDG_RUNTIME_DIR/containers/auth.json) before docker's config">
+            <select
+              id="f-targets"
+              name="targets"
+              data-testid="settings-targets"
+              value={draft.targets}
+              onChange={(e) => {
+                const v = e.currentTarget.value as TargetsChoice;
+                update((d) => ({ ...d, targets: v }));
+              }}
+            >
+              <option value="">Docker, plus podman, buildah and skopeo where installed</option>
+              <option value="docker">Docker only</option>
+              <option value="containers">Podman, buildah and skopeo only</option>
+              <option value="both">Docker and podman, buildah, skopeo</option>
+            </select>
+          </Field>
           <label class="check-line">
             <input
               type="checkbox"

@@ -256,7 +256,7 @@ describe("first run: save, sign in, registries, done", () => {
     await be.emit("login-progress", { profile: "acme", phase: "waiting_for_idp" });
     expect(screen.getByTestId("setup-progress").textContent).toContain("Sign in at acme.okta.com in the window that opened");
     // several roles: the app's picker, over the setup
-    await be.emit("role-picker", { profile: "acme", roles: ROLES, current: null });
+    await be.emit("role-picker", { profile: "acme", roles: ROLES, current: null, account_names: {} });
     expect(screen.getByTestId("role-picker")).toBeTruthy();
     expect(screen.getByTestId("setup-signin").textContent).toContain("Choose the role to use");
     await click(screen.getAllByTestId("role-option")[0]);

@@ -122,10 +122,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         .rsplit('/')
         .next()
         .unwrap_or(&report.role_arn);
-    let account = match &report.account_name {
-        Some(n) => format!("{n} ({})", report.account),
-        None => report.account.clone(),
-    };
+    let account = session::accounts::label(&report.account, report.account_name.as_deref());
     println!(
         "Signed in to profile {} as {} @ {} until {} ({}).",
         report.profile,
@@ -151,6 +148,12 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         },
         hosts.join(", ")
     );
+    if let Some(path) = &report.containers_auth {
+        println!(
+            "Podman, buildah and skopeo find them through {}.",
+            path.display()
+        );
+    }
     for c in &report.chain {
         println!(
             "Chained role {} until {} ({}).",

@@ -16,6 +16,8 @@ struct RoleOut<'a> {
     role_arn: &'a str,
     principal_arn: &'a str,
     account: &'a str,
+    /// The account's name (the profile's, or learned at sign-in), else null.
+    account_name: Option<&'a str>,
     name: &'a str,
     path: &'a str,
     partition: &'a str,
@@ -27,6 +29,13 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     let profile = ctx.profile(profile)?;
     let (roles, current) = session::roles(&ctx, profile)?;
     let selected = |arn: &str| current.as_ref().is_some_and(|c| c.role_arn == arn);
+    let state = ctx.state.load()?;
+    let names = session::accounts::names(
+        profile,
+        state.profiles.get(&profile.name),
+        roles.iter().map(|r| r.account.as_str()),
+    );
+    let name_of = |account: &str| names.get(account).map(String::as_str);
     if args.json {
         let out: Vec<RoleOut> = roles
             .iter()
@@ -34,6 +43,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
                 role_arn: &r.role_arn,
                 principal_arn: &r.principal_arn,
                 account: &r.account,
+                account_name: name_of(&r.account),
                 name: &r.name,
                 path: &r.path,
                 partition: &r.partition,
@@ -48,10 +58,13 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     }
     for r in &roles {
         println!(
-            "{} {}/{}  {}",
+            "{} {}/{}{}  {}",
             if selected(&r.role_arn) { "*" } else { " " },
             r.account,
             r.name,
+            name_of(&r.account)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
             r.role_arn
         );
     }

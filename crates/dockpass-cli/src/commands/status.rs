@@ -29,6 +29,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     println!("Profile:  {}", st.profile);
     println!("State:    {state}");
     if let (Some(role), Some(account)) = (&st.role_arn, &st.account) {
+        let account = session::accounts::label(account, st.account_name.as_deref());
         println!("Role:     {role} ({account})");
     }
     if let Some(exp) = st.expires_at {
@@ -51,7 +52,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         println!(
             "Chained:  {} ({})  until {} ({})",
             c.role_arn,
-            c.account,
+            session::accounts::label(&c.account, c.account_name.as_deref()),
             output::when(c.expires_at),
             output::relative(now, c.expires_at)
         );

@@ -4,6 +4,7 @@ use crate::app::controller::{
     AwsProvider, Controller, Event, EventSink, Navigation, Next, Phase, RolePicker,
 };
 use crate::aws::ecr::{Ecr, RawToken};
+use crate::aws::iam::Iam;
 use crate::aws::identity_center::{
     Account, DeviceAuthorization, Grant, Instance, Registration, RegistrationFor, SsoOidc,
     SsoPortal, Token, TokenAnswer,
@@ -57,6 +58,8 @@ pub struct FakeAws {
     pub sso_sign_ins: AtomicUsize,
     /// GetRoleCredentials calls.
     pub sso_role_calls: AtomicUsize,
+    /// The account alias IAM answers for every account (none by default).
+    pub alias: Option<String>,
 }
 
 impl FakeAws {
@@ -75,6 +78,7 @@ impl FakeAws {
             sso_refreshes: AtomicUsize::new(0),
             sso_sign_ins: AtomicUsize::new(0),
             sso_role_calls: AtomicUsize::new(0),
+            alias: None,
         }
     }
 
@@ -86,6 +90,12 @@ impl FakeAws {
             )),
             false => Ok(()),
         }
+    }
+}
+
+impl Iam for FakeAws {
+    async fn account_alias(&self, _creds: &Credentials) -> Result<Option<String>> {
+        Ok(self.alias.clone())
     }
 }
 

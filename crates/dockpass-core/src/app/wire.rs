@@ -110,6 +110,8 @@ pub struct RolePicker {
     pub roles: Vec<Role>,
     /// The role in use, if any (role ARN).
     pub current: Option<String>,
+    /// Names of the roles' accounts, where known (the profile's, or learned at sign-in).
+    pub account_names: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -211,6 +213,7 @@ mod tests {
             profile: "p".into(),
             roles: vec![],
             current: None,
+            account_names: Default::default(),
         };
         let question = TrustQuestion {
             profile: "p".into(),

@@ -1,9 +1,11 @@
-//! AWS: STS (federated and chained roles), ECR and ECR Public tokens, repository listings,
+//! AWS: STS (federated and chained roles), ECR and ECR Public tokens, the account's alias (IAM),
+//! repository listings,
 //! credentials from an AWS shared-config profile, the IAM Identity Center token cache shared
 //! with the AWS CLI, and the SDK client behind them.
 
 pub mod console;
 pub mod ecr;
+pub mod iam;
 pub mod identity_center;
 pub mod login_cache;
 pub mod profile_source;

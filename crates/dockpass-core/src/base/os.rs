@@ -22,6 +22,20 @@ pub fn is_executable(path: &Path) -> bool {
     }
 }
 
+/// The program `name` (`name.exe` on Windows) in the first folder of `search_path` that has
+/// it. Relative entries (including the empty one, meaning ".") are skipped, as Go's
+/// exec.LookPath refuses them: the current folder is not a trusted place.
+pub fn find_program(
+    search_path: Option<&std::ffi::OsStr>,
+    name: &str,
+) -> Option<std::path::PathBuf> {
+    let program = program_file(name);
+    std::env::split_paths(search_path?)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(&program))
+        .find(|p| is_executable(p))
+}
+
 /// `name` as a program file: `name.exe` on Windows.
 pub fn program_file(name: &str) -> String {
     format!("{name}{}", std::env::consts::EXE_SUFFIX)

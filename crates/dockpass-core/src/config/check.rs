@@ -165,17 +165,27 @@ pub fn problems<'a>(p: &Profile, other_names: impl IntoIterator<Item = &'a str>)
                 .into(),
         );
     }
+    for (j, t) in p.targets.iter().enumerate() {
+        if p.targets[..j].contains(t) {
+            add(
+                format!("targets[{j}]"),
+                "named twice; list each of \"docker\" and \"containers\" once".into(),
+            );
+        }
+    }
     for (j, o) in p.idp_origins.iter().enumerate() {
         if let Err(why) = super::check_origin(o) {
             add(format!("idp_origins[{j}]"), why);
         }
     }
     for (j, a) in p.accounts.iter().enumerate() {
-        if !is_account(a) {
+        if !is_account(&a.id) {
             add(
                 format!("accounts[{j}]"),
-                format!("{a:?} is not a 12-digit AWS account id"),
+                format!("{:?} is not a 12-digit AWS account id", a.id),
             );
+        } else if let Some(why) = a.name.as_deref().and_then(super::accounts::name_problem) {
+            add(format!("accounts[{j}]"), format!("{}: {why}", a.id));
         }
     }
     if p.region.is_empty() {
@@ -453,6 +463,7 @@ mod tests {
             "name": "corp", "idp_url": "https://corp.okta.com/home/amazon_aws/0oa1/272",
             "region": "eu-west-1", "role": "123456789012/Dev", "session_duration": "8h",
             "accounts": ["123456789012"], "idp_origins": ["https://login.corp.example"],
+            "targets": ["docker", "containers"],
             "registry": [{ "account": "123456789012", "aliases": ["registry.corp.example"] }, { "public": true }],
             "chain": [{ "role_arn": "arn:aws:iam::210987654321:role/EcrReader", "registry": [{ "region": "us-east-1" }] }],
         });
@@ -465,7 +476,7 @@ mod tests {
             "name": "taken", "idp_url": "http://corp.example/sso", "region": "Frankfurt",
             "session_duration": "eight hours", "refresh_before": "10s", "role": "Dev Ops",
             "accounts": ["123456789012", "123"], "idp_origins": ["https://x.example/path"],
-            "sts_endpoint": "ftp://x",
+            "sts_endpoint": "ftp://x", "targets": ["containers", "containers"],
             "registry": [{ "account": "12", "region": "eu-west-1", "aliases": ["https://r.example"] },
                          { "public": true, "account": "123456789012", "region": "eu-west-1" }],
             "chain": [{ "role_arn": "arn:aws:iam::1:role/X", "registry": [{ "account": "123456789012" }] }],
@@ -489,8 +500,10 @@ mod tests {
                 "role",
                 "session_duration",
                 "sts_endpoint",
+                "targets",
             ]
         );
+        assert!(e["targets"].contains("named twice"), "{}", e["targets"]);
         assert!(e["accounts"].contains("\"123\""), "{}", e["accounts"]);
         assert!(e["name"].contains("defined twice"), "{}", e["name"]);
         assert!(e["idp_url"].contains("clear text"), "{}", e["idp_url"]);

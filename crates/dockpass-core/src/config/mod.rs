@@ -3,8 +3,11 @@
 //! Parsing is strict (unknown keys are errors, so typos do not silently drop settings) and
 //! every error names the file, the key and the line, because people edit this file by hand.
 
+pub mod accounts;
 pub mod check;
 pub mod edit;
+
+pub use accounts::{Account, Accounts};
 
 use crate::base::duration::HumanDuration;
 pub use crate::registry::{is_account, is_region};
@@ -37,6 +40,17 @@ impl DockerMode {
     pub fn is_default(&self) -> bool {
         *self == DockerMode::default()
     }
+}
+
+/// Which tools' auth files get the tokens (docs/ARCHITECTURE.md, "Docker semantics").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthTarget {
+    /// docker's `config.json`, read by docker and every tool built on its config.
+    Docker,
+    /// The containers' `auth.json`, read first by podman, buildah, skopeo and CRI-O.
+    Containers,
 }
 
 /// Where the user signs in at the IdP (docs/browser.md).
@@ -122,9 +136,11 @@ pub struct Profile {
     pub sso_session: Option<String>,
     pub region: String,
     /// AWS accounts this profile may sign in to without asking (besides those it already
-    /// used): a role in any other account waits for the user's confirmation.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub accounts: Vec<String>,
+    /// used): a role in any other account waits for the user's confirmation. A list of ids, or
+    /// a table of id = name, the name shown instead of the number.
+    #[serde(default, skip_serializing_if = "Accounts::is_empty")]
+    #[ts(type = "Array<string> | Record<string, string>")]
+    pub accounts: Accounts,
     /// Serve the session's AWS credentials to `dockpass credentials` (the AWS CLI's
     /// `credential_process`); off, only docker's ECR tokens leave Dockpass.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -139,6 +155,10 @@ pub struct Profile {
     pub refresh_before: Option<HumanDuration>,
     #[serde(default, skip_serializing_if = "DockerMode::is_default")]
     pub docker: DockerMode,
+    /// The auth files the tokens go to. Empty: docker's config, plus the containers' auth file
+    /// when podman, buildah or skopeo are in use here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<AuthTarget>,
     /// Where the user signs in: Dockpass's window, their own browser with the extension, or
     /// their browser posting to a loopback ACS URL.
     #[serde(default, skip_serializing_if = "LoginMode::is_default")]
@@ -557,7 +577,7 @@ docker = "helper"
         let c = parse(ok).unwrap();
         let p = &c.profiles[0];
         assert_eq!(p.idp_origins.len(), 2);
-        assert_eq!(p.accounts, vec!["123456789012"]);
+        assert_eq!(p.accounts, Accounts::ids(["123456789012"]));
         assert!(p.credential_process);
         for bad in [
             "\"https://corp.okta.com/app\"",

@@ -7,7 +7,7 @@
 //! (`auths`, `credsStore`, `credHelpers`), because a file docker cannot read is a file we must
 //! not "repair" silently.
 
-use super::describe_kind;
+use super::{describe_kind, Flavor};
 use crate::base::fsutil;
 use crate::error::{err, Code, Error, Result};
 use serde_json::{Map, Value};
@@ -24,7 +24,7 @@ const CRED_HELPERS: &str = "credHelpers";
 /// A config (or its symlink's target) that belongs to someone else, or that its owner made
 /// read-only, is not Dockpass's to replace: say so, change nothing. (Root included: `sudo -E
 /// dockpass` must not take over a user's file.)
-fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
+fn refuse_foreign_or_read_only(path: &Path, flavor: Flavor) -> Result<()> {
     let Ok(meta) = std::fs::metadata(path) else {
         // Missing (or unreadable: read_capped says why). A dangling link would make Dockpass
         // create its target: only where the link and the target's folder are the user's.
@@ -43,9 +43,11 @@ fn refuse_foreign_or_read_only(path: &Path) -> Result<()> {
         return Err(err(
             Code::DockerConfig,
             format!(
-                "{} belongs to user id {}, not to you (user id {me}); Dockpass changes only your own docker config: run it as that user, or point DOCKER_CONFIG at your own folder",
+                "{} belongs to user id {}, not to you (user id {me}); Dockpass changes only your own {}: run it as that user, or {}",
                 path.display(),
-                owner
+                owner,
+                flavor.file_name(),
+                flavor.relocate_hint()
             ),
         ));
     }
@@ -126,6 +128,7 @@ impl Target {
 /// A loaded docker config: the parsed object plus whether we changed it.
 pub(super) struct ConfigFile {
     path: PathBuf,
+    flavor: Flavor,
     root: Map<String, Value>,
     dirty: bool,
     /// SHA-256 of the bytes loaded (`None`: no file), to notice another writer before we
@@ -147,16 +150,17 @@ impl fmt::Debug for ConfigFile {
 impl ConfigFile {
     /// Reads and checks `path`. A missing file (or dangling link) is an empty config; so is an
     /// empty or whitespace-only file and a bare `null`, as for docker.
-    pub(super) fn load(path: &Path) -> Result<Self> {
-        refuse_foreign_or_read_only(path)?;
+    pub(super) fn load(path: &Path, flavor: Flavor) -> Result<Self> {
+        refuse_foreign_or_read_only(path, flavor)?;
         let bytes = fsutil::read_capped(path, MAX_CONFIG_BYTES).map_err(as_docker_config)?;
         let loaded = bytes.as_deref().map(digest);
         let root = match bytes {
             None => Map::new(),
-            Some(bytes) => parse(path, &bytes)?,
+            Some(bytes) => parse(path, &bytes, flavor)?,
         };
         let cfg = ConfigFile {
             path: path.to_path_buf(),
+            flavor,
             root,
             dirty: false,
             loaded,
@@ -170,7 +174,8 @@ impl ConfigFile {
     }
 
     /// Docker's rule: an entry in `credHelpers` wins (an empty name there means "the file",
-    /// even when `credsStore` is set); then a non-empty `credsStore`; then the file.
+    /// even when `credsStore` is set); then a non-empty `credsStore`; then the file. The
+    /// containers' tools know no `credsStore`: for them it is the file.
     pub(super) fn store_for(&self, host: &str) -> Target {
         if let Some(Value::Object(helpers)) = self.root.get(CRED_HELPERS) {
             if let Some(Value::String(name)) = helpers.get(host) {
@@ -182,17 +187,19 @@ impl ConfigFile {
             }
         }
         match self.root.get(CREDS_STORE) {
-            Some(Value::String(name)) if !name.is_empty() => Target::CredsStore(name.clone()),
+            Some(Value::String(name)) if !name.is_empty() && self.flavor == Flavor::Docker => {
+                Target::CredsStore(name.clone())
+            }
             _ => Target::File,
         }
     }
 
-    /// `credsStore`, when set to a name.
+    /// `credsStore`, when set to a name (and read by the file's tools).
     pub(super) fn creds_store(&self) -> Option<&str> {
         self.root
             .get(CREDS_STORE)
             .and_then(Value::as_str)
-            .filter(|n| !n.is_empty())
+            .filter(|n| !n.is_empty() && self.flavor == Flavor::Docker)
     }
 
     /// Every `credHelpers` entry naming a helper, in file order.
@@ -332,9 +339,10 @@ impl ConfigFile {
             err(
                 Code::DockerConfig,
                 format!(
-                    "{}: {what} is {}, expected {want}; fix the file (docker cannot read it either)",
+                    "{}: {what} is {}, expected {want}; fix the file ({} cannot read it either)",
                     self.path.display(),
-                    describe_kind(found)
+                    describe_kind(found),
+                    self.flavor.reader()
                 ),
             )
         };
@@ -378,7 +386,7 @@ impl ConfigFile {
 }
 
 /// Parses the file content, naming file, line and column on failure.
-fn parse(path: &Path, bytes: &[u8]) -> Result<Map<String, Value>> {
+fn parse(path: &Path, bytes: &[u8], flavor: Flavor) -> Result<Map<String, Value>> {
     if bytes
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
@@ -391,9 +399,10 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Map<String, Value>> {
         Ok(other) => Err(err(
             Code::DockerConfig,
             format!(
-                "{}: the top level is {}, expected an object; fix the file (docker cannot read it either)",
+                "{}: the top level is {}, expected an object; fix the file ({} cannot read it either)",
                 path.display(),
-                describe_kind(&other)
+                describe_kind(&other),
+                flavor.reader()
             ),
         )),
         Err(e) => Err(err(
@@ -464,7 +473,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("config.json");
         fs::write(&p, content).unwrap();
-        let r = ConfigFile::load(&p);
+        let r = ConfigFile::load(&p, Flavor::Docker);
         (d, r)
     }
 
@@ -475,10 +484,12 @@ mod tests {
             assert!(cfg.unwrap().root.is_empty(), "{content:?}");
         }
         let d = tempfile::tempdir().unwrap();
-        assert!(ConfigFile::load(&d.path().join("nope/config.json"))
-            .unwrap()
-            .root
-            .is_empty());
+        assert!(
+            ConfigFile::load(&d.path().join("nope/config.json"), Flavor::Docker)
+                .unwrap()
+                .root
+                .is_empty()
+        );
     }
 
     #[test]
@@ -554,6 +565,28 @@ mod tests {
     }
 
     #[test]
+    fn containers_know_cred_helpers_but_no_creds_store() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("auth.json");
+        std::fs::write(
+            &p,
+            r#"{"credsStore": "desktop", "credHelpers": {"a": "ecr-login"}}"#,
+        )
+        .unwrap();
+        let cfg = ConfigFile::load(&p, Flavor::Containers).unwrap();
+        assert_eq!(cfg.store_for("a"), Target::CredHelper("ecr-login".into()));
+        assert_eq!(cfg.store_for("c"), Target::File);
+        assert_eq!(cfg.creds_store(), None);
+        std::fs::write(&p, r#"{"auths": []}"#).unwrap();
+        let e = ConfigFile::load(&p, Flavor::Containers).unwrap_err();
+        assert!(
+            e.message.contains("podman cannot read it either"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn unchanged_config_is_not_written() {
         let (d, cfg) = load_str(
             "{ \"auths\": { \"h\": { \"auth\": \"eA==\" } }, \"credHelpers\": {\"x\": \"y\"} }",
@@ -593,13 +626,13 @@ mod tests {
         // Created by someone else after we found no file: also refused.
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("config.json");
-        let mut cfg = ConfigFile::load(&p).unwrap();
+        let mut cfg = ConfigFile::load(&p, Flavor::Docker).unwrap();
         cfg.set_cred_helper("h", "x");
         fs::write(&p, "{}").unwrap();
         assert!(cfg.save().is_err());
 
         // Our own successive saves are fine.
-        let mut cfg = ConfigFile::load(&p).unwrap();
+        let mut cfg = ConfigFile::load(&p, Flavor::Docker).unwrap();
         cfg.set_cred_helper("h", "x");
         assert!(cfg.save().unwrap());
         cfg.set_cred_helper("h", "y");

@@ -53,14 +53,8 @@ impl Runner {
     pub(super) fn locate(&self, name: &str, fix: &str) -> Result<Helper> {
         check_name(name)?;
         let program = crate::base::os::program_file(&format!("{PREFIX}{name}"));
-        let found = self.search_path.as_deref().and_then(|paths| {
-            std::env::split_paths(paths)
-                // Relative entries (including the empty one, meaning ".") are skipped, like
-                // Go's exec.LookPath refuses them: the current folder is not a trusted place.
-                .filter(|dir| dir.is_absolute())
-                .map(|dir| dir.join(&program))
-                .find(|p| crate::base::os::is_executable(p))
-        });
+        let found =
+            crate::base::os::find_program(self.search_path.as_deref(), &format!("{PREFIX}{name}"));
         match found {
             Some(path) => Ok(Helper {
                 program,

@@ -1,12 +1,13 @@
-//! A read-only look at docker's config for `dockpass doctor`: whether Dockpass could write it,
+//! A read-only look at docker's config (or the containers' auth file) for `dockpass doctor`: whether Dockpass could write it,
 //! where docker would look for each host's credentials, and which helper programs are missing.
 //! Never changes the file and never reads a credential.
 
 use super::config_file::{ConfigFile, Target};
 use super::cred_helper::Runner;
+use super::AuthFile;
 use crate::error::Result;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Where docker reads one host's credentials from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,17 +31,13 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    /// Reads the config the way a write would (ownership, mode, size and syntax checked), so
-    /// an `Err` here is exactly the error a sign-in would meet.
-    pub fn load(path: &Path) -> Result<Inspection> {
-        Self::load_with(path, std::env::var_os("PATH"))
-    }
-
-    /// As `load`, looking for helper programs on `search_path` instead of `$PATH`.
-    pub fn load_with(path: &Path, search_path: Option<OsString>) -> Result<Inspection> {
-        let config = ConfigFile::load(path)?;
+    /// Reads the file the way a write would (ownership, mode, size and syntax checked), so an
+    /// `Err` here is exactly the error a sign-in would meet. Helper programs are looked for on
+    /// `search_path` (normally `$PATH`).
+    pub fn load(file: &AuthFile, search_path: Option<OsString>) -> Result<Inspection> {
+        let config = ConfigFile::load(&file.path, file.flavor)?;
         Ok(Inspection {
-            path: path.to_path_buf(),
+            path: file.path.clone(),
             creds_store: config.creds_store().map(str::to_string),
             cred_helpers: config.cred_helpers(),
             config,

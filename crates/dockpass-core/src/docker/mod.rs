@@ -1,13 +1,17 @@
 //! Publishing ECR credentials where docker (and every tool reading docker's config) finds them,
 //! the way `docker login -u AWS -p TOKEN HOST` does, and removing exactly what we published.
+//! The containers' tools (podman, buildah, skopeo) read an auth file of the same shape first,
+//! which is written by the same rules (`Flavor::Containers`).
 //!
 //! - `config_file`: locate, read, check, edit and atomically write `config.json`;
 //! - `cred_helper`: the client for `docker-credential-<name> store|get|erase`;
-//! - `publish`: `publish`, `remove`, `set_cred_helpers` on top of both.
+//! - `publish`: `publish`, `remove`, `set_cred_helpers` on top of both;
+//! - `containers`: where the containers' auth file is, and what shadows an entry.
 //!
 //! Only this module's root is public; the API is deliberately small (docs/ARCHITECTURE.md, "Docker semantics").
 
 mod config_file;
+pub mod containers;
 mod cred_helper;
 mod inspect;
 mod publish;
@@ -20,6 +24,66 @@ use crate::SecretString;
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
 use std::path::PathBuf;
+
+/// Which tools read an auth file, which decides a few of its rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavor {
+    /// docker's `config.json`: `auths`, `credHelpers`, `credsStore`.
+    Docker,
+    /// The containers' `auth.json` (podman, buildah, skopeo, CRI-O): `auths` and `credHelpers`
+    /// only; `podman login` writes no `{}` marker beside a helper's entry.
+    Containers,
+}
+
+impl Flavor {
+    /// The program named in "X cannot read it either".
+    fn reader(self) -> &'static str {
+        match self {
+            Flavor::Docker => "docker",
+            Flavor::Containers => "podman",
+        }
+    }
+
+    /// "your own docker config", for messages.
+    fn file_name(self) -> &'static str {
+        match self {
+            Flavor::Docker => "docker config",
+            Flavor::Containers => "containers auth file",
+        }
+    }
+
+    /// How to point the tools (and Dockpass) at a file of the user's own.
+    fn relocate_hint(self) -> &'static str {
+        match self {
+            Flavor::Docker => "point DOCKER_CONFIG at your own folder",
+            Flavor::Containers => "point REGISTRY_AUTH_FILE at a file of your own",
+        }
+    }
+}
+
+/// An auth file and the tools that read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthFile {
+    pub path: PathBuf,
+    pub flavor: Flavor,
+}
+
+impl AuthFile {
+    pub fn docker(path: impl Into<PathBuf>) -> AuthFile {
+        AuthFile {
+            path: path.into(),
+            flavor: Flavor::Docker,
+        }
+    }
+
+    pub fn containers(path: impl Into<PathBuf>) -> AuthFile {
+        AuthFile {
+            path: path.into(),
+            flavor: Flavor::Containers,
+        }
+    }
+}
 
 /// One credential to publish: `username` is "AWS" for ECR, `host` has no scheme
 /// (`123456789012.dkr.ecr.us-east-1.amazonaws.com`, `127.0.0.1:5000`).
@@ -43,6 +107,14 @@ pub struct Written {
     /// object again once it is empty, so a logout gives the file back exactly.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub created_auths: bool,
+}
+
+/// What Dockpass wrote into one auth file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WrittenFile {
+    pub path: PathBuf,
+    #[serde(default)]
+    pub written: Vec<Written>,
 }
 
 /// Where it went.

@@ -22,7 +22,7 @@
 
 use super::config_file::{ConfigFile, Target};
 use super::cred_helper::{self, Helper, Runner};
-use super::{fingerprint, Credential, HostError, RemoveReport, Via, Written};
+use super::{fingerprint, AuthFile, Credential, Flavor, HostError, RemoveReport, Via, Written};
 use crate::error::{err, Code, Result};
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -33,18 +33,22 @@ use zeroize::Zeroizing;
 /// host). Returns what was written, one entry per host (the last credential wins for a host
 /// given twice). Nothing is written when the config does not parse, a helper is missing, or a
 /// `store` fails.
-pub fn publish(config: &Path, creds: &[Credential]) -> Result<Vec<Written>> {
+pub fn publish(file: &AuthFile, creds: &[Credential]) -> Result<Vec<Written>> {
     let runner = Runner::from_env();
-    exclusively(config, || publish_with(config, creds, &runner))
+    exclusively(&file.path, || {
+        publish_with(&file.path, file.flavor, creds, &runner)
+    })
 }
 
 /// Removes exactly what `written` describes, where it still holds what we wrote, with one
 /// config write. `auths`: the decoded `auth` must match the fingerprint. Helpers: `get` must
 /// match, then `erase`, and docker's `{}` marker in `auths` goes too. `credHelpers`: the entry
 /// must still name our helper. See `RemoveReport` for what is returned.
-pub fn remove(config: &Path, written: &[Written]) -> Result<RemoveReport> {
+pub fn remove(file: &AuthFile, written: &[Written]) -> Result<RemoveReport> {
     let runner = Runner::from_env();
-    exclusively(config, || remove_with(config, written, &runner))
+    exclusively(&file.path, || {
+        remove_with(&file.path, file.flavor, written, &runner)
+    })
 }
 
 /// For `docker = "helper"`: sets `credHelpers[host] = name` for each host, one write (none
@@ -53,8 +57,10 @@ pub fn remove(config: &Path, written: &[Written]) -> Result<RemoveReport> {
 /// only be answered by Dockpass, so it is ours to remove at logout, and a caller that keeps
 /// only the latest list (each refresh) still removes everything. The helper need not be
 /// installed yet (docker looks it up on each use).
-pub fn set_cred_helpers(config: &Path, hosts: &[String], name: &str) -> Result<Vec<Written>> {
-    exclusively(config, || set_cred_helpers_now(config, hosts, name))
+pub fn set_cred_helpers(file: &AuthFile, hosts: &[String], name: &str) -> Result<Vec<Written>> {
+    exclusively(&file.path, || {
+        set_cred_helpers_now(&file.path, file.flavor, hosts, name)
+    })
 }
 
 /// How often a change is redone when another program replaced the file meanwhile.
@@ -80,12 +86,17 @@ fn exclusively<T>(config: &Path, mut change: impl FnMut() -> Result<T>) -> Resul
     }
 }
 
-fn set_cred_helpers_now(config: &Path, hosts: &[String], name: &str) -> Result<Vec<Written>> {
+fn set_cred_helpers_now(
+    config: &Path,
+    flavor: Flavor,
+    hosts: &[String],
+    name: &str,
+) -> Result<Vec<Written>> {
     cred_helper::check_name(name)?;
     for host in hosts {
         check_host(host)?;
     }
-    let mut cfg = ConfigFile::load(config)?;
+    let mut cfg = ConfigFile::load(config, flavor)?;
     let mut written: Vec<Written> = Vec::new();
     for host in hosts {
         cfg.set_cred_helper(host, name);
@@ -106,6 +117,7 @@ fn set_cred_helpers_now(config: &Path, hosts: &[String], name: &str) -> Result<V
 
 pub(super) fn publish_with(
     config: &Path,
+    flavor: Flavor,
     creds: &[Credential],
     runner: &Runner,
 ) -> Result<Vec<Written>> {
@@ -120,7 +132,7 @@ pub(super) fn publish_with(
         }
     }
 
-    let mut cfg = ConfigFile::load(config)?;
+    let mut cfg = ConfigFile::load(config, flavor)?;
 
     // Locate every helper first: a missing one must change nothing.
     let mut plan: Vec<(&Credential, Option<(String, Helper)>)> = Vec::with_capacity(unique.len());
@@ -158,7 +170,9 @@ pub(super) fn publish_with(
             }
             Some((name, helper)) => {
                 helper.store(&c.host, &c.username, &c.secret)?;
-                cfg.set_auth_entry(&c.host, Map::new());
+                if flavor == Flavor::Docker {
+                    cfg.set_auth_entry(&c.host, Map::new());
+                }
                 Via::Helper { name }
             }
         };
@@ -176,10 +190,11 @@ pub(super) fn publish_with(
 
 pub(super) fn remove_with(
     config: &Path,
+    flavor: Flavor,
     written: &[Written],
     runner: &Runner,
 ) -> Result<RemoveReport> {
-    let mut cfg = ConfigFile::load(config)?;
+    let mut cfg = ConfigFile::load(config, flavor)?;
     let mut report = RemoveReport::default();
     let mut seen: Vec<(&str, &Via)> = Vec::new();
     for w in written {
@@ -268,7 +283,7 @@ fn drop_marker(cfg: &mut ConfigFile, host: &str) {
 
 /// The fingerprint of an `auths` entry's `auth`, decoded like docker's `decodeAuth`; `None`
 /// when there is no readable `auth`.
-fn auth_fingerprint(entry: &Map<String, Value>) -> Option<String> {
+pub(super) fn auth_fingerprint(entry: &Map<String, Value>) -> Option<String> {
     let auth = entry.get("auth")?.as_str()?;
     let decoded = Zeroizing::new(
         base64::engine::general_purpose::STANDARD
@@ -384,7 +399,7 @@ mod tests {
     #[test]
     fn fresh_config_like_docker_login() {
         let (_d, p) = temp_config();
-        let w = publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
+        let w = publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
         assert_eq!(
             w,
             vec![Written {
@@ -422,7 +437,13 @@ mod tests {
   "neg": -9223372036854775808
 }"#;
         write_config(&p, original);
-        publish_with(&p, &[cred(ECR, "new"), cred(LOCAL, "pw")], &no_helpers()).unwrap();
+        publish_with(
+            &p,
+            Flavor::Docker,
+            &[cred(ECR, "new"), cred(LOCAL, "pw")],
+            &no_helpers(),
+        )
+        .unwrap();
 
         let mut expected: Value = serde_json::from_str(original).unwrap();
         // Our existing entry is replaced in place (docker rebuilds it: stale token gone)...
@@ -436,14 +457,14 @@ mod tests {
     fn second_publish_replaces_only_our_entry_and_identical_publish_writes_nothing() {
         let (_d, p) = temp_config();
         write_config(&p, r#"{"auths": {"other": {"auth": "eDp5"}}}"#);
-        publish_with(&p, &[cred(LOCAL, "one")], &no_helpers()).unwrap();
-        publish_with(&p, &[cred(LOCAL, "two")], &no_helpers()).unwrap();
+        publish_with(&p, Flavor::Docker, &[cred(LOCAL, "one")], &no_helpers()).unwrap();
+        publish_with(&p, Flavor::Docker, &[cred(LOCAL, "two")], &no_helpers()).unwrap();
         same_in_order(
             &read_json(&p),
             &json!({"auths": {"other": {"auth": "eDp5"}, LOCAL: {"auth": b64("AWS:two")}}}),
         );
         let ino = fs::metadata(&p).unwrap().ino();
-        publish_with(&p, &[cred(LOCAL, "two")], &no_helpers()).unwrap();
+        publish_with(&p, Flavor::Docker, &[cred(LOCAL, "two")], &no_helpers()).unwrap();
         assert_eq!(
             fs::metadata(&p).unwrap().ino(),
             ino,
@@ -456,6 +477,7 @@ mod tests {
         let (_d, p) = temp_config();
         let w = publish_with(
             &p,
+            Flavor::Docker,
             &[cred(LOCAL, "a"), cred(ECR, "b"), cred(LOCAL, "c")],
             &no_helpers(),
         )
@@ -473,7 +495,7 @@ mod tests {
         let (_d, p) = temp_config();
         write_config(&p, "{}");
         fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
-        publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
+        publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
         assert_eq!(mode(&p), 0o600);
     }
 
@@ -490,7 +512,7 @@ mod tests {
             } else {
                 std::os::unix::fs::symlink(&real, &p).unwrap();
             }
-            publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
+            publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
             assert!(fs::symlink_metadata(&p).unwrap().file_type().is_symlink());
             same_in_order(
                 &read_json(&real),
@@ -516,7 +538,8 @@ mod tests {
         for content in cases {
             let (_d, p) = temp_config();
             write_config(&p, content);
-            let e = publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
+            let e =
+                publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
             assert_eq!(e.code, Code::DockerConfig, "{content:?}");
             assert!(
                 e.message.contains(&p.display().to_string()),
@@ -526,8 +549,8 @@ mod tests {
             assert_eq!(fs::read(&p).unwrap(), content.as_bytes());
             assert_eq!(fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
             // remove and set_cred_helpers refuse it too.
-            assert!(remove_with(&p, &[], &no_helpers()).is_err());
-            assert!(set_cred_helpers(&p, &[LOCAL.into()], "dockpass").is_err());
+            assert!(remove_with(&p, Flavor::Docker, &[], &no_helpers()).is_err());
+            assert!(set_cred_helpers(&AuthFile::docker(&p), &[LOCAL.into()], "dockpass").is_err());
             assert_eq!(fs::read(&p).unwrap(), content.as_bytes());
         }
         let (_d, p) = temp_config();
@@ -535,7 +558,7 @@ mod tests {
             &p,
             "{\n  \"auths\": {\n    \"a\": {}\n    \"b\": {}\n  }\n}",
         );
-        let e = publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
+        let e = publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
         assert!(
             e.message
                 .starts_with(&format!("{}:4:5: not valid JSON", p.display())),
@@ -548,7 +571,7 @@ mod tests {
     fn empty_file_counts_as_empty_object() {
         let (_d, p) = temp_config();
         write_config(&p, " \n");
-        publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
+        publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap();
         assert_eq!(
             read_json(&p),
             json!({"auths": {LOCAL: {"auth": b64("AWS:pw")}}})
@@ -559,7 +582,7 @@ mod tests {
     fn config_that_is_a_folder_or_cannot_be_created() {
         let (_d, p) = temp_config();
         fs::create_dir_all(&p).unwrap();
-        let e = publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
+        let e = publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
         assert_eq!(e.code, Code::DockerConfig);
         assert!(e.message.contains("is a folder"), "{}", e.message);
         assert_eq!(fs::read_dir(&p).unwrap().count(), 0);
@@ -568,7 +591,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         fs::write(d.path().join("file"), "x").unwrap();
         let p = d.path().join("file").join("config.json");
-        let e = publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
+        let e = publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
         assert_eq!(e.code, Code::DockerConfig);
         assert!(e.message.contains("file"), "{}", e.message);
         assert_eq!(fs::read(d.path().join("file")).unwrap(), b"x");
@@ -587,11 +610,11 @@ mod tests {
         let p = dir.join("config.json");
         write_config(&p, "{}");
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o500)).unwrap();
-        let e = publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
+        let e = publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
         assert!(e.message.contains("permission denied"), "{}", e.message);
         assert_eq!(fs::read(&p).unwrap(), b"{}");
         fs::set_permissions(&p, fs::Permissions::from_mode(0o000)).unwrap();
-        let e = publish_with(&p, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
+        let e = publish_with(&p, Flavor::Docker, &[cred(LOCAL, "pw")], &no_helpers()).unwrap_err();
         assert!(e.message.contains("permission denied"), "{}", e.message);
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
     }
@@ -604,7 +627,7 @@ mod tests {
             &p,
             r#"{"credsStore": "teststore", "auths": {"127.0.0.1:5000": {"auth": "b2xkOm9sZA=="}}}"#,
         );
-        let w = publish_with(&p, &[cred(LOCAL, "s3cret")], &h.runner()).unwrap();
+        let w = publish_with(&p, Flavor::Docker, &[cred(LOCAL, "s3cret")], &h.runner()).unwrap();
         assert_eq!(
             w,
             vec![Written {
@@ -638,7 +661,13 @@ mod tests {
                 r#"{{"credsStore": "missing", "credHelpers": {{"{LOCAL}": "teststore", "{ECR}": ""}}}}"#
             ),
         );
-        let w = publish_with(&p, &[cred(LOCAL, "a"), cred(ECR, "b")], &h.runner()).unwrap();
+        let w = publish_with(
+            &p,
+            Flavor::Docker,
+            &[cred(LOCAL, "a"), cred(ECR, "b")],
+            &h.runner(),
+        )
+        .unwrap();
         assert_eq!(
             w[0].via,
             Via::Helper {
@@ -659,7 +688,13 @@ mod tests {
         let content =
             format!(r#"{{"credHelpers": {{"{ECR}": "teststore"}}, "credsStore": "nosuch"}}"#);
         write_config(&p, &content);
-        let e = publish_with(&p, &[cred(ECR, "a"), cred(LOCAL, "b")], &h.runner()).unwrap_err();
+        let e = publish_with(
+            &p,
+            Flavor::Docker,
+            &[cred(ECR, "a"), cred(LOCAL, "b")],
+            &h.runner(),
+        )
+        .unwrap_err();
         assert_eq!(e.code, Code::DockerHelper);
         assert_eq!(
             e.message,
@@ -679,7 +714,13 @@ mod tests {
         let (_d, p) = temp_config();
         let content = r#"{"credsStore": "teststore"}"#;
         write_config(&p, content);
-        let e = publish_with(&p, &[cred(LOCAL, "VERY-SECRET-TOKEN")], &h.runner()).unwrap_err();
+        let e = publish_with(
+            &p,
+            Flavor::Docker,
+            &[cred(LOCAL, "VERY-SECRET-TOKEN")],
+            &h.runner(),
+        )
+        .unwrap_err();
         assert_eq!(e.code, Code::DockerHelper);
         assert!(
             e.message.starts_with(
@@ -701,6 +742,7 @@ mod tests {
         );
         let w = publish_with(
             &p,
+            Flavor::Docker,
             &[cred(LOCAL, "a"), cred(ECR, "b"), cred("gone.example", "c")],
             &no_helpers(),
         )
@@ -716,7 +758,7 @@ mod tests {
         v["auths"]["later.example"] = json!({"auth": "eDp5"});
         fs::write(&p, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
 
-        let r = remove_with(&p, &w, &no_helpers()).unwrap();
+        let r = remove_with(&p, Flavor::Docker, &w, &no_helpers()).unwrap();
         assert_eq!(r.removed, vec![LOCAL]);
         assert_eq!(r.kept_changed, vec![ECR]);
         assert_eq!(r.absent, vec!["gone.example"]);
@@ -729,7 +771,7 @@ mod tests {
 
         // Idempotent: nothing left of ours, no write.
         let ino = fs::metadata(&p).unwrap().ino();
-        let r = remove_with(&p, &w, &no_helpers()).unwrap();
+        let r = remove_with(&p, Flavor::Docker, &w, &no_helpers()).unwrap();
         assert!(r.removed.is_empty());
         assert_eq!(fs::metadata(&p).unwrap().ino(), ino);
     }
@@ -739,13 +781,19 @@ mod tests {
         let h = FakeHelper::new("teststore");
         let (_d, p) = temp_config();
         write_config(&p, r#"{"credsStore": "teststore"}"#);
-        let w = publish_with(&p, &[cred(LOCAL, "a"), cred(ECR, "b")], &h.runner()).unwrap();
+        let w = publish_with(
+            &p,
+            Flavor::Docker,
+            &[cred(LOCAL, "a"), cred(ECR, "b")],
+            &h.runner(),
+        )
+        .unwrap();
         assert!(h.has_cred(LOCAL) && h.has_cred(ECR));
 
         // Another login replaced the ECR credentials inside the helper.
         h.set_cred(ECR, "AWS", "someone-else");
         let calls_before = h.calls().len();
-        let r = remove_with(&p, &w, &h.runner()).unwrap();
+        let r = remove_with(&p, Flavor::Docker, &w, &h.runner()).unwrap();
         assert_eq!(r.removed, vec![LOCAL]);
         assert_eq!(r.kept_changed, vec![ECR]);
         assert_eq!(h.calls()[calls_before..], ["get", "erase", "get"]);
@@ -759,6 +807,43 @@ mod tests {
     }
 
     #[test]
+    fn containers_file_like_podman_login() {
+        // podman knows no credsStore (the token goes into `auths`), and delegates to a
+        // credHelpers entry without docker's `{}` marker.
+        let h = FakeHelper::new("teststore");
+        let (_d, p) = temp_config();
+        write_config(
+            &p,
+            &format!(r#"{{"credsStore": "desktop", "credHelpers": {{"{LOCAL}": "teststore"}}}}"#),
+        );
+        let w = publish_with(
+            &p,
+            Flavor::Containers,
+            &[cred(LOCAL, "a"), cred(ECR, "b")],
+            &h.runner(),
+        )
+        .unwrap();
+        assert_eq!(
+            w[0].via,
+            Via::Helper {
+                name: "teststore".into()
+            }
+        );
+        assert_eq!(w[1].via, Via::Auths);
+        assert!(h.has_cred(LOCAL));
+        same_in_order(
+            &read_json(&p),
+            &json!({"credsStore": "desktop", "credHelpers": {LOCAL: "teststore"}, "auths": {ECR: {"auth": b64("AWS:b")}}}),
+        );
+        let r = remove_with(&p, Flavor::Containers, &w, &h.runner()).unwrap();
+        assert_eq!(r.removed, vec![LOCAL, ECR]);
+        same_in_order(
+            &read_json(&p),
+            &json!({"credsStore": "desktop", "credHelpers": {LOCAL: "teststore"}}),
+        );
+    }
+
+    #[test]
     fn remove_reports_helper_failures_and_continues() {
         let h = FakeHelper::new("teststore");
         let (_d, p) = temp_config();
@@ -766,7 +851,13 @@ mod tests {
             &p,
             &format!(r#"{{"credHelpers": {{"{LOCAL}": "teststore"}}}}"#),
         );
-        let mut w = publish_with(&p, &[cred(LOCAL, "a"), cred(ECR, "b")], &h.runner()).unwrap();
+        let mut w = publish_with(
+            &p,
+            Flavor::Docker,
+            &[cred(LOCAL, "a"), cred(ECR, "b")],
+            &h.runner(),
+        )
+        .unwrap();
         w.push(Written {
             host: "x.example".into(),
             via: Via::Helper {
@@ -776,7 +867,7 @@ mod tests {
             created_auths: false,
         });
         h.fail_with_echo();
-        let r = remove_with(&p, &w, &h.runner()).unwrap();
+        let r = remove_with(&p, Flavor::Docker, &w, &h.runner()).unwrap();
         assert_eq!(r.removed, vec![ECR]);
         assert_eq!(
             r.failed.iter().map(|f| f.host.as_str()).collect::<Vec<_>>(),
@@ -808,7 +899,7 @@ mod tests {
             LOCAL.to_string(),
             "alias.example".to_string(),
         ];
-        let w = set_cred_helpers(&p, &hosts, "dockpass").unwrap();
+        let w = set_cred_helpers(&AuthFile::docker(&p), &hosts, "dockpass").unwrap();
         // ECR already named our helper: claimed too, so a later list alone is enough for logout.
         assert_eq!(
             w.iter().map(|w| w.host.as_str()).collect::<Vec<_>>(),
@@ -824,14 +915,17 @@ mod tests {
         );
         // Again: same list, and no write.
         let ino = fs::metadata(&p).unwrap().ino();
-        assert_eq!(set_cred_helpers(&p, &hosts, "dockpass").unwrap(), w);
+        assert_eq!(
+            set_cred_helpers(&AuthFile::docker(&p), &hosts, "dockpass").unwrap(),
+            w
+        );
         assert_eq!(fs::metadata(&p).unwrap().ino(), ino);
 
         // The user points the alias elsewhere; logout leaves it.
         let mut v = read_json(&p);
         v["credHelpers"]["alias.example"] = json!("other");
         fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
-        let r = remove_with(&p, &w, &no_helpers()).unwrap();
+        let r = remove_with(&p, Flavor::Docker, &w, &no_helpers()).unwrap();
         assert_eq!(r.removed, vec![ECR, LOCAL]);
         assert_eq!(r.kept_changed, vec!["alias.example"]);
         same_in_order(
@@ -841,18 +935,19 @@ mod tests {
 
         // A fresh config: credHelpers created, and dropped again once empty.
         let (_d2, p2) = temp_config();
-        let w = set_cred_helpers(&p2, &[LOCAL.into()], "dockpass").unwrap();
-        remove_with(&p2, &w, &no_helpers()).unwrap();
+        let w = set_cred_helpers(&AuthFile::docker(&p2), &[LOCAL.into()], "dockpass").unwrap();
+        remove_with(&p2, Flavor::Docker, &w, &no_helpers()).unwrap();
         assert_eq!(read_json(&p2), json!({}));
 
-        assert!(set_cred_helpers(&p2, &[LOCAL.into()], "../evil").is_err());
+        assert!(set_cred_helpers(&AuthFile::docker(&p2), &[LOCAL.into()], "../evil").is_err());
     }
 
     #[test]
     fn bad_hosts_and_users_are_refused_before_reading() {
         let (_d, p) = temp_config();
         for host in ["", "https://x.example", "x.example/path", "a b"] {
-            let e = publish_with(&p, &[cred(host, "pw")], &no_helpers()).unwrap_err();
+            let e =
+                publish_with(&p, Flavor::Docker, &[cred(host, "pw")], &no_helpers()).unwrap_err();
             assert_eq!(e.code, Code::Config, "{host:?}");
         }
         let c = Credential {
@@ -860,7 +955,7 @@ mod tests {
             username: "a:b".into(),
             secret: SecretString::new("x"),
         };
-        assert!(publish_with(&p, &[c], &no_helpers()).is_err());
+        assert!(publish_with(&p, Flavor::Docker, &[c], &no_helpers()).is_err());
         assert!(!p.exists());
     }
 

@@ -3,14 +3,14 @@
 
 use super::{our_hosts, Check, Setup};
 use crate::config::{Config, DockerMode};
-use crate::docker::{Inspection, Source, Via};
+use crate::docker::{AuthFile, Inspection, Source, Via};
 use crate::session::state::State;
 
 const PREFIX: &str = "docker-credential-";
 
 pub(super) fn checks(setup: &Setup, config: &Config, state: &State, out: &mut Vec<Check>) {
     let path = &setup.docker_config;
-    let docker = match Inspection::load_with(path, setup.search_path.clone()) {
+    let docker = match Inspection::load(&AuthFile::docker(path), setup.search_path.clone()) {
         Ok(d) => d,
         Err(e) => {
             out.push(Check::error(

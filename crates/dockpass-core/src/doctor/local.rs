@@ -97,12 +97,7 @@ pub(super) fn helper_profiles(config: &Config) -> Vec<String> {
 /// `docker-credential-dockpass` must be on PATH where docker is told to call it.
 pub(super) fn helper_path(setup: &Setup, config: &Config, out: &mut Vec<Check>) {
     let wanted_by = helper_profiles(config);
-    let found = setup.search_path.as_deref().and_then(|paths| {
-        std::env::split_paths(paths)
-            .filter(|d| d.is_absolute())
-            .map(|d| d.join(crate::base::os::program_file(HELPER)))
-            .find(|p| crate::base::os::is_executable(p))
-    });
+    let found = crate::base::os::find_program(setup.search_path.as_deref(), HELPER);
     let check = match (found, wanted_by.is_empty()) {
         (Some(path), _) => match version_of(&path) {
             Ok(v) => Check::ok("helper-path", format!("{}: {v}", path.display())),

@@ -6,9 +6,11 @@
 //!   credential helper on PATH;
 //! - `browser`: the browser extension's host, its manifests and whether the extension answered;
 //! - `docker`: docker's config, `credsStore` and `credHelpers`;
+//! - `containers`: the containers' auth file, and entries that hide Dockpass's from podman;
 //! - `endpoints`: whether the IdP, STS and ECR endpoints of each profile can be reached.
 
 mod browser;
+mod containers;
 mod docker;
 mod endpoints;
 mod local;
@@ -84,6 +86,10 @@ pub struct Setup {
     pub config_file: PathBuf,
     pub state_file: PathBuf,
     pub docker_config: PathBuf,
+    /// The containers' auth file (`None`: it cannot be located).
+    pub containers_auth: Option<PathBuf>,
+    /// The files podman, buildah and skopeo read credentials from, in their order.
+    pub containers_lookup: Vec<PathBuf>,
     /// Where helper programs are looked for (normally `$PATH`).
     pub search_path: Option<OsString>,
     /// The helper socket's folder (`$XDG_RUNTIME_DIR/dockpass`).
@@ -98,10 +104,13 @@ pub struct Setup {
 
 impl Setup {
     pub fn from_env(profile: Option<&str>, offline: bool) -> crate::Result<Setup> {
+        let docker_config = crate::docker::config_path()?;
         Ok(Setup {
             config_file: crate::base::paths::config_file()?,
             state_file: crate::base::paths::state_dir()?.join("state.json"),
-            docker_config: crate::docker::config_path()?,
+            containers_auth: crate::docker::containers::auth_path(),
+            containers_lookup: crate::docker::containers::lookup_paths(&docker_config),
+            docker_config,
             search_path: std::env::var_os("PATH"),
             runtime_dir: dockpass_helper::runtime_dir(),
             profile: profile.map(str::to_string),
@@ -139,6 +148,7 @@ pub async fn run(setup: &Setup) -> Report {
     });
     let state = state.unwrap_or_default();
     docker::checks(setup, &config, &state, &mut checks);
+    containers::checks(setup, &config, &state, &mut checks);
     local::helper_path(setup, &config, &mut checks);
     local::helper_socket(setup, &config, &mut checks);
     checks.push(browser::check(&config));

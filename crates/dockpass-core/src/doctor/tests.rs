@@ -21,6 +21,12 @@ impl Bed {
             config_file: d.join("config.toml"),
             state_file: d.join("state.json"),
             docker_config: d.join("docker/config.json"),
+            containers_auth: Some(d.join("run/containers/auth.json")),
+            containers_lookup: vec![
+                d.join("run/containers/auth.json"),
+                d.join("xdg-config/containers/auth.json"),
+                d.join("docker/config.json"),
+            ],
             search_path: Some(d.join("bin").into_os_string()),
             runtime_dir: Some(d.join("run/dockpass")),
             profile: None,
@@ -56,6 +62,7 @@ impl Bed {
         });
         let state = local::state(&setup, &mut out).unwrap_or_default();
         docker::checks(&setup, &config, &state, &mut out);
+        containers::checks(&setup, &config, &state, &mut out);
         local::helper_path(&setup, &config, &mut out);
         out
     }
@@ -182,4 +189,102 @@ fn a_helper_socket_folder_others_can_write_is_said() {
         c.summary
     );
     assert_eq!(run(&config("config")).level, Level::Warn);
+}
+
+/// A state with a session of profile corp for `host`, written into docker's config with the
+/// fingerprint of `AWS:secret` (and into the containers' file too, when `containers`).
+fn session_state(bed: &Bed, host: &str, containers: bool) -> String {
+    let fp = crate::docker::fingerprint("AWS", "secret");
+    let written = serde_json::json!([{"host": host, "via": {"kind": "auths"}, "fingerprint": fp}]);
+    let mut session = serde_json::json!({
+        "role_arn": "arn:aws:iam::111111111111:role/Dev", "account": "111111111111",
+        "started_at": "2099-01-01T00:00:00Z", "expires_at": "2099-01-01T01:00:00Z",
+        "registries": [{"host": host, "account": "111111111111", "region": "us-east-1",
+                        "expires_at": "2099-01-01T01:00:00Z"}],
+        "docker_config": bed.setup().docker_config, "written": written, "secrets": "memory",
+    });
+    if containers {
+        session["containers"] =
+            serde_json::json!({"path": bed.setup().containers_auth, "written": written});
+    }
+    serde_json::json!({"version": 1, "profiles": {"corp": {"session": session}}}).to_string()
+}
+
+fn auths(host: &str, user_secret: &str) -> String {
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(user_secret);
+    format!(r#"{{"auths": {{"{host}": {{"auth": "{auth}"}}}}}}"#)
+}
+
+#[test]
+fn a_containers_entry_that_hides_dockpass_is_reported_with_its_fix() {
+    const HOST: &str = "111111111111.dkr.ecr.us-east-1.amazonaws.com";
+    let bed = Bed::new();
+    bed.write("config.toml", &format!("{PROFILE}targets = [\"docker\"]\n"));
+    bed.write("state.json", &session_state(&bed, HOST, false));
+    bed.write("docker/config.json", &auths(HOST, "AWS:secret"));
+    // Only docker's config has an entry: podman reads Dockpass's.
+    bed.write("run/containers/auth.json", "{}");
+    let c = bed.check("containers-auth");
+    assert_eq!(c.level, Level::Ok, "{c:?}");
+    assert!(c.summary.contains("for 1 host"), "{c:?}");
+
+    // A stale `podman login` in the runtime folder comes first.
+    bed.write("run/containers/auth.json", &auths(HOST, "AWS:stale"));
+    let c = bed.check("containers-auth");
+    assert_eq!(c.level, Level::Warn, "{c:?}");
+    assert!(
+        c.summary
+            .contains("run/containers/auth.json has an entry for 111111111111"),
+        "{c:?}"
+    );
+    let fix = c.fix.unwrap();
+    assert!(
+        fix.contains("podman logout --authfile")
+            && fix.contains("targets = [\"docker\", \"containers\"]"),
+        "{fix}"
+    );
+
+    // With the containers' file a target and Dockpass's entry there, all is well again.
+    bed.write(
+        "config.toml",
+        &format!("{PROFILE}targets = [\"docker\", \"containers\"]\n"),
+    );
+    bed.write("state.json", &session_state(&bed, HOST, true));
+    bed.write("run/containers/auth.json", &auths(HOST, "AWS:secret"));
+    assert_eq!(bed.check("containers-auth").level, Level::Ok);
+
+    // A namespace-scoped entry wins for the images below it.
+    bed.write(
+        "xdg-config/containers/auth.json",
+        &auths(&format!("{HOST}/team"), "u:p"),
+    );
+    let c = bed.check("containers-auth");
+    assert_eq!(c.level, Level::Warn, "{c:?}");
+    assert!(c.summary.contains("/team"), "{c:?}");
+}
+
+#[test]
+fn credentials_podman_cannot_read_are_said() {
+    const HOST: &str = "111111111111.dkr.ecr.us-east-1.amazonaws.com";
+    let bed = Bed::new();
+    bed.write("config.toml", &format!("{PROFILE}targets = [\"docker\"]\n"));
+    bed.write("state.json", &session_state(&bed, HOST, false));
+    // docker keeps the token in its credsStore: docker's `{}` marker is all podman sees.
+    bed.write(
+        "docker/config.json",
+        &format!(r#"{{"credsStore": "desktop", "auths": {{"{HOST}": {{}}}}}}"#),
+    );
+    bed.write("run/containers/auth.json", "{}");
+    let c = bed.check("containers-auth");
+    assert_eq!(c.level, Level::Warn, "{c:?}");
+    assert!(c.summary.contains("credsStore"), "{c:?}");
+    assert!(c.fix.unwrap().contains("\"containers\""));
+}
+
+#[test]
+fn without_the_containers_tools_there_is_nothing_to_check() {
+    let bed = Bed::new();
+    bed.write("config.toml", PROFILE);
+    assert_eq!(bed.check("containers-auth").level, Level::Info);
 }

@@ -58,7 +58,7 @@ pub async fn begin(profile: &Profile, mode: LoginMode) -> Result<BrowserSignIn> 
 
 /// Signs in with what the browser handed over, and tells the browser how it went (`quiet`:
 /// a renewal nobody needs to see, so its tab closes itself).
-pub async fn finish<A: crate::aws::sts::Sts + crate::aws::ecr::Ecr>(
+pub async fn finish<A: crate::aws::sts::Sts + crate::aws::ecr::Ecr + crate::aws::iam::Iam>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,

@@ -1,5 +1,5 @@
 //! Everything a front end needs to run Dockpass: the config, the state file, the secret
-//! store, the clock and the docker config's path.
+//! store, the clock and the auth files' paths.
 
 use super::secrets::{self, SecretStore};
 use super::state::StateFile;
@@ -19,6 +19,8 @@ pub struct Context {
     pub state: StateFile,
     pub clock: Arc<dyn Clock>,
     pub docker_config: PathBuf,
+    /// The containers' auth file (podman, buildah, skopeo); `None`: it cannot be located.
+    pub containers_auth: Option<PathBuf>,
     /// The IAM Identity Center token cache shared with the AWS CLI; `None`: its standard place
     /// (`~/.aws/sso/cache`, aws::sso_cache). Tests give their own.
     pub sso_cache_dir: Option<PathBuf>,
@@ -54,6 +56,7 @@ impl Context {
                 state: StateFile::default_location()?,
                 clock: Arc::new(SystemClock),
                 docker_config: docker::config_path()?,
+                containers_auth: docker::containers::auth_path(),
                 sso_cache_dir: None,
                 secrets: Arc::new(OnceLock::new()),
             },
@@ -84,6 +87,7 @@ impl Context {
             state,
             clock,
             docker_config,
+            containers_auth: None,
             sso_cache_dir: None,
             secrets: Arc::new(cell),
         }

@@ -7,6 +7,7 @@ use super::context::Context;
 use super::login::{choose_role, establish, open_secrets_early, Base, LoginReport};
 use super::secrets::ChainedCredentials;
 use crate::aws::ecr::Ecr;
+use crate::aws::iam::Iam;
 use crate::aws::identity_center::{
     Account, DeviceAuthorization, Grant, Instance, RegistrationFor, SsoOidc, SsoPortal,
     TokenAnswer, ACCOUNT_ACCESS_SCOPE,
@@ -319,7 +320,7 @@ async fn portal_roles<A: SsoPortal>(
 }
 
 /// Signs in a profile through IAM Identity Center.
-pub async fn login<A: Sts + Ecr + SsoOidc + SsoPortal>(
+pub async fn login<A: Sts + Ecr + Iam + SsoOidc + SsoPortal>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -355,7 +356,7 @@ pub async fn login<A: Sts + Ecr + SsoOidc + SsoPortal>(
     }
 }
 
-async fn with_token<A: Sts + Ecr + SsoPortal>(
+async fn with_token<A: Sts + Ecr + Iam + SsoPortal>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -457,6 +458,11 @@ async fn with_token<A: Sts + Ecr + SsoPortal>(
         issuer: None,
         subject: None,
         account_name,
+        account_names: accounts
+            .iter()
+            .filter(|a| !a.name.is_empty())
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
         portal,
     };
     establish(ctx, aws, profile, base, pstate.session).await

@@ -6,8 +6,9 @@ use super::secrets::{ChainedCredentials, SessionSecrets};
 use super::state::{ChainInfo, RegistryInfo, SessionInfo};
 use super::status::{chain_statuses, registry_statuses, ChainStatus, RegistryStatus};
 use super::targets::{targets, Target};
-use super::tokens;
+use super::{publish, tokens};
 use crate::aws::ecr::{Ecr, EcrToken};
+use crate::aws::iam::Iam;
 use crate::aws::profile_source::ProfileSource;
 use crate::aws::sts::{self, Credentials, Sts};
 use crate::config::{DockerMode, Profile};
@@ -79,6 +80,9 @@ pub struct LoginReport {
     /// Chained roles assumed, with their own expiry.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chain: Vec<ChainStatus>,
+    /// The containers' auth file, when the tokens went there too (podman, buildah, skopeo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub containers_auth: Option<std::path::PathBuf>,
     /// Where the secrets went: "keychain" or "memory".
     pub secrets: String,
     /// One-line warnings for the user (e.g. no keychain).
@@ -125,6 +129,8 @@ pub(super) struct Base {
     pub subject: Option<String>,
     /// The account's name, where the sign-in tells it (the Identity Center portal does).
     pub account_name: Option<String>,
+    /// Names of accounts the sign-in told (the Identity Center portal's accounts).
+    pub account_names: Vec<(String, String)>,
     /// IAM Identity Center: the roles of other accounts (one per account) whose registries the
     /// profile names, with their credentials from the portal.
     pub portal: Vec<ChainedCredentials>,
@@ -144,7 +150,7 @@ pub struct LoginOptions<'a> {
 
 /// Signs in with a captured assertion: role → trust → STS → chained roles and ECR tokens →
 /// docker config → state.
-pub async fn login<A: Sts + Ecr>(
+pub async fn login<A: Sts + Ecr + Iam>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -157,7 +163,7 @@ pub async fn login<A: Sts + Ecr>(
 
 /// [`login`] with its plan worked out already (the app asked the user about it first): the
 /// state file is read once per sign-in, and the role chosen once.
-pub async fn login_planned<A: Sts + Ecr>(
+pub async fn login_planned<A: Sts + Ecr + Iam>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -222,7 +228,7 @@ pub fn plan_login(
         .cloned()
         .unwrap_or_default();
     let known = pstate.known();
-    let accounts = known.accounts_with(&profile.accounts);
+    let accounts = known.accounts_with(&profile.accounts.numbers());
     let role = choose_role(
         &assertion.roles,
         opts.role,
@@ -243,7 +249,7 @@ pub fn plan_login(
     })
 }
 
-async fn login_unbounded<A: Sts + Ecr>(
+async fn login_unbounded<A: Sts + Ecr + Iam>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -285,6 +291,7 @@ async fn login_unbounded<A: Sts + Ecr>(
         issuer: assertion.issuer.clone(),
         subject: assertion.subject.clone(),
         account_name: None,
+        account_names: vec![],
         portal: Vec::new(),
     };
     establish(ctx, aws, profile, base, previous).await
@@ -292,7 +299,7 @@ async fn login_unbounded<A: Sts + Ecr>(
 
 /// Signs in with an AWS shared-config profile (`aws_profile`): its credentials through
 /// aws-config's standard chain, then the same chained roles, tokens and docker config.
-pub async fn login_aws_profile<A: Sts + Ecr + ProfileSource>(
+pub async fn login_aws_profile<A: Sts + Ecr + Iam + ProfileSource>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -302,7 +309,7 @@ pub async fn login_aws_profile<A: Sts + Ecr + ProfileSource>(
         .await
 }
 
-async fn login_aws_profile_unbounded<A: Sts + Ecr + ProfileSource>(
+async fn login_aws_profile_unbounded<A: Sts + Ecr + Iam + ProfileSource>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -334,6 +341,7 @@ async fn login_aws_profile_unbounded<A: Sts + Ecr + ProfileSource>(
         issuer: None,
         subject: Some(id.arn),
         account_name: None,
+        account_names: vec![],
         portal: Vec::new(),
     };
     let previous = ctx
@@ -358,7 +366,7 @@ fn role_arn_of(caller_arn: &str) -> String {
 }
 /// The common end of every sign-in: chained roles, tokens, one docker config write, the
 /// keychain and the state file.
-pub(super) async fn establish<A: Sts + Ecr>(
+pub(super) async fn establish<A: Sts + Ecr + Iam>(
     ctx: &Context,
     aws: &A,
     profile: &Profile,
@@ -383,10 +391,24 @@ pub(super) async fn establish<A: Sts + Ecr>(
         assume: profile.chain.iter().map(|c| c.role_arn.clone()).collect(),
         held: &base.portal,
     };
+    // The account's alias, beside the tokens, where the sign-in did not name the account; it
+    // never holds the sign-in up for long (`iam::after_tokens`).
+    let alias = async {
+        match base.account_name {
+            Some(_) => None,
+            None => crate::aws::iam::alias_or_none(aws, &base.credentials, &base.account).await,
+        }
+    };
+    let (fetched, alias) =
+        crate::aws::iam::after_tokens(tokens::fetch(aws, &from, &targets), alias).await;
     let tokens::Fetched {
         chained: assumed,
         tokens,
-    } = tokens::fetch(aws, &from, &targets).await?;
+    } = fetched?;
+    let mut learned = base.account_names.clone();
+    if let Some(a) = alias {
+        learned.push((base.account.clone(), a));
+    }
     let portal_arns: Vec<String> = base.portal.iter().map(|c| c.role_arn.clone()).collect();
     let mut chained = assumed;
     chained.extend(base.portal.iter().cloned());
@@ -396,7 +418,8 @@ pub(super) async fn establish<A: Sts + Ecr>(
         .iter()
         .map(|c| c.credentials.expires_at)
         .fold(base.credentials.expires_at, std::cmp::min);
-    let written = tokens::publish(ctx, profile, &targets, &tokens, previous.as_ref())?;
+    let published = publish::publish(ctx, profile, &targets, &tokens, previous.as_ref())?;
+    let containers_auth = published.containers.as_ref().map(|c| c.path.clone());
 
     // The docker config is written. The keychain (D-Bus round trips, key exchanges, the
     // keyring's own file) and the state file are independent: write them at once. The state
@@ -437,13 +460,21 @@ pub(super) async fn establish<A: Sts + Ecr>(
         expires_at,
         registries: registries.clone(),
         docker_config: ctx.docker_config.clone(),
-        written,
+        written: published.docker,
+        containers: published.containers,
         secrets: backend.to_string(),
         chain: chain.clone(),
-        account_name: base.account_name.clone(),
+        account_name: None,
     };
     let stated = ctx.state.update(|state| {
         let pstate = state.profiles.entry(profile.name.clone()).or_default();
+        for (id, name) in &learned {
+            pstate.account_names.insert(id.clone(), name.clone());
+        }
+        let mut info = info;
+        info.account_name = super::accounts::name(profile, Some(pstate), &info.account)
+            .or(base.account_name.clone());
+        let account_name = info.account_name.clone();
         if let Some(r) = base.role {
             let mut known = pstate.known();
             known.remember(base.issuer.as_deref(), &r.account);
@@ -456,6 +487,7 @@ pub(super) async fn establish<A: Sts + Ecr>(
         pstate.subject = base.subject;
         pstate.session = Some(info);
         pstate.last_error = None;
+        account_name
     });
     let (backend, why, saved) = saving.await.map_err(|e| {
         err(
@@ -463,7 +495,7 @@ pub(super) async fn establish<A: Sts + Ecr>(
             format!("the keychain write did not finish: {e}"),
         )
     })?;
-    stated?;
+    let account_name = stated?;
     let mut backend = backend.to_string();
     let mut warnings = Vec::new();
     // In helper mode nothing is written for docker to read: the helper asks for the session.
@@ -496,10 +528,11 @@ pub(super) async fn establish<A: Sts + Ecr>(
         profile: profile.name.clone(),
         role_arn: base.role_arn,
         account: base.account,
-        account_name: base.account_name,
+        account_name,
         expires_at,
         registries: registry_statuses(&registries),
-        chain: chain_statuses(&chain),
+        chain: chain_statuses(&chain, profile, None),
+        containers_auth,
         secrets: backend,
         warnings,
     })

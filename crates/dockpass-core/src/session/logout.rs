@@ -10,9 +10,9 @@ use serde::Serialize;
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct LogoutReport {
     pub profile: String,
-    /// Docker entries removed.
+    /// Hosts whose entries were removed (docker's config and the containers' auth file).
     pub removed: Vec<String>,
-    /// Docker entries left alone because someone changed them since we wrote them.
+    /// Hosts whose entries were left alone because someone changed them since we wrote them.
     pub kept_changed: Vec<String>,
     /// Entries that could not be removed (a failing credential helper).
     #[serde(skip)]
@@ -34,11 +34,17 @@ pub fn logout(ctx: &Context, profile: &Profile) -> Result<LogoutReport> {
         .and_then(|p| p.session.clone());
     if let Some(s) = &session {
         report.was_logged_in = true;
-        if !s.written.is_empty() {
-            let r = docker::remove(&s.docker_config, &s.written)?;
-            report.removed = r.removed;
-            report.kept_changed = r.kept_changed;
-            report.failed = r.failed;
+        let containers = s
+            .containers
+            .iter()
+            .map(|c| (docker::AuthFile::containers(&c.path), &c.written));
+        let files = std::iter::once((docker::AuthFile::docker(&s.docker_config), &s.written))
+            .chain(containers);
+        for (file, written) in files.filter(|(_, w)| !w.is_empty()) {
+            let r = docker::remove(&file, written)?;
+            extend_unique(&mut report.removed, r.removed);
+            extend_unique(&mut report.kept_changed, r.kept_changed);
+            report.failed.extend(r.failed);
         }
     }
     if !report.failed.is_empty() {
@@ -63,4 +69,13 @@ pub fn logout(ctx: &Context, profile: &Profile) -> Result<LogoutReport> {
         })?;
     }
     Ok(report)
+}
+
+/// A host written to both files is listed once.
+fn extend_unique(list: &mut Vec<String>, more: Vec<String>) {
+    for h in more {
+        if !list.contains(&h) {
+            list.push(h);
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //!
 //! Front ends (CLI, tray app, daemon) call these functions; they hold no logic of their own.
 
+pub mod accounts;
 pub mod browser;
 pub mod context;
 pub mod credentials;
@@ -9,6 +10,7 @@ pub mod helper;
 pub mod identity_center;
 pub mod login;
 pub mod logout;
+pub mod publish;
 pub mod refresh;
 pub mod repos;
 pub mod schedule;

@@ -5,7 +5,7 @@ use super::secrets::SessionSecrets;
 use super::state::{RegistryInfo, SessionInfo};
 use super::status::{registry_statuses, RegistryStatus};
 use super::targets::{targets, Target};
-use super::tokens;
+use super::{publish, tokens};
 use crate::aws::ecr::Ecr;
 use crate::aws::sts::{self, Sts};
 use crate::config::Profile;
@@ -229,10 +229,16 @@ async fn refresh_tokens_inner<A: Sts + Ecr>(
     let tokens = tokens::in_target_order(&targets, std::mem::take(&mut secrets.tokens));
     secrets.tokens = tokens.clone();
 
-    let written = if refreshed.is_empty() {
-        session.written.clone()
+    let published = if refreshed.is_empty() {
+        None
     } else {
-        tokens::publish(ctx, profile, &targets, &tokens, Some(&session))?
+        Some(publish::publish(
+            ctx,
+            profile,
+            &targets,
+            &tokens,
+            Some(&session),
+        )?)
     };
     if !(refreshed.is_empty() && chain_refreshed.is_empty()) {
         if let Err(e) = ctx.secrets().save(&profile.name, &secrets) {
@@ -258,8 +264,11 @@ async fn refresh_tokens_inner<A: Sts + Ecr>(
         if let Some(sess) = p.session.as_mut() {
             sess.registries = registries.clone();
             sess.chain = chain.clone();
-            sess.written = written;
-            sess.docker_config = ctx.docker_config.clone();
+            if let Some(p) = &published {
+                sess.written = p.docker.clone();
+                sess.containers = p.containers.clone();
+                sess.docker_config = ctx.docker_config.clone();
+            }
         }
         p.last_error = None;
     })?;

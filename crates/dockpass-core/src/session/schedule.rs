@@ -178,6 +178,7 @@ mod tests {
             }],
             docker_config: "/tmp/config.json".into(),
             written: vec![],
+            containers: None,
             secrets: "memory".into(),
             chain: vec![],
             account_name: None,

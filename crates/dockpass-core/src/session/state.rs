@@ -3,7 +3,7 @@
 //! Secrets never go here (they live in the keychain, see `secrets.rs`).
 
 use crate::base::clock::serde_rfc3339;
-use crate::docker::Written;
+use crate::docker::{Written, WrittenFile};
 use crate::idp::trust::Known;
 use crate::registry::{EcrRegistry, Variant};
 use crate::role::Role;
@@ -45,6 +45,10 @@ pub struct ProfileState {
     /// The IdP issuer and the accounts this profile signed in with (trust on first use).
     #[serde(default, skip_serializing_if = "Known::is_empty")]
     pub known: Known,
+    /// Account names learned at sign-in (the account alias, IAM Identity Center's account
+    /// names), by account id; the profile's own names come first (`session::accounts`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub account_names: BTreeMap<String, String>,
 }
 
 impl ProfileState {
@@ -79,6 +83,9 @@ pub struct SessionInfo {
     pub docker_config: PathBuf,
     #[serde(default)]
     pub written: Vec<Written>,
+    /// The containers' auth file we wrote to (podman, buildah, skopeo), and what we wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containers: Option<WrittenFile>,
     /// Where the secrets are: "keychain" or "memory".
     pub secrets: String,
     /// Chained roles assumed from this session (each lives at most an hour).
@@ -265,6 +272,7 @@ mod tests {
                 registries: vec![],
                 docker_config: "/tmp/x/config.json".into(),
                 written: vec![],
+                containers: None,
                 secrets: "memory".into(),
                 chain: vec![],
                 account_name: None,

@@ -72,6 +72,10 @@ pub(super) fn registry_statuses(regs: &[RegistryInfo]) -> Vec<RegistryStatus> {
 pub struct ChainStatus {
     pub role_arn: String,
     pub account: String,
+    /// The account's name (the profile's, or its alias), else null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub account_name: Option<String>,
     /// The role's name and path (`/` or `/team/`), split from its ARN for display.
     pub name: String,
     pub path: String,
@@ -87,7 +91,11 @@ fn role_path_and_name(arn: &str) -> (String, String) {
         .unwrap_or_default()
 }
 
-pub(super) fn chain_statuses(chain: &[ChainInfo]) -> Vec<ChainStatus> {
+pub(super) fn chain_statuses(
+    chain: &[ChainInfo],
+    profile: &Profile,
+    state: Option<&ProfileState>,
+) -> Vec<ChainStatus> {
     chain
         .iter()
         .map(|c| {
@@ -95,6 +103,7 @@ pub(super) fn chain_statuses(chain: &[ChainInfo]) -> Vec<ChainStatus> {
             ChainStatus {
                 role_arn: c.role_arn.clone(),
                 account: c.account.clone(),
+                account_name: super::accounts::name(profile, state, &c.account),
                 name,
                 path,
                 expires_at: c.expires_at,
@@ -114,7 +123,8 @@ pub struct Status {
     pub role_name: Option<String>,
     pub role_path: Option<String>,
     pub account: Option<String>,
-    /// The account's name, where the sign-in told it (IAM Identity Center's portal).
+    /// The account's name: the profile's, else the one the sign-in learned (the account
+    /// alias, IAM Identity Center's account name).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub account_name: Option<String>,
@@ -196,10 +206,11 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
         role_name: Some(role_name),
         role_path: Some(role_path),
         account: Some(s.account.clone()),
-        account_name: s.account_name.clone(),
+        account_name: super::accounts::name(profile, Some(p), &s.account)
+            .or_else(|| s.account_name.clone()),
         expires_at: Some(s.expires_at),
         registries: registry_statuses(&s.registries),
-        chain: chain_statuses(&s.chain),
+        chain: chain_statuses(&s.chain, profile, Some(p)),
         subject: p.subject.clone(),
         secrets: Some(s.secrets.clone()),
         error: p.last_error.clone(),

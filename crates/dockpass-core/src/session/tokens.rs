@@ -1,16 +1,12 @@
 //! The one way tokens are fetched and published, at sign-in and at refresh: chained roles
 //! assumed concurrently, each group of registries fetched as soon as its credentials are there
-//! (one GetAuthorizationToken per region and credentials, `ecr::authorization_tokens`), then
-//! one docker config write.
+//! (one GetAuthorizationToken per region and credentials, `ecr::authorization_tokens`). They
+//! are written out by `publish`.
 
-use super::context::Context;
 use super::secrets::ChainedCredentials;
-use super::state::SessionInfo;
 use super::targets::Target;
 use crate::aws::ecr::{self, Ecr, EcrToken};
 use crate::aws::sts::{self, Credentials, Sts};
-use crate::config::{DockerMode, Profile};
-use crate::docker;
 use crate::registry::EcrRegistry;
 use crate::{err, Code, Result};
 
@@ -118,56 +114,4 @@ pub(super) fn in_target_order(targets: &[Target], mut tokens: Vec<EcrToken>) -> 
         }
     }
     out
-}
-
-/// Writes the tokens to docker the profile's way; returns what was written (for logout).
-pub(super) fn publish(
-    ctx: &Context,
-    profile: &Profile,
-    targets: &[Target],
-    tokens: &[EcrToken],
-    previous: Option<&SessionInfo>,
-) -> Result<Vec<docker::Written>> {
-    let mut creds = Vec::new();
-    for (t, tok) in targets.iter().zip(tokens) {
-        for host in std::iter::once(t.registry.host()).chain(t.aliases.iter().cloned()) {
-            creds.push(docker::Credential {
-                host,
-                username: tok.username.clone(),
-                secret: tok.password.clone(),
-            });
-        }
-    }
-    // Entries of the previous session that this one will not overwrite the same way go
-    // first: hosts no longer published, and helper-mode entries when the mode changed (a
-    // `credHelpers[HOST] = "dockpass"` left behind would capture the config-mode write).
-    if let Some(prev) = previous {
-        let helper_mode = profile.docker == DockerMode::Helper;
-        let stale: Vec<docker::Written> = prev
-            .written
-            .iter()
-            .filter(|w| {
-                let same_mode = matches!(w.via, docker::Via::CredHelper { .. }) == helper_mode;
-                !creds.iter().any(|c| c.host == w.host) || !same_mode
-            })
-            .cloned()
-            .collect();
-        if !stale.is_empty() {
-            docker::remove(&prev.docker_config, &stale)?;
-        }
-    }
-    let mut written = match profile.docker {
-        DockerMode::Config => docker::publish(&ctx.docker_config, &creds)?,
-        DockerMode::Helper => {
-            let hosts: Vec<String> = creds.iter().map(|c| c.host.clone()).collect();
-            docker::set_cred_helpers(&ctx.docker_config, &hosts, "dockpass")?
-        }
-    };
-    // An `auths` object the first publish created stays ours to drop at logout.
-    if previous.is_some_and(|p| p.written.iter().any(|w| w.created_auths)) {
-        for w in &mut written {
-            w.created_auths = !matches!(w.via, docker::Via::CredHelper { .. });
-        }
-    }
-    Ok(written)
 }

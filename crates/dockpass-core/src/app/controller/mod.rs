@@ -298,6 +298,33 @@ impl<P: AwsProvider> Controller<P> {
         Ok(state.profiles.remove(profile).unwrap_or_default())
     }
 
+    /// The picker for `roles`, with the names of their accounts.
+    fn role_picker(&self, profile: &str, roles: Vec<Role>, current: Option<String>) -> RolePicker {
+        let account_names = match (self.profile(profile), self.profile_state(profile)) {
+            (Ok(p), Ok(ps)) => {
+                session::accounts::names(&p, Some(&ps), roles.iter().map(|r| r.account.as_str()))
+            }
+            _ => Default::default(),
+        };
+        RolePicker {
+            profile: profile.to_string(),
+            roles,
+            current,
+            account_names,
+        }
+    }
+
+    /// The names of the accounts of the profile's roles, for the tray's role items.
+    pub fn account_names(&self, profile: &str) -> std::collections::BTreeMap<String, String> {
+        match (self.profile(profile), self.profile_state(profile)) {
+            (Ok(p), Ok(ps)) => {
+                let ids: Vec<String> = ps.roles.iter().map(|r| r.account.clone()).collect();
+                session::accounts::names(&p, Some(&ps), ids.iter().map(String::as_str))
+            }
+            _ => Default::default(),
+        }
+    }
+
     /// The roles of the last sign-in and the role in use (for the tray's radio items).
     pub fn roles(&self, profile: &str) -> Result<(Vec<Role>, Option<String>)> {
         let ps = self.profile_state(profile)?;

@@ -2,6 +2,7 @@
 
 use crate::aws::console::Federation;
 use crate::aws::ecr::Ecr;
+use crate::aws::iam::Iam;
 use crate::aws::identity_center::{SsoOidc, SsoPortal};
 use crate::aws::profile_source::ProfileSource;
 use crate::aws::repos::RepoApi;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 pub trait AwsProvider: Send + Sync + 'static {
     type Client: Sts
         + Ecr
+        + Iam
         + RepoApi
         + ProfileSource
         + SsoOidc

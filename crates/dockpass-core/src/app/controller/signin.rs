@@ -4,7 +4,7 @@
 
 use super::{AwsProvider, Controller};
 use crate::app::activity::Kind;
-use crate::app::wire::{Event, Phase, RolePicker};
+use crate::app::wire::{Event, Phase};
 use crate::config::Source;
 use crate::idp::capture::{self, Captured};
 use crate::saml::{self, Assertion};
@@ -252,11 +252,7 @@ impl<P: AwsProvider> Controller<P> {
                     .ok()
                     .and_then(|ps| ps.role)
                     .map(|r| r.role_arn);
-                let picker = RolePicker {
-                    profile: profile.to_string(),
-                    roles: assertion.roles.clone(),
-                    current,
-                };
+                let picker = self.role_picker(profile, assertion.roles.clone(), current);
                 self.slot(profile, |s| s.picker = Some(picker.clone()));
                 self.sink.emit(Event::RolePicker(picker));
                 return Ok(Next::PickRole);
@@ -511,11 +507,8 @@ impl<P: AwsProvider> Controller<P> {
         if roles.is_empty() {
             return Ok(Next::SignIn { role_arn: None });
         }
-        self.sink.emit(Event::RolePicker(RolePicker {
-            profile: profile.to_string(),
-            roles,
-            current,
-        }));
+        self.sink
+            .emit(Event::RolePicker(self.role_picker(profile, roles, current)));
         Ok(Next::PickRole)
     }
 }

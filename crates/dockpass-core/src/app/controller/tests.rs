@@ -36,6 +36,42 @@ async fn several_roles_open_the_picker_and_the_pick_signs_in() {
 }
 
 #[tokio::test]
+async fn account_names_come_from_the_profile_then_the_account_alias() {
+    // The profile names one account (which also trusts it); IAM tells every account's alias.
+    let s = setup_with(
+        "[profile.accounts]\n\"345678901234\" = \"staging\"\n",
+        |a| a.alias = Some("acme".into()),
+    );
+    assert_eq!(capture(&s, None).await.unwrap(), Next::PickRole);
+    let picker = &s.events.pickers()[0];
+    assert_eq!(
+        picker.account_names,
+        std::collections::BTreeMap::from([("345678901234".to_string(), "staging".to_string())])
+    );
+    let next = s
+        .ctl
+        .pick_role("corp", "arn:aws:iam::345678901234:role/Developer")
+        .await
+        .unwrap();
+    assert_eq!(next, Next::Done);
+    // The profile's name wins over the alias.
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert_eq!(st.account_name.as_deref(), Some("staging"));
+
+    // Without a name in the profile, the alias (kept in the state for the tray and the picker).
+    let s = setup_with("role = \"123456789012/Developer\"\n", |a| {
+        a.alias = Some("acme-dev".into())
+    });
+    assert_eq!(capture(&s, None).await.unwrap(), Next::Done);
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert_eq!(st.account_name.as_deref(), Some("acme-dev"));
+    let names = s.ctl.account_names("corp");
+    assert_eq!(names["123456789012"], "acme-dev");
+    s.ctl.show_switch_picker("corp").unwrap();
+    assert_eq!(s.events.pickers().last().unwrap().account_names, names);
+}
+
+#[tokio::test]
 async fn a_preselected_role_signs_in_without_the_picker() {
     let s = setup("role = \"123456789012/Admin\"\n");
     assert_eq!(capture(&s, None).await.unwrap(), Next::Done);

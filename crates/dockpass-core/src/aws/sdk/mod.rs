@@ -14,6 +14,7 @@
 mod console;
 mod ecr;
 mod errors;
+mod iam;
 mod identity_center;
 mod sts;
 
