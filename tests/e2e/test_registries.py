@@ -343,3 +343,69 @@ aliases = ["{sandbox.registry.host}"]
     rc, out, err = sandbox.run("login", "--profile", "vault", "--saml-response-file", "-", input="x")
     assert_one_line_error(rc, out, err, 2, "aws profile")
     assert sandbox.docker_config_bytes() == before
+
+
+def test_two_roles_in_two_accounts_from_one_sign_in(sandbox, keyring, extra_registries, image):
+    """`roles`: one assertion, two AssumeRoleWithSAML (AWS takes an assertion for several calls
+    while it is valid); each role reaches its own account's registry, which accepts only that
+    account's token; skopeo pulls from both; a refresh keeps both without a sign-in."""
+    other = extra_registries["other"]
+    sandbox.write_config(f"""
+[[profile]]
+name = "test"
+idp_url = "{sandbox.idp.url}"
+region = "{REGION}"
+credential_process = true
+roles = ["{ACCOUNT}/Developer", {{ role = "{OTHER_ACCOUNT}/Developer", registry = [{{ aliases = ["{other.host}"] }}] }}]
+
+[[profile.registry]]
+account = "{ACCOUNT}"
+region = "{REGION}"
+aliases = ["{sandbox.registry.host}"]
+""")
+    before = len(sandbox.moto.saml_calls())
+    sandbox.login(role="")
+    calls = sandbox.moto.saml_calls()[before:]
+    assert sorted(c["role_arn"] for c in calls) == sorted(
+        [f"arn:aws:iam::{ACCOUNT}:role/Developer", f"arn:aws:iam::{OTHER_ACCOUNT}:role/Developer"])
+    assert len({c["assertion"] for c in calls}) == 1, "the same assertion for both roles"
+
+    import base64
+    cfg = sandbox.docker_config()
+    auth = base64.b64decode(cfg["auths"][other.host]["auth"]).decode()
+    assert auth == f"AWS:{OTHER_ACCOUNT}-auth-token"
+    for ref in (image["ref"], extra_registries["images"]["other"]["ref"]):
+        r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
+        assert r.returncode == 0, f"{ref}: {r.stderr}"
+
+    rc, out, err = sandbox.run("status", "--profile", "test", "--json")
+    assert rc == 0, err
+    st = json.loads(out)
+    assert st["role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/Developer"
+    assert [(c["role_arn"], c.get("sign_in")) for c in st["chain"]] == [
+        (f"arn:aws:iam::{OTHER_ACCOUNT}:role/Developer", True)]
+    rc, out, _ = sandbox.run("status", "--profile", "test")
+    assert f"arn:aws:iam::{OTHER_ACCOUNT}:role/Developer" in out, out
+
+    # A refresh renews both registries' tokens with the roles it holds: no sign-in.
+    rc, out, err = sandbox.run("refresh", "--profile", "test")
+    assert rc == 0, err
+    assert len(sandbox.moto.saml_calls()) == before + 2
+    for ref in (image["ref"], extra_registries["images"]["other"]["ref"]):
+        r = sandbox.skopeo("inspect", "--tls-verify=false", f"docker://{ref}")
+        assert r.returncode == 0, f"{ref}: {r.stderr}"
+    # The other role's session for scripts too (exec --role picks it).
+    aws = str(Path(VENV_PYTHON).parent / "aws")
+    rc, out, err = sandbox.run("exec", "--role", f"{OTHER_ACCOUNT}/Developer", "--", aws, "sts",
+                               "get-caller-identity", "--output", "json")
+    assert rc == 0, err
+    assert json.loads(out)["Account"] == OTHER_ACCOUNT
+
+
+def test_a_role_the_assertion_does_not_offer_is_one_line(sandbox):
+    from support import assert_one_line_error
+    sandbox.write_config(sandbox.profile_toml(extra=f'roles = ["{ACCOUNT}/Developer", "{OTHER_ACCOUNT}/Admin"]'))
+    rc, out, err = sandbox.run("login", "--profile", "test", "--saml-response-file", "-",
+                               input=sandbox.saml_page())
+    assert_one_line_error(rc, out, err, 2, f"{OTHER_ACCOUNT}/Admin")
+    assert sandbox.docker_config_bytes() is None, "nothing written: all roles or none"

@@ -11,4 +11,14 @@ account_name?: string,
 /**
  * The role's name and path (`/` or `/team/`), split from its ARN for display.
  */
-name: string, path: string, expires_at: string, };
+name: string, path: string, 
+/**
+ * Given by the sign-in itself (another role of the profile's `roles`, an IAM Identity
+ * Center role in another account) and renewed with the session; else a chained role,
+ * assumed from the session's role or from `from`.
+ */
+sign_in?: boolean, 
+/**
+ * The role a chained role is assumed from, when not the session's.
+ */
+from?: string, expires_at: string, };

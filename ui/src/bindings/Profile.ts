@@ -4,6 +4,7 @@ import type { ChainSpec } from "./ChainSpec";
 import type { DockerMode } from "./DockerMode";
 import type { LoginMode } from "./LoginMode";
 import type { RegistrySpec } from "./RegistrySpec";
+import type { SignInRoleEntry } from "./SignInRoleEntry";
 
 /**
  * One profile: an IdP (or AWS profile), a region and where the credentials go.
@@ -37,7 +38,13 @@ accounts?: Array<string> | Record<string, string>,
  * Serve the session's AWS credentials to `dockpass credentials` (the AWS CLI's
  * `credential_process`); off, only docker's ECR tokens leave Dockpass.
  */
-credential_process?: boolean, role?: string | null, session_duration?: string | null, refresh_before?: string | null, docker?: DockerMode, 
+credential_process?: boolean, role?: string | null, 
+/**
+ * More roles of the same sign-in, signed in to with the session's role (a SAML profile;
+ * docs/ARCHITECTURE.md, "Several roles from one sign-in"). Without `role`, the first is
+ * the session's role.
+ */
+roles?: Array<SignInRoleEntry>, session_duration?: string | null, refresh_before?: string | null, docker?: DockerMode, 
 /**
  * The auth files the tokens go to. Empty: docker's config, plus the containers' auth file
  * when podman, buildah or skopeo are in use here.

@@ -219,6 +219,21 @@ describe("chained roles", () => {
     expect(row.textContent).toContain("210987654321");
   });
 
+  it("shows the other roles of the sign-in apart from the chained ones", () => {
+    card(
+      active("corp", at(7 * 3600), {
+        chain: [{ ...chained("210987654321", "Deployer", at(3600)), sign_in: true }, chained("555566667777", "EcrReader", at(42 * 60))],
+      }),
+    );
+    const signIn = screen.getByTestId("signin-roles");
+    expect(signIn.textContent).toContain("Also signed in");
+    expect(signIn.textContent).toContain("Deployer");
+    expect(signIn.textContent).not.toContain("EcrReader");
+    const chainList = screen.getByTestId("chain-list");
+    expect(chainList.textContent).toContain("EcrReader");
+    expect(chainList.textContent).not.toContain("Deployer");
+  });
+
   it("a near expiry is not a warning: the session stays active, no alert", () => {
     card(active("corp", at(7 * 3600), { chain: [chained("210987654321", "EcrReader", at(90))] }));
     expect(screen.getByTestId("session-state").dataset.state).toBe("active");

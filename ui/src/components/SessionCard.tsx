@@ -35,19 +35,22 @@ export function StatePill({ state, small }: { state: Status["state"]; small?: bo
 }
 
 /**
- * The roles assumed from the session's role. Their credentials live an hour at most and the
- * backend renews them on its own (about every 30 minutes), so the expiry is shown quietly.
+ * The roles assumed from the session's role (or from another role of the sign-in). Their
+ * credentials live an hour at most and the backend renews them on its own (about every 30
+ * minutes), so the expiry is shown quietly. With `signIn`, the other roles the sign-in itself
+ * gave (a profile's `roles`, an Identity Center account's role), renewed with the session.
  */
-export function ChainList({ chain, now }: { chain: ChainStatus[]; now: number }) {
+export function ChainList({ chain, now, signIn = false }: { chain: ChainStatus[]; now: number; signIn?: boolean }) {
+  const id = signIn ? "signin-roles-title" : "chain-list-title";
   return (
-    <div class="chain-list" data-testid="chain-list">
+    <div class="chain-list" data-testid={signIn ? "signin-roles" : "chain-list"}>
       <div class="chain-list-head">
-        <span class="stat-label" id="chain-list-title">
-          Chained roles
+        <span class="stat-label" id={id}>
+          {signIn ? "Also signed in" : "Chained roles"}
         </span>
-        <span class="muted">renewed automatically</span>
+        <span class="muted">{signIn ? "renewed with the session" : "renewed automatically"}</span>
       </div>
-      <ul aria-labelledby="chain-list-title">
+      <ul aria-labelledby={id}>
         {chain.map((c) => {
           const r = c.name ? { name: c.name, path: c.path } : null;
           const exp = parseTime(c.expires_at);
@@ -198,7 +201,12 @@ export function SessionCard({ status, thresholdMs, progress, knownRoles, onSignI
         </div>
       )}
 
-      {status.chain && status.chain.length > 0 && state !== "logged_out" && <ChainList chain={status.chain} now={now} />}
+      {status.chain && state !== "logged_out" && status.chain.some((c) => c.sign_in) && (
+        <ChainList chain={status.chain.filter((c) => c.sign_in)} now={now} signIn />
+      )}
+      {status.chain && state !== "logged_out" && status.chain.some((c) => !c.sign_in) && (
+        <ChainList chain={status.chain.filter((c) => !c.sign_in)} now={now} />
+      )}
 
       {state === "error" && status.error && (
         <div class="inline-error" role="alert" data-testid="session-error">

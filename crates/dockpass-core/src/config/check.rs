@@ -247,7 +247,62 @@ pub fn problems<'a>(p: &Profile, other_names: impl IntoIterator<Item = &'a str>)
     for (j, c) in p.chain.iter().enumerate() {
         chain_problems(c, &format!("chain[{j}]"), &mut add);
     }
+    for (j, e) in p.roles.iter().enumerate() {
+        let r = &e.0;
+        let at = format!("roles[{j}]");
+        if p.source() != super::Source::Idp {
+            add(
+                format!("{at}.role"),
+                "only a SAML profile (idp_url) signs in to several roles at once; remove roles"
+                    .into(),
+            );
+        } else if let Some(why) = sign_in_role_problem(&r.role) {
+            add(format!("{at}.role"), why);
+        } else if p.roles[..j].iter().any(|o| same_role(&o.0.role, &r.role)) {
+            add(
+                format!("{at}.role"),
+                format!("{} is named twice; list each role once", r.role),
+            );
+        }
+        for (k, reg) in r.registry.iter().enumerate() {
+            let mut problems = registry_problems(reg);
+            if reg.role.is_some() {
+                problems.push((
+                    "role",
+                    "a role's registries use that role; remove role".into(),
+                ));
+            }
+            for (field, why) in problems {
+                add(format!("{at}.registry[{k}].{field}"), why);
+            }
+        }
+        for (k, c) in r.chain.iter().enumerate() {
+            chain_problems(c, &format!("{at}.chain[{k}]"), &mut add);
+        }
+    }
     out
+}
+
+/// A role of `roles` names its account: `ACCOUNT/NAME` or the role's ARN.
+fn sign_in_role_problem(role: &str) -> Option<String> {
+    if role.starts_with("arn:") {
+        return crate::role::parse_role_arn(role).err().map(|e| e.message);
+    }
+    match role.split_once('/') {
+        Some((account, name)) if is_account(account) && !name.is_empty() && !name.chars().any(char::is_whitespace) => None,
+        _ => Some(format!(
+            "{role:?}: name the role with its account, as ACCOUNT/NAME (123456789012/Deployer) or its ARN"
+        )),
+    }
+}
+
+/// Whether two selectors of `roles` name the same role (`ACCOUNT/NAME` or an ARN).
+fn same_role(a: &str, b: &str) -> bool {
+    let key = |s: &str| match crate::role::parse_role_arn(s) {
+        Ok((_, account, _, name)) => format!("{account}/{name}"),
+        Err(_) => s.to_string(),
+    };
+    key(a) == key(b)
 }
 
 fn chain_problems(c: &ChainSpec, at: &str, add: &mut impl FnMut(String, String)) {
@@ -514,6 +569,35 @@ mod tests {
         );
         assert!(e["registry[1].region"].contains("us-east-1 only"));
         assert!(e.values().all(|m| !m.contains('\n')));
+    }
+
+    #[test]
+    fn several_roles_name_their_accounts_once_and_need_a_saml_profile() {
+        let base =
+            json!({ "name": "a", "idp_url": "https://idp.example/sso", "region": "us-east-1" });
+        let with = |roles: serde_json::Value| {
+            let mut v = base.clone();
+            v["roles"] = roles;
+            check(v)
+        };
+        assert!(with(
+            json!(["111111111111/Dev", { "role": "arn:aws:iam::222222222222:role/Ci",
+            "registry": [{ "region": "eu-west-1" }],
+            "chain": [{ "role_arn": "arn:aws:iam::333333333333:role/R" }] }])
+        )
+        .is_empty());
+        let e = with(
+            json!(["Dev", "111111111111/Dev", "arn:aws:iam::111111111111:role/Dev",
+            { "role": "222222222222/Ci", "registry": [{ "region": "mars-1", "role": "X" }],
+              "chain": [{ "role_arn": "arn:x" }] }]),
+        );
+        assert!(e["roles[0].role"].contains("ACCOUNT/NAME"), "{e:?}");
+        assert!(e["roles[2].role"].contains("named twice"), "{e:?}");
+        assert!(e.contains_key("roles[3].registry[0].region"), "{e:?}");
+        assert!(e.contains_key("roles[3].chain[0].role_arn"), "{e:?}");
+        let sso = json!({ "name": "a", "region": "eu-west-1", "sso_start_url": "https://acme.awsapps.com/start",
+            "sso_region": "eu-west-1", "roles": ["111111111111/Dev"] });
+        assert!(check(sso)["roles[0].role"].contains("only a SAML profile"));
     }
 
     #[test]

@@ -6,8 +6,10 @@
 pub mod accounts;
 pub mod check;
 pub mod edit;
+pub mod roles;
 
 pub use accounts::{Account, Accounts};
+pub use roles::{RoleEntry, SignInRole};
 
 use crate::base::duration::HumanDuration;
 pub use crate::registry::{is_account, is_region};
@@ -147,6 +149,12 @@ pub struct Profile {
     pub credential_process: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// More roles of the same sign-in, signed in to with the session's role (a SAML profile;
+    /// docs/ARCHITECTURE.md, "Several roles from one sign-in"). Without `role`, the first is
+    /// the session's role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Vec<roles::SignInRoleEntry>")]
+    pub roles: Vec<RoleEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(as = "Option<String>")]
     pub session_duration: Option<HumanDuration>,
@@ -201,6 +209,30 @@ impl Profile {
     /// assertion); the other sources need no IdP page.
     pub fn signs_in_at_idp(&self) -> bool {
         self.source() == Source::Idp
+    }
+
+    /// The accounts the profile names: `accounts`, and those of its `roles` (a role named with
+    /// its account is as explicit as the account listed).
+    pub fn listed_accounts(&self) -> Vec<String> {
+        let mut out = self.accounts.numbers();
+        for e in &self.roles {
+            let sel = e.0.role.as_str();
+            let account = match crate::role::parse_role_arn(sel) {
+                Ok((_, account, _, _)) => Some(account),
+                Err(_) => sel.split_once('/').map(|(a, _)| a.to_string()),
+            };
+            if let Some(a) = account.filter(|a| !out.contains(a)) {
+                out.push(a);
+            }
+        }
+        out
+    }
+
+    /// The session's role when none is asked for: `role`, else the first of `roles`.
+    pub fn default_role(&self) -> Option<&str> {
+        self.role
+            .as_deref()
+            .or_else(|| self.roles.first().map(|e| e.0.role.as_str()))
     }
 
     /// The loopback ACS URL's port.

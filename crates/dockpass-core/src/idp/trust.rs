@@ -102,7 +102,7 @@ impl Known {
     ) -> Option<Question> {
         let known_issuer = self.issuer.clone();
         let new_issuer = known_issuer.as_deref().is_some_and(|k| Some(k) != issuer);
-        let known_accounts = self.accounts_with(&profile.accounts.numbers());
+        let known_accounts = self.accounts_with(&profile.listed_accounts());
         let new_account = !known_accounts.is_empty() && !known_accounts.contains(&role.account);
         (new_issuer || new_account).then(|| Question {
             profile: profile.name.clone(),

@@ -464,6 +464,7 @@ async fn with_token<A: Sts + Ecr + Iam + SsoPortal>(
             .map(|a| (a.id.clone(), a.name.clone()))
             .collect(),
         portal,
+        others: Vec::new(),
     };
     establish(ctx, aws, profile, base, pstate.session).await
 }

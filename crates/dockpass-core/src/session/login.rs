@@ -131,9 +131,13 @@ pub(super) struct Base {
     pub account_name: Option<String>,
     /// Names of accounts the sign-in told (the Identity Center portal's accounts).
     pub account_names: Vec<(String, String)>,
-    /// IAM Identity Center: the roles of other accounts (one per account) whose registries the
-    /// profile names, with their credentials from the portal.
+    /// The roles the sign-in gave besides the session's, with their credentials: IAM Identity
+    /// Center's roles of other accounts (one per account) whose registries the profile names,
+    /// and a SAML profile's other `roles`.
     pub portal: Vec<ChainedCredentials>,
+    /// A SAML profile's other `roles`, as the assertion offers them (their credentials are in
+    /// `portal`).
+    pub others: Vec<Role>,
 }
 
 /// How a sign-in with an assertion goes.
@@ -205,6 +209,8 @@ pub struct Plan {
     pub previous: Option<SessionInfo>,
     /// [`LoginOptions::acs`].
     pub acs: Vec<String>,
+    /// The profile's other `roles`, signed in to with the same assertion.
+    pub others: Vec<Role>,
 }
 
 impl Plan {
@@ -228,11 +234,11 @@ pub fn plan_login(
         .cloned()
         .unwrap_or_default();
     let known = pstate.known();
-    let accounts = known.accounts_with(&profile.accounts.numbers());
+    let accounts = known.accounts_with(&profile.listed_accounts());
     let role = choose_role(
         &assertion.roles,
         opts.role,
-        profile.role.as_deref(),
+        profile.default_role(),
         pstate.role.as_ref(),
         &accounts,
     )?
@@ -242,11 +248,33 @@ pub fn plan_login(
         false => known.question(profile, assertion.issuer.as_deref(), &role),
     };
     Ok(Plan {
+        others: other_roles(profile, assertion, &role)?,
         role,
         question,
         previous: pstate.session,
         acs: opts.acs.to_vec(),
     })
+}
+
+/// The profile's other `roles` as the assertion offers them (the session's role left out).
+/// One the assertion does not offer is an error: a sign-in gives all of them or none.
+fn other_roles(profile: &Profile, assertion: &Assertion, session: &Role) -> Result<Vec<Role>> {
+    let mut out: Vec<Role> = Vec::new();
+    for e in &profile.roles {
+        let r = role::select(&assertion.roles, &e.0.role).map_err(|_| {
+            err(
+                Code::RoleNotFound,
+                format!(
+                    "the assertion offers no role {} (the profile's roles); remove it from roles, or ask your IdP admin to assign it",
+                    e.0.role
+                ),
+            )
+        })?;
+        if r.role_arn != session.role_arn && !out.iter().any(|o| o.role_arn == r.role_arn) {
+            out.push(r.clone());
+        }
+    }
+    Ok(out)
 }
 
 async fn login_unbounded<A: Sts + Ecr + Iam>(
@@ -264,18 +292,26 @@ async fn login_unbounded<A: Sts + Ecr + Iam>(
         question,
         previous,
         acs: _,
+        others,
     } = plan;
     if let Some(q) = question {
         return Err(q.to_error());
     }
-    let credentials = sts::assume_role_with_saml(
-        aws,
-        &role,
-        assertion,
-        profile.session_duration.map(|d| d.0),
-        now,
-    )
-    .await?;
+    // One assertion, several AssumeRoleWithSAML calls at once (AWS takes it while it is valid).
+    let duration = profile.session_duration.map(|d| d.0);
+    let own = sts::assume_role_with_saml(aws, &role, assertion, duration, now);
+    let more = futures::future::join_all(others.iter().map(|r| async move {
+        sts::assume_role_with_saml(aws, r, assertion, duration, now)
+            .await
+            .map(|credentials| ChainedCredentials {
+                role_arn: r.role_arn.clone(),
+                credentials,
+            })
+            .map_err(|e| e.context(format!("{} (the profile's roles)", r.role_arn)))
+    }));
+    let (credentials, more) = futures::join!(own, more);
+    let credentials = credentials?;
+    let portal = more.into_iter().collect::<Result<Vec<_>>>()?;
     let base = Base {
         role_arn: role.role_arn.clone(),
         account: role.account.clone(),
@@ -292,7 +328,8 @@ async fn login_unbounded<A: Sts + Ecr + Iam>(
         subject: assertion.subject.clone(),
         account_name: None,
         account_names: vec![],
-        portal: Vec::new(),
+        portal,
+        others,
     };
     establish(ctx, aws, profile, base, previous).await
 }
@@ -343,6 +380,7 @@ async fn login_aws_profile_unbounded<A: Sts + Ecr + Iam + ProfileSource>(
         account_name: None,
         account_names: vec![],
         portal: Vec::new(),
+        others: Vec::new(),
     };
     let previous = ctx
         .state
@@ -385,11 +423,20 @@ pub(super) async fn establish<A: Sts + Ecr + Iam>(
             t.via = Some(c.role_arn.clone());
         }
     }
+    // A SAML profile's `roles`: the other roles' registries and every chain, with the role
+    // each is assumed from.
+    let (more, chains) =
+        super::targets::with_sign_in_roles(profile, base.role.as_ref(), &base.others, &targets);
+    targets.extend(more);
     let from = tokens::Sources {
         base: &base.credentials,
         session_name: &base.session_name,
-        assume: profile.chain.iter().map(|c| c.role_arn.clone()).collect(),
+        assume: chains.iter().map(|c| c.role_arn.clone()).collect(),
         held: &base.portal,
+        parents: chains
+            .iter()
+            .filter_map(|c| Some((c.role_arn.clone(), c.from.clone()?)))
+            .collect(),
     };
     // The account's alias, beside the tokens, where the sign-in did not name the account; it
     // never holds the sign-in up for long (`iam::after_tokens`).
@@ -448,6 +495,10 @@ pub(super) async fn establish<A: Sts + Ecr + Iam>(
                 .map(|r| r.1)
                 .unwrap_or_default(),
             portal: portal_arns.contains(&c.role_arn),
+            from: chains
+                .iter()
+                .find(|p| p.role_arn == c.role_arn)
+                .and_then(|p| p.from.clone()),
             role_arn: c.role_arn.clone(),
             issued_at: now,
             expires_at: c.credentials.expires_at,

@@ -175,7 +175,8 @@ async fn refresh_tokens_inner<A: Sts + Ecr>(
     let assume: Vec<String> = session
         .chain
         .iter()
-        // Identity Center's roles of other accounts are renewed with the session.
+        // Roles the sign-in gave (Identity Center's other accounts, a profile's `roles`) are
+        // renewed with the session.
         .filter(|c| !c.portal)
         .filter(|c| {
             due(c.issued_at, c.expires_at) || secrets.credentials_for(Some(&c.role_arn)).is_none()
@@ -206,6 +207,11 @@ async fn refresh_tokens_inner<A: Sts + Ecr>(
         session_name: &session_name,
         assume,
         held: &secrets.chained,
+        parents: session
+            .chain
+            .iter()
+            .filter_map(|c| Some((c.role_arn.clone(), c.from.clone()?)))
+            .collect(),
     };
     let fetched = tokens::fetch(aws, &from, &due_targets).await?;
 

@@ -250,6 +250,7 @@ mod tests {
         );
         s.chain.push(crate::session::state::ChainInfo {
             portal: false,
+            from: None,
             role_arn: "arn:aws:iam::210987654321:role/EcrReader".into(),
             account: "210987654321".into(),
             issued_at: t0,

@@ -101,10 +101,13 @@ pub struct SessionInfo {
 pub struct ChainInfo {
     pub role_arn: String,
     pub account: String,
-    /// An IAM Identity Center role in another account (`GetRoleCredentials` at sign-in): it is
-    /// renewed with the session, never assumed from it.
+    /// A role the sign-in itself gave (IAM Identity Center's role in another account, another
+    /// role of a SAML profile's `roles`): renewed with the session, never assumed from it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub portal: bool,
+    /// The role this one is assumed from, when not the session's (a chain of a `roles` entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
     #[serde(with = "serde_rfc3339")]
     pub issued_at: OffsetDateTime,
     #[serde(with = "serde_rfc3339")]

@@ -79,6 +79,16 @@ pub struct ChainStatus {
     /// The role's name and path (`/` or `/team/`), split from its ARN for display.
     pub name: String,
     pub path: String,
+    /// Given by the sign-in itself (another role of the profile's `roles`, an IAM Identity
+    /// Center role in another account) and renewed with the session; else a chained role,
+    /// assumed from the session's role or from `from`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[ts(as = "Option<bool>", optional)]
+    pub sign_in: bool,
+    /// The role a chained role is assumed from, when not the session's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub from: Option<String>,
     #[serde(with = "crate::base::clock::serde_rfc3339")]
     #[ts(type = "string")]
     pub expires_at: OffsetDateTime,
@@ -104,6 +114,8 @@ pub(super) fn chain_statuses(
                 role_arn: c.role_arn.clone(),
                 account: c.account.clone(),
                 account_name: super::accounts::name(profile, state, &c.account),
+                sign_in: c.portal,
+                from: c.from.clone(),
                 name,
                 path,
                 expires_at: c.expires_at,

@@ -18,8 +18,12 @@ pub(super) struct Sources<'a> {
     pub session_name: &'a str,
     /// Chained roles to assume (again) now.
     pub assume: Vec<String>,
-    /// Chained roles' credentials from before, for registries whose role is not assumed now.
+    /// Chained roles' credentials from before, for registries whose role is not assumed now,
+    /// and the credentials of the sign-in's other roles.
     pub held: &'a [ChainedCredentials],
+    /// Chained roles assumed from another role of the sign-in than the session's: (chained
+    /// role, the role it is assumed from, found in `held`).
+    pub parents: Vec<(String, String)>,
 }
 
 /// What a fetch brought: the chained roles assumed now, and the tokens of the registries asked
@@ -63,7 +67,21 @@ pub(super) async fn fetch<A: Sts + Ecr>(
         let regs = regs_of(Some(arn));
         async move {
             let assumed = if from.assume.iter().any(|a| a == arn) {
-                let c = sts::assume_chained(aws, from.base, arn, from.session_name).await?;
+                let parent = match from.parents.iter().find(|(c, _)| c == arn) {
+                    None => from.base,
+                    Some((_, p)) => from
+                        .held
+                        .iter()
+                        .find(|h| h.role_arn == *p)
+                        .map(|h| &h.credentials)
+                        .ok_or_else(|| {
+                            err(
+                                Code::NotLoggedIn,
+                                format!("no credentials for {p}, which {arn} is assumed from; sign in again"),
+                            )
+                        })?,
+                };
+                let c = sts::assume_chained(aws, parent, arn, from.session_name).await?;
                 Some(ChainedCredentials {
                     role_arn: arn.to_string(),
                     credentials: c,

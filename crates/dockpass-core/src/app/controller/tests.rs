@@ -72,6 +72,87 @@ async fn account_names_come_from_the_profile_then_the_account_alias() {
 }
 
 #[tokio::test]
+async fn several_roles_from_one_sign_in_and_a_refresh_keeps_them_all() {
+    use std::sync::atomic::Ordering::SeqCst;
+    // Two roles in two accounts; the second reaches eu-west-1 and a role chained from it.
+    let s = setup(concat!(
+        "roles = [\"123456789012/Developer\", { role = \"345678901234/Developer\", ",
+        "registry = [{ region = \"eu-west-1\" }], ",
+        "chain = [{ role_arn = \"arn:aws:iam::456789012345:role/Reader\" }] }]\n",
+    ));
+    assert_eq!(
+        capture(&s, None).await.unwrap(),
+        Next::Done,
+        "no picker: roles names them"
+    );
+    assert_eq!(
+        s.aws.saml_calls.load(SeqCst),
+        2,
+        "one assertion, two AssumeRoleWithSAML"
+    );
+    assert_eq!(
+        s.aws.sts_calls.load(SeqCst),
+        1,
+        "the chain, from the second role"
+    );
+    let mut hosts = docker_hosts(&s);
+    hosts.sort();
+    assert_eq!(
+        hosts,
+        vec![
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "345678901234.dkr.ecr.eu-west-1.amazonaws.com",
+            "456789012345.dkr.ecr.us-east-1.amazonaws.com",
+        ]
+    );
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert_eq!(
+        st.role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/Developer")
+    );
+    let other = st
+        .chain
+        .iter()
+        .find(|c| c.account == "345678901234")
+        .unwrap();
+    assert!(other.sign_in && other.from.is_none(), "{other:?}");
+    let chained = st
+        .chain
+        .iter()
+        .find(|c| c.account == "456789012345")
+        .unwrap();
+    assert!(!chained.sign_in);
+    assert_eq!(
+        chained.from.as_deref(),
+        Some("arn:aws:iam::345678901234:role/Developer")
+    );
+    let state = s.ctl.context().state.load().unwrap();
+    let session = state.profiles["corp"].session.clone().unwrap();
+    let via = |h: &str| {
+        session
+            .registries
+            .iter()
+            .find(|r| r.host == h)
+            .unwrap()
+            .via
+            .clone()
+    };
+    assert_eq!(
+        via("345678901234.dkr.ecr.eu-west-1.amazonaws.com").as_deref(),
+        Some("arn:aws:iam::345678901234:role/Developer")
+    );
+
+    // A refresh renews every token and the chain (from the second role), never the roles.
+    s.clock.advance(std::time::Duration::from_secs(40 * 60));
+    s.ctl.refresh_now("corp").await;
+    assert_eq!(s.aws.saml_calls.load(SeqCst), 2);
+    assert_eq!(s.aws.sts_calls.load(SeqCst), 2);
+    let st = s.ctl.status(Some("corp")).unwrap();
+    assert_eq!(st.error, None);
+    assert_eq!(st.registries.len(), 3);
+}
+
+#[tokio::test]
 async fn a_preselected_role_signs_in_without_the_picker() {
     let s = setup("role = \"123456789012/Admin\"\n");
     assert_eq!(capture(&s, None).await.unwrap(), Next::Done);
