@@ -386,6 +386,9 @@ aliases = ["{sandbox.registry.host}"]
         (f"arn:aws:iam::{OTHER_ACCOUNT}:role/Developer", True)]
     rc, out, _ = sandbox.run("status", "--profile", "test")
     assert f"arn:aws:iam::{OTHER_ACCOUNT}:role/Developer" in out, out
+    rc, out, _ = sandbox.run("roles", "--profile", "test")
+    marks = {line.split()[1]: line[0] for line in out.splitlines()}
+    assert marks[f"{ACCOUNT}/Developer"] == "*" and marks[f"{OTHER_ACCOUNT}/Developer"] == "+", out
 
     # A refresh renews both registries' tokens with the roles it holds: no sign-in.
     rc, out, err = sandbox.run("refresh", "--profile", "test")

@@ -43,6 +43,11 @@ export interface ProfileDraft {
   accounts: string;
   credential_process: boolean;
   role: string;
+  /** More roles of the same sign-in (`roles`), as ACCOUNT/NAME or ARNs separated by commas or
+   *  spaces; editable here while every entry is a bare role (entries with registries or chains
+   *  stay as loaded, in `extra`). */
+  roles: string;
+  rolesEditable: boolean;
   session_duration: string;
   refresh_before: string;
   docker: DockerMode;
@@ -78,6 +83,8 @@ export function newDraft(): ProfileDraft {
     accounts: "",
     credential_process: false,
     role: "",
+    roles: "",
+    rolesEditable: true,
     session_duration: "",
     refresh_before: "",
     docker: "config",
@@ -146,9 +153,14 @@ export function draftFromProfile(p: Profile): ProfileDraft {
     sts_endpoint: p.sts_endpoint ?? "",
     registry: (p.registry ?? []).map(registryDraft),
     chain: (p.chain ?? []).map((c) => ({ role_arn: c.role_arn, registry: (c.registry ?? []).map(registryDraft) })),
-    extra: Object.fromEntries(Object.entries(p).filter(([k]) => !EDITED.has(k))),
+    roles: rolesEditable(p) ? (p.roles ?? []).join(", ") : "",
+    rolesEditable: rolesEditable(p),
+    extra: Object.fromEntries(Object.entries(p).filter(([k]) => !EDITED.has(k) && !(k === "roles" && rolesEditable(p)))),
   };
 }
+
+/** Whether every entry of `roles` is a bare role (the form edits those as one text box). */
+const rolesEditable = (p: Profile) => (p.roles ?? []).every((r) => typeof r === "string");
 
 function targetsChoice(t: AuthTarget[]): TargetsChoice {
   const docker = t.includes("docker");
@@ -239,6 +251,9 @@ export function profileFromDraft(d: ProfileDraft): Profile {
   if (accounts) p.accounts = accounts;
   if (d.credential_process) p.credential_process = true;
   set("role", d.role);
+  // Only an IdP profile has more roles of one sign-in (the backend refuses them otherwise).
+  const roles = splitList(d.roles);
+  if (d.rolesEditable && d.source === "idp" && roles.length) p.roles = roles;
   set("session_duration", d.session_duration);
   set("refresh_before", d.refresh_before);
   p.docker = d.docker;

@@ -459,3 +459,28 @@ describe("settings form: the auth files the tokens go to", () => {
     expect(onSave.mock.calls[0][1]).toEqual({ ...STAGING, name: "podman" });
   });
 });
+
+describe("settings form: more roles of the sign-in", () => {
+  const box = () => screen.getByTestId("settings-roles") as HTMLInputElement;
+
+  it("edits bare roles as one text box and saves them as a list", async () => {
+    const onSave = await form(STAGING);
+    expect(box().value).toBe("");
+    expect(screen.getByText(/Roles of the same sign-in to use at once/)).toBeTruthy();
+    await type("roles", "123456789012/Developer, 210987654321/Deployer");
+    await click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    expect(onSave.mock.calls[0][1]).toEqual({ ...STAGING, roles: ["123456789012/Developer", "210987654321/Deployer"] });
+  });
+
+  it("keeps entries with their own registries as loaded, and says where to edit them", async () => {
+    const roles = ["123456789012/Developer", { role: "210987654321/Deployer", registry: [{ region: "eu-west-1" }] }];
+    const onSave = await form({ ...STAGING, name: "multi", roles });
+    expect(box().disabled).toBe(true);
+    expect(screen.getByText(/edit them in the config file/)).toBeTruthy();
+    await type("region", "us-west-2");
+    await click(save());
+    await waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    expect(onSave.mock.calls[0][1]).toEqual({ ...STAGING, name: "multi", region: "us-west-2", roles });
+  });
+});

@@ -37,7 +37,7 @@ interface Props {
 type Touched = Record<string, true>;
 
 /** The fields with their own input (their problems show under them). */
-const SHOWN = new Set(["name", "region", "idp_url", "idp_origins", "loopback_port", "aws_profile", "sso_start_url", "sso_region", "sso_session", "role", "accounts", "session_duration", "refresh_before", "sts_endpoint"]);
+const SHOWN = new Set(["name", "region", "idp_url", "idp_origins", "loopback_port", "aws_profile", "sso_start_url", "sso_region", "sso_session", "role", "roles", "accounts", "session_duration", "refresh_before", "sts_endpoint"]);
 
 function Field(props: {
   id: string;
@@ -135,6 +135,7 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
       | "region"
       | "accounts"
       | "role"
+      | "roles"
       | "session_duration"
       | "refresh_before"
       | "sts_endpoint",
@@ -203,7 +204,9 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
 
   const missing = Object.keys(errors).length;
   // A problem no field shows (a value the form cannot edit): said above the form.
-  const orphans = Object.entries(errors).filter(([k]) => !SHOWN.has(k) && !/^(registry|chain)\.\d+(\.|$)/.test(k));
+  const orphans = Object.entries(errors).filter(([k]) => !SHOWN.has(k) && !/^(registry|chain)\.\d+(\.|$)/.test(k) && !(draft.rolesEditable && /^roles\.\d+\.role$/.test(k)));
+  // The `roles` box holds every entry: the first entry's problem shows under it.
+  const rolesError = Object.entries(errors).find(([k]) => /^roles\.\d+\.role$/.test(k) && (touched.roles || loadedErrors[k]))?.[1];
   const registryRows = (rows: RegistryDraft[], prefix: string, withAccount: boolean, set: (i: number, patch: Partial<RegistryDraft>) => void, del: (i: number) => void) =>
     rows.map((r, i) => {
       const p = `${prefix}.${i}`;
@@ -340,6 +343,20 @@ export function SettingsForm({ config, original, knownRoles, onSave, onDelete, o
           <Field id="f-role" label="Role" error={show("role")} hint="Optional. A role ARN, ACCOUNT/NAME or a name; else the last used role or the picker">
             <input {...text("role")} list="known-roles" autoComplete="off" spellcheck={false} placeholder="arn:aws:iam::123456789012:role/Developer" />
           </Field>
+          {draft.source === "idp" && (
+            <Field
+              id="f-roles"
+              label="More roles of the sign-in"
+              error={rolesError}
+              hint={
+                draft.rolesEditable
+                  ? "Optional. Roles of the same sign-in to use at once, as ACCOUNT/NAME; with no Role, the first is the session's"
+                  : "This profile's roles have their own registries or chained roles: edit them in the config file"
+              }
+            >
+              <input {...text("roles")} data-testid="settings-roles" class="mono" disabled={!draft.rolesEditable} autoComplete="off" spellcheck={false} placeholder="123456789012/Developer, 210987654321/Deployer" />
+            </Field>
+          )}
           <Field id="f-accounts" label="Trusted accounts" error={show("accounts")} hint="Optional. AWS accounts this profile may sign in to without asking; separate with commas; 123456789012 = prod names one">
             <input {...text("accounts")} data-testid="settings-accounts" class="mono" autoComplete="off" spellcheck={false} placeholder="123456789012 = prod, 210987654321" />
           </Field>

@@ -1,4 +1,5 @@
-//! `dockpass roles`: the roles of the last sign-in, the remembered one marked.
+//! `dockpass roles`: the roles of the last sign-in, the remembered one marked `*`, the other
+//! roles the session signed in to (the profile's `roles`) `+`.
 
 use crate::output;
 use dockpass_core::{session, Result};
@@ -22,6 +23,8 @@ struct RoleOut<'a> {
     path: &'a str,
     partition: &'a str,
     selected: bool,
+    /// Signed in to with the session (another role of the profile's `roles`).
+    also_signed_in: bool,
 }
 
 pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
@@ -36,6 +39,18 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
         roles.iter().map(|r| r.account.as_str()),
     );
     let name_of = |account: &str| names.get(account).map(String::as_str);
+    let also: Vec<&str> = state
+        .profiles
+        .get(&profile.name)
+        .and_then(|p| p.session.as_ref())
+        .map(|s| {
+            s.chain
+                .iter()
+                .filter(|c| c.portal)
+                .map(|c| c.role_arn.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
     if args.json {
         let out: Vec<RoleOut> = roles
             .iter()
@@ -48,6 +63,7 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
                 path: &r.path,
                 partition: &r.partition,
                 selected: selected(&r.role_arn),
+                also_signed_in: also.contains(&r.role_arn.as_str()),
             })
             .collect();
         return output::json(&out);
@@ -59,7 +75,13 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     for r in &roles {
         println!(
             "{} {}/{}{}  {}",
-            if selected(&r.role_arn) { "*" } else { " " },
+            if selected(&r.role_arn) {
+                "*"
+            } else if also.contains(&r.role_arn.as_str()) {
+                "+"
+            } else {
+                " "
+            },
             r.account,
             r.name,
             name_of(&r.account)

@@ -213,6 +213,38 @@ async fn a_silent_renewal_keeps_the_session_without_a_notice() {
 }
 
 #[tokio::test]
+async fn one_silent_renewal_renews_every_role_of_the_sign_in() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let idp = Arc::new(SilentIdp(std::sync::Mutex::new(None), calls.clone()));
+    let roles = "roles = [\"123456789012/Developer\", \"345678901234/Developer\"]\n";
+    let r = running(roles, Some(idp.clone()), |_| {}).await;
+    *idp.0.lock().unwrap() = Some(r.s.ctl.clone());
+    assert_eq!(r.s.aws.saml_calls.load(Ordering::SeqCst), 2);
+    let first_end = status(&r).expires_at.unwrap();
+    r.s.clock.advance(50 * MIN);
+    settle().await;
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "one renewal for both roles"
+    );
+    assert_eq!(
+        r.s.aws.saml_calls.load(Ordering::SeqCst),
+        4,
+        "both roles, one assertion"
+    );
+    let st = status(&r);
+    assert!(st.expires_at.unwrap() > first_end, "renewed");
+    let other = st.chain.iter().find(|c| c.sign_in).unwrap();
+    assert_eq!(other.role_arn, "arn:aws:iam::345678901234:role/Developer");
+    assert!(
+        other.expires_at > first_end,
+        "the other role is renewed too"
+    );
+    assert!(r.notes.shown().is_empty());
+}
+
+#[tokio::test]
 async fn a_session_shorter_than_refresh_before_is_not_renewed_at_once() {
     // STS 1 h (the fake's default), refresh_before 2 h: without the half-life floor every
     // (renewed) session is due for renewal the moment it starts, a renewal loop.
