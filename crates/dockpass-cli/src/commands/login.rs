@@ -156,7 +156,12 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     }
     for c in &report.chain {
         println!(
-            "Chained role {} until {} ({}).",
+            "{} {} until {} ({}).",
+            if c.sign_in {
+                "Also signed in as"
+            } else {
+                "Chained role"
+            },
             c.role_arn,
             output::when(c.expires_at),
             output::relative(now, c.expires_at)

@@ -29,8 +29,11 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     println!("Profile:  {}", st.profile);
     println!("State:    {state}");
     if let (Some(role), Some(account)) = (&st.role_arn, &st.account) {
-        let account = session::accounts::label(account, st.account_name.as_deref());
-        println!("Role:     {role} ({account})");
+        println!("Role:     {role}");
+        println!(
+            "Account:  {}",
+            session::accounts::label(account, st.account_name.as_deref())
+        );
     }
     if let Some(exp) = st.expires_at {
         println!(
@@ -50,7 +53,13 @@ pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     }
     for c in &st.chain {
         println!(
-            "Chained:  {} ({})  until {} ({})",
+            "{}{} ({})  until {} ({})",
+            // The other roles of the sign-in (`roles`), then roles assumed from a role.
+            if c.sign_in {
+                "Also:     "
+            } else {
+                "Chained:  "
+            },
             c.role_arn,
             session::accounts::label(&c.account, c.account_name.as_deref()),
             output::when(c.expires_at),
