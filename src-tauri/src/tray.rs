@@ -75,31 +75,20 @@ fn build_menu(
         None::<&str>,
     )?)?;
     if let Some(profile) = ctl.selected() {
-        let (roles, current) = ctl.roles(&profile).unwrap_or_default();
-        let names = ctl.account_names(&profile);
-        // The other roles the sign-in gave (a profile's `roles`) are in use too.
-        let also: Vec<String> = status
-            .as_ref()
-            .map(|s| {
-                s.chain
-                    .iter()
-                    .filter(|c| c.sign_in)
-                    .map(|c| c.role_arn.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if !roles.is_empty() {
+        let items = ctl.role_items(&profile).unwrap_or_default();
+        if !items.is_empty() {
             let sub = Submenu::with_id(app, "switch", "Switch role", true)?;
-            for r in &roles {
-                let checked =
-                    current.as_deref() == Some(r.role_arn.as_str()) || also.contains(&r.role_arn);
+            for i in &items {
+                let r = &i.role;
+                // The other roles the sign-in gave (a profile's `roles`) are in use too.
+                let checked = i.current || i.also_signed_in;
                 let item = CheckMenuItem::with_id(
                     app,
                     format!("role:{}", r.role_arn),
                     format!(
                         "{} @ {}",
                         r.name,
-                        accounts::label(&r.account, names.get(&r.account).map(String::as_str))
+                        accounts::label(&r.account, i.account_name.as_deref())
                     ),
                     true,
                     checked,

@@ -30,61 +30,43 @@ struct RoleOut<'a> {
 pub fn run(profile: Option<&str>, args: Args) -> Result<()> {
     let ctx = session::Context::load()?;
     let profile = ctx.profile(profile)?;
-    let (roles, current) = session::roles(&ctx, profile)?;
-    let selected = |arn: &str| current.as_ref().is_some_and(|c| c.role_arn == arn);
-    let state = ctx.state.load()?;
-    let names = session::accounts::names(
-        profile,
-        state.profiles.get(&profile.name),
-        roles.iter().map(|r| r.account.as_str()),
-    );
-    let name_of = |account: &str| names.get(account).map(String::as_str);
-    let also: Vec<&str> = state
-        .profiles
-        .get(&profile.name)
-        .and_then(|p| p.session.as_ref())
-        .map(|s| {
-            s.chain
-                .iter()
-                .filter(|c| c.portal)
-                .map(|c| c.role_arn.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
+    let items = session::role_items(&ctx, profile)?;
     if args.json {
-        let out: Vec<RoleOut> = roles
+        let out: Vec<RoleOut> = items
             .iter()
-            .map(|r| RoleOut {
-                role_arn: &r.role_arn,
-                principal_arn: &r.principal_arn,
-                account: &r.account,
-                account_name: name_of(&r.account),
-                name: &r.name,
-                path: &r.path,
-                partition: &r.partition,
-                selected: selected(&r.role_arn),
-                also_signed_in: also.contains(&r.role_arn.as_str()),
+            .map(|i| RoleOut {
+                role_arn: &i.role.role_arn,
+                principal_arn: &i.role.principal_arn,
+                account: &i.role.account,
+                account_name: i.account_name.as_deref(),
+                name: &i.role.name,
+                path: &i.role.path,
+                partition: &i.role.partition,
+                selected: i.remembered,
+                also_signed_in: i.also_signed_in,
             })
             .collect();
         return output::json(&out);
     }
-    if roles.is_empty() {
+    if items.is_empty() {
         println!("No roles yet: sign in once and the roles your IdP offers appear here.");
         return Ok(());
     }
-    for r in &roles {
+    for i in &items {
+        let r = &i.role;
         println!(
             "{} {}/{}{}  {}",
-            if selected(&r.role_arn) {
+            if i.remembered {
                 "*"
-            } else if also.contains(&r.role_arn.as_str()) {
+            } else if i.also_signed_in {
                 "+"
             } else {
                 " "
             },
             r.account,
             r.name,
-            name_of(&r.account)
+            i.account_name
+                .as_deref()
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default(),
             r.role_arn

@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Far above any real docker config; stops us slurping a wrong file (e.g. a link to a log).
-const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
+pub(super) const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
 const AUTHS: &str = "auths";
 const CREDS_STORE: &str = "credsStore";

@@ -66,58 +66,70 @@ pub enum Found {
     Nothing,
 }
 
-/// The entry the containers' tools use for `host`, reading `files` in order like
-/// containers/image: per file `credHelpers[host]` first, then `auths[host]`, then a key that
-/// is the host as a URL (`https://HOST/v1/`). An entry without credentials (docker's `{}`
-/// marker beside a credsStore) is passed over, as the tools do. Files that are missing or
-/// unreadable count as empty (the config checks report those).
-pub fn lookup(files: &[PathBuf], host: &str) -> Found {
-    for file in files {
-        let Some(root) = read(file) else { continue };
-        if let Some(name) = root
-            .get("credHelpers")
-            .and_then(|h| h.get(host))
-            .and_then(Value::as_str)
-        {
-            return Found::Helper {
-                file: file.clone(),
-                name: name.to_string(),
-            };
-        }
-        let Some(auths) = root.get("auths").and_then(Value::as_object) else {
-            continue;
-        };
-        let key = auths
-            .get_key_value(host)
-            .map(|(k, _)| k)
-            .or_else(|| auths.keys().find(|k| url_host(k) == Some(host)));
-        if let Some(key) = key {
-            if let Some(fingerprint) = auths.get(key).and_then(entry_fingerprint) {
-                return Found::Entry {
+/// The files the tools read, in their order, each read once; a file that is missing or
+/// unreadable counts as empty (the config checks report those).
+pub struct AuthFiles(Vec<(PathBuf, Map<String, Value>)>);
+
+impl AuthFiles {
+    pub fn read(paths: &[PathBuf]) -> AuthFiles {
+        AuthFiles(
+            paths
+                .iter()
+                .filter_map(|p| Some((p.clone(), read(p)?)))
+                .collect(),
+        )
+    }
+
+    /// The entry the containers' tools use for `host`, like containers/image: per file
+    /// `credHelpers[host]` first, then `auths[host]`, then a key that is the host as a URL
+    /// (`https://HOST/v1/`). An entry without credentials (docker's `{}` marker beside a
+    /// credsStore) is passed over, as the tools do.
+    pub fn lookup(&self, host: &str) -> Found {
+        for (file, root) in &self.0 {
+            if let Some(name) = root
+                .get("credHelpers")
+                .and_then(|h| h.get(host))
+                .and_then(Value::as_str)
+            {
+                return Found::Helper {
                     file: file.clone(),
-                    key: key.clone(),
-                    fingerprint,
+                    name: name.to_string(),
                 };
             }
-        }
-    }
-    Found::Nothing
-}
-
-/// Keys scoped to a namespace or repository of `host` (`HOST/team`, which the tools use for
-/// the images below it before the host's own entry), with their files.
-pub fn scoped_keys(files: &[PathBuf], host: &str) -> Vec<(PathBuf, String)> {
-    let prefix = format!("{host}/");
-    let mut out = Vec::new();
-    for file in files {
-        let Some(root) = read(file) else { continue };
-        if let Some(auths) = root.get("auths").and_then(Value::as_object) {
-            for key in auths.keys().filter(|k| k.starts_with(&prefix)) {
-                out.push((file.clone(), key.clone()));
+            let Some(auths) = root.get("auths").and_then(Value::as_object) else {
+                continue;
+            };
+            let key = auths
+                .get_key_value(host)
+                .map(|(k, _)| k)
+                .or_else(|| auths.keys().find(|k| url_host(k) == Some(host)));
+            if let Some(key) = key {
+                if let Some(fingerprint) = auths.get(key).and_then(entry_fingerprint) {
+                    return Found::Entry {
+                        file: file.clone(),
+                        key: key.clone(),
+                        fingerprint,
+                    };
+                }
             }
         }
+        Found::Nothing
     }
-    out
+
+    /// Keys scoped to a namespace or repository of `host` (`HOST/team`, which the tools use
+    /// for the images below it before the host's own entry), with their files.
+    pub fn scoped_keys(&self, host: &str) -> Vec<(PathBuf, String)> {
+        let prefix = format!("{host}/");
+        let mut out = Vec::new();
+        for (file, root) in &self.0 {
+            if let Some(auths) = root.get("auths").and_then(Value::as_object) {
+                for key in auths.keys().filter(|k| k.starts_with(&prefix)) {
+                    out.push((file.clone(), key.clone()));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The host of a key written as a URL (`https://HOST/v1/`), as the tools normalise it.
@@ -143,7 +155,8 @@ fn entry_fingerprint(entry: &Value) -> Option<String> {
 }
 
 fn read(file: &Path) -> Option<Map<String, Value>> {
-    let bytes = crate::base::fsutil::read_capped(file, 16 * 1024 * 1024).ok()??;
+    let bytes =
+        crate::base::fsutil::read_capped(file, super::config_file::MAX_CONFIG_BYTES).ok()??;
     serde_json::from_slice::<Value>(&bytes)
         .ok()?
         .as_object()
@@ -324,7 +337,7 @@ mod tests {
         );
         let files = vec![a.clone(), b.clone(), c.clone()];
         let host = "127.0.0.1:5000";
-        assert_eq!(lookup(&files, host), Found::Nothing);
+        assert_eq!(AuthFiles::read(&files).lookup(host), Found::Nothing);
 
         // docker's `{}` marker holds nothing: passed over, like an unreadable file.
         std::fs::write(&a, "{not json").unwrap();
@@ -338,7 +351,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            lookup(&files, host),
+            AuthFiles::read(&files).lookup(host),
             Found::Entry {
                 file: c.clone(),
                 key: format!("https://{host}/v1/"),
@@ -355,7 +368,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            lookup(&files, host),
+            AuthFiles::read(&files).lookup(host),
             Found::Entry {
                 file: b.clone(),
                 key: host.into(),
@@ -363,7 +376,7 @@ mod tests {
             }
         );
         assert_eq!(
-            scoped_keys(&files, host),
+            AuthFiles::read(&files).scoped_keys(host),
             vec![(b.clone(), format!("{host}/team"))]
         );
         // A helper named for the host wins within its file.
@@ -373,7 +386,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            lookup(&files, host),
+            AuthFiles::read(&files).lookup(host),
             Found::Helper {
                 file: a,
                 name: "dockpass".into()

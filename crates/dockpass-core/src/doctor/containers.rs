@@ -44,6 +44,7 @@ pub(super) fn checks(setup: &Setup, config: &Config, state: &State, out: &mut Ve
         ));
         return;
     }
+    let files = containers::AuthFiles::read(&setup.containers_lookup);
     let mut problems: Vec<String> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
     let mut hosts_ok = 0;
@@ -56,7 +57,7 @@ pub(super) fn checks(setup: &Setup, config: &Config, state: &State, out: &mut Ve
             .iter()
             .flat_map(|r| std::iter::once(&r.host).chain(&r.aliases));
         for host in hosts {
-            let found = containers::lookup(&setup.containers_lookup, host);
+            let found = files.lookup(host);
             if is_ours(&found, host, session, setup) {
                 hosts_ok += 1;
             } else if let Found::Entry { file, .. } | Found::Helper { file, .. } = &found {
@@ -82,7 +83,7 @@ pub(super) fn checks(setup: &Setup, config: &Config, state: &State, out: &mut Ve
                     format!("add targets = [\"docker\", \"containers\"] to profile {} and sign in again", p.name)
                 });
             }
-            for (file, key) in containers::scoped_keys(&setup.containers_lookup, host) {
+            for (file, key) in files.scoped_keys(host) {
                 problems.push(format!(
                     "{} has an entry for {key}, which podman, buildah and skopeo use for the images under it instead of Dockpass's",
                     file.display()

@@ -29,6 +29,7 @@ pub use login::{
 pub use logout::{logout, LogoutReport};
 pub use refresh::{live_session, refresh_tokens, RefreshReport};
 pub use status::{
-    roles, status, status_of, ChainStatus, RegistryKind, RegistryStatus, SessionState, Status,
+    role_items, status, status_of, ChainStatus, RegistryKind, RegistryStatus, RoleItem,
+    SessionState, Status,
 };
 pub use targets::{targets, Target};

@@ -230,15 +230,40 @@ pub fn status_of(name: &str, p: &ProfileState, profile: &Profile, now: OffsetDat
     }
 }
 
-/// The last assertion's roles and the remembered one.
-pub fn roles(ctx: &Context, profile: &Profile) -> Result<(Vec<Role>, Option<Role>)> {
+/// One role of the last sign-in, as the tray's role menu and `dockpass roles` list it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleItem {
+    pub role: Role,
+    /// The account's name (the profile's, or learned at sign-in).
+    pub account_name: Option<String>,
+    /// The role remembered for the next sign-in.
+    pub remembered: bool,
+    /// The session's role now.
+    pub current: bool,
+    /// Signed in to with the session: another role of the profile's `roles`.
+    pub also_signed_in: bool,
+}
+
+/// The last sign-in's roles, with their accounts' names and which are in use; one read of
+/// the state file.
+pub fn role_items(ctx: &Context, profile: &Profile) -> Result<Vec<RoleItem>> {
     let state = ctx.state.load()?;
-    let p = state
-        .profiles
-        .get(&profile.name)
-        .cloned()
-        .unwrap_or_default();
-    Ok((p.roles, p.role))
+    let p = state.profiles.get(&profile.name);
+    let session = p.and_then(|p| p.session.as_ref());
+    let remembered = p.and_then(|p| p.role.as_ref()).map(|r| r.role_arn.as_str());
+    let also =
+        |arn: &str| session.is_some_and(|s| s.chain.iter().any(|c| c.portal && c.role_arn == arn));
+    Ok(p.map(|p| p.roles.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|r| RoleItem {
+            account_name: super::accounts::name(profile, p, &r.account),
+            remembered: remembered == Some(r.role_arn.as_str()),
+            current: session.is_some_and(|s| s.role_arn == r.role_arn),
+            also_signed_in: also(&r.role_arn),
+            role: r.clone(),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -314,18 +314,13 @@ impl<P: AwsProvider> Controller<P> {
         }
     }
 
-    /// The names of the accounts of the profile's roles, for the tray's role items.
-    pub fn account_names(&self, profile: &str) -> std::collections::BTreeMap<String, String> {
-        match (self.profile(profile), self.profile_state(profile)) {
-            (Ok(p), Ok(ps)) => {
-                let ids: Vec<String> = ps.roles.iter().map(|r| r.account.clone()).collect();
-                session::accounts::names(&p, Some(&ps), ids.iter().map(String::as_str))
-            }
-            _ => Default::default(),
-        }
+    /// The roles of the last sign-in for the tray's role menu: names, and which are in use.
+    pub fn role_items(&self, profile: &str) -> Result<Vec<session::RoleItem>> {
+        let ctx = self.context();
+        session::role_items(&ctx, ctx.profile(Some(profile))?)
     }
 
-    /// The roles of the last sign-in and the role in use (for the tray's radio items).
+    /// The roles of the last sign-in and the role in use.
     pub fn roles(&self, profile: &str) -> Result<(Vec<Role>, Option<String>)> {
         let ps = self.profile_state(profile)?;
         Ok((ps.roles, ps.session.map(|s| s.role_arn)))

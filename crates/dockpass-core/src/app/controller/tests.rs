@@ -65,7 +65,17 @@ async fn account_names_come_from_the_profile_then_the_account_alias() {
     assert_eq!(capture(&s, None).await.unwrap(), Next::Done);
     let st = s.ctl.status(Some("corp")).unwrap();
     assert_eq!(st.account_name.as_deref(), Some("acme-dev"));
-    let names = s.ctl.account_names("corp");
+    let items = s.ctl.role_items("corp").unwrap();
+    let dev = items
+        .iter()
+        .find(|i| i.role.account == "123456789012")
+        .unwrap();
+    assert_eq!(dev.account_name.as_deref(), Some("acme-dev"));
+    assert!(dev.current || items.iter().any(|i| i.current));
+    let names: std::collections::BTreeMap<String, String> = items
+        .iter()
+        .filter_map(|i| Some((i.role.account.clone(), i.account_name.clone()?)))
+        .collect();
     assert_eq!(names["123456789012"], "acme-dev");
     s.ctl.show_switch_picker("corp").unwrap();
     assert_eq!(s.events.pickers().last().unwrap().account_names, names);
